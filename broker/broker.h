@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The broker's state and the interfaces between its modules. */
+#ifndef SBX_BROKER_H
+#define SBX_BROKER_H
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "channel.h"
+#include "policy.h"
+#include "rootview.h"
+
+struct broker {
+	int chan;          /* to init (and, at start, the program) */
+	pid_t init_pid;
+	int listener;      /* seccomp user-notification fd, -1 until received */
+	int rootfd;        /* O_PATH fd of the host's "/" */
+	bool started;      /* init reported the program's start */
+	uint32_t next_id;
+	struct sbx_policy policy;
+	struct sbx_rootview root;
+	struct sbx_msg *msg; /* receive buffer */
+	struct seccomp_notif_sizes sizes;
+};
+
+/* plan.c: make PATH executable in the sandbox root: resolve it, check it
+ * (exec permission unless IMPLICIT, the command-line program), follow its
+ * ELF or "#!" interpreter, and have init bind each file and recreate each
+ * symlink on the way. CANON receives the canonical path. Returns 0 or a
+ * negative errno, logging the reason. */
+int plan_exec(struct broker *b, const char *path, bool implicit, char *canon, size_t size);
+
+/* Send one root request to init and wait for its answer. Handles the
+ * program's start-up messages that may arrive meanwhile. */
+int broker_root_request(struct broker *b, uint32_t type, const void *payload, size_t len);
+/* Handle a message init or the program sent outside a request. */
+int broker_channel_message(struct broker *b, struct sbx_msg *m);
+
+/* filter.c: the seccomp program for the sandboxed process. */
+int filter_build(void **bpf, size_t *len);
+/* The guard filter, installed first: argument checks with default allow. */
+int filter_build_guard(void **bpf, size_t *len);
+
+/* notify.c: serve notifications until init exits; returns the exit status. */
+int notify_loop(struct broker *b);
+
+/* fileops.c: answer one notification. RESP is prepared with the id; the
+ * handler fills error/val/flags, or sets *SENT when it answered already
+ * (ADDFD with SEND). */
+struct seccomp_notif;
+struct seccomp_notif_resp;
+void fileops_handle(struct broker *b, const struct seccomp_notif *req,
+		    struct seccomp_notif_resp *resp, bool *sent);
+
+#endif

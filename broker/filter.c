@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The seccomp program of the sandboxed process. Default deny: a syscall this
+ * list does not know fails with ENOSYS, so the C library falls back to an
+ * older one. Path, exec and fd-from-path syscalls stop in the kernel and wait
+ * for the broker. exit and exit_group are always allowed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "util.h"
+
+/* Run in the kernel: they act on memory, fds the program holds, its own
+ * processes (its pid namespace), time and signals. */
+static const char *const allowed[] = {
+	"exit", "exit_group", "read", "write", "readv", "writev", "pread64",
+	"pwrite64", "preadv", "pwritev", "preadv2", "pwritev2", "close",
+	"close_range", "fstat", "lseek", "mmap", "mprotect", "munmap", "mremap",
+	"madvise", "brk", "msync", "mincore", "mlock", "mlock2", "munlock",
+	"mlockall", "munlockall", "membarrier", "rt_sigaction", "rt_sigprocmask",
+	"rt_sigreturn", "rt_sigsuspend", "rt_sigpending", "rt_sigtimedwait",
+	"rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigaltstack", "kill", "tgkill",
+	"tkill", "pause", "alarm", "getitimer", "setitimer", "timer_create",
+	"timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete",
+	"pipe", "pipe2", "dup", "dup2", "dup3", "fcntl", "flock", "fsync",
+	"fdatasync", "ftruncate", "fallocate", "fadvise64", "readahead",
+	"getdents", "getdents64", "getcwd", "fchmod", "fchown", "fstatfs",
+	"fgetxattr", "flistxattr", "sendfile", "splice", "tee", "vmsplice",
+	"copy_file_range", "getpid", "getppid", "gettid", "getuid", "geteuid",
+	"getgid", "getegid", "getgroups", "getresuid", "getresgid", "getpgid",
+	"getpgrp", "getsid", "setpgid", "setsid", "uname", "sysinfo",
+	"getrlimit", "setrlimit", "prlimit64", "getrusage", "times", "umask",
+	"getpriority", "setpriority", "sched_yield", "sched_getaffinity",
+	"sched_setaffinity", "sched_getparam", "sched_getscheduler",
+	"sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval",
+	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep",
+	"gettimeofday", "time", "futex", "futex_waitv", "set_robust_list",
+	"get_robust_list", "set_tid_address", "arch_prctl", "rseq", "getrandom",
+	"memfd_create", "restart_syscall", "fork", "vfork", "wait4", "waitid",
+	"poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1",
+	"epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd",
+	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime",
+	"signalfd", "signalfd4", "inotify_init", "inotify_init1",
+	"inotify_rm_watch", "capget", "capset", "prctl", "seccomp", "pidfd_open",
+	"pidfd_send_signal", "socket", "socketpair", "connect", "bind", "listen",
+	"accept", "accept4", "sendto", "recvfrom", "sendmsg", "recvmsg",
+	"sendmmsg", "recvmmsg", "shutdown", "getsockname", "getpeername",
+	"setsockopt", "getsockopt", "setuid", "setgid", "setreuid", "setregid",
+	"setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
+	"get_mempolicy", "set_mempolicy", "mbind", "sync", "syncfs",
+	"sync_file_range", "process_mrelease", "ioprio_get",
+};
+
+/* Stop and wait for the broker: everything that names a path. */
+static const char *const brokered[] = {
+	"open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat",
+	"statx", "access", "faccessat", "faccessat2", "readlink", "readlinkat",
+	"execve", "execveat", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
+	"rename", "renameat", "renameat2", "link", "linkat", "symlink",
+	"symlinkat", "chmod", "fchmodat", "fchmodat2", "chown", "lchown",
+	"fchownat", "truncate", "utime", "utimes", "utimensat", "futimesat",
+	"mknod", "mknodat", "getxattr", "lgetxattr", "setxattr", "lsetxattr",
+	"fsetxattr", "listxattr", "llistxattr", "removexattr", "lremovexattr",
+	"fremovexattr", "statfs", "chdir", "fchdir", "inotify_add_watch",
+	"fanotify_mark",
+};
+
+/* Refused with EPERM: ways around the broker, the namespaces or the kernel's
+ * own defences. */
+static const char *const refused[] = {
+	"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
+	"mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
+	"fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr", "setns",
+	"unshare", "name_to_handle_at", "open_by_handle_at", "io_uring_setup",
+	"io_uring_enter", "io_uring_register", "bpf", "perf_event_open",
+	"userfaultfd", "keyctl", "add_key", "request_key", "kexec_load",
+	"kexec_file_load", "init_module", "finit_module", "delete_module",
+	"reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd",
+	"syslog", "lookup_dcookie", "vhangup", "settimeofday", "clock_settime",
+	"clock_adjtime", "adjtimex", "sethostname", "setdomainname", "iopl",
+	"ioperm", "modify_ldt", "uselib", "personality", "fanotify_init",
+	"landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+	"move_pages", "migrate_pages", "ioprio_set",
+};
+
+static int add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* unknown to this libseccomp: default applies */
+		int r = seccomp_rule_add(ctx, action, nr, 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The libseccomp program as raw BPF. */
+static int export(scmp_filter_ctx ctx, void **bpf, size_t *len)
+{
+	_cleanup_close_ int fd = memfd_create("sandbox-filter", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return r;
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (size <= 0)
+		return -EIO;
+	*bpf = malloc((size_t)size);
+	if (!*bpf)
+		return -ENOMEM;
+	if (pread(fd, *bpf, (size_t)size, 0) != size) {
+		free(*bpf);
+		return -EIO;
+	}
+	*len = (size_t)size;
+	return 0;
+}
+
+int filter_build_guard(void **bpf, size_t *len)
+{
+	/* A second, default-allow filter for argument checks that cannot
+	 * share a syscall with an unconditional rule in the main one: the
+	 * kernel applies the strictest answer of all filters. ioctl: never
+	 * push input into a terminal (TIOCSTI) or reach the console
+	 * (TIOCLINUX); the kernel reads the command as 32 bits. */
+	int r;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX))) < 0)
+		goto out;
+	r = export(ctx, bpf, len);
+out:
+	seccomp_release(ctx);
+	return r;
+}
+
+int filter_build(void **bpf, size_t *len)
+{
+	int r;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
+	if (!ctx)
+		return -ENOMEM;
+	/* Only the native ABI: i386 and x32 entry points are killed. */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
+		goto out;
+	if ((r = add_list(ctx, SCMP_ACT_ALLOW, allowed, SBX_ARRAY_SIZE(allowed))) < 0 ||
+	    (r = add_list(ctx, SCMP_ACT_NOTIFY, brokered, SBX_ARRAY_SIZE(brokered))) < 0 ||
+	    (r = add_list(ctx, SCMP_ACT_ERRNO(EPERM), refused, SBX_ARRAY_SIZE(refused))) < 0)
+		goto out;
+	/* fchmodat2 (Linux 6.6) is newer than some libseccomp releases. */
+	if (seccomp_syscall_resolve_name("fchmodat2") == __NR_SCMP_ERROR &&
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, 452, 0)) < 0)
+		goto out;
+	/* clone: no new namespaces; clone3 hides its flags in memory, so it
+	 * gets ENOSYS and the C library falls back to clone. */
+	const uint64_t ns = CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+			    CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				  SCMP_A0(SCMP_CMP_MASKED_EQ, ns, 0))) < 0)
+		goto out;
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0)) < 0)
+		goto out;
+out:
+	if (r == 0)
+		r = export(ctx, bpf, len);
+	seccomp_release(ctx);
+	return r;
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sandbox-broker: started by sandbox-helper (never by hand), outside every
+ * namespace, with the user's own credentials. It loads the policy, plans the
+ * empty root, hands init the seccomp filter, and then answers the program's
+ * file requests until init exits. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "config.h"
+#include "log.h"
+#include "selfpath.h"
+#include "util.h"
+
+struct args {
+	int chan;
+	pid_t init_pid;
+	const char *policy;
+	char **argv;
+};
+
+static void parse_args(int argc, char **argv, struct args *a)
+{
+	a->chan = -1;
+	a->init_pid = 0;
+	a->policy = "minimal";
+	int i;
+	for (i = 1; i < argc; i++) {
+		char *end;
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (!strncmp(argv[i], "--channel-fd=", 13)) {
+			long v = strtol(argv[i] + 13, &end, 10);
+			if (*end || v < 3 || v > INT_MAX)
+				break;
+			a->chan = (int)v;
+		} else if (!strncmp(argv[i], "--init-pid=", 11)) {
+			long v = strtol(argv[i] + 11, &end, 10);
+			if (*end || v < 1 || v > INT_MAX)
+				break;
+			a->init_pid = (pid_t)v;
+		} else if (!strncmp(argv[i], "--policy=", 9)) {
+			a->policy = argv[i] + 9;
+		} else {
+			break;
+		}
+	}
+	if (a->chan < 0 || a->init_pid <= 0 || i > argc || !argv[i - 1] ||
+	    strcmp(argv[i - 1], "--") || i >= argc)
+		sbx_die(SBX_EXIT_SETUP, "this program is started by sandbox-helper, not by hand");
+	a->argv = argv + i;
+}
+
+/* Where NAME.policy is looked up: the source tree when running from the
+ * build tree, then the data directory beside the installed broker. */
+static size_t policy_dirs(char dirs[3][PATH_MAX])
+{
+	char self[PATH_MAX];
+	size_t n = 0;
+	if (sbx_self_dir(self, sizeof(self)) < 0)
+		return 0;
+	if (!strcmp(self, SBX_BUILD_ROOT "/broker"))
+		snprintf(dirs[n++], PATH_MAX, "%s", SBX_SOURCE_POLICYDIR);
+	/* PREFIX/libexec/sandbox or PREFIX/bin */
+	if (snprintf(dirs[n], PATH_MAX, "%s/../../%s", self, SBX_POLICYDIR_REL) < PATH_MAX)
+		n++;
+	if (snprintf(dirs[n], PATH_MAX, "%s/../%s", self, SBX_POLICYDIR_REL) < PATH_MAX)
+		n++;
+	return n;
+}
+
+static void load_policy(struct broker *b, const char *name)
+{
+	char dirs[3][PATH_MAX];
+	const char *dirp[3];
+	size_t n = policy_dirs(dirs);
+	for (size_t i = 0; i < n; i++)
+		dirp[i] = dirs[i];
+	char cwd[PATH_MAX];
+	const struct passwd *pw = getpwuid(getuid());
+	struct sbx_policy_env env = {
+		.search_dirs = dirp,
+		.n_search_dirs = n,
+		.vars = {
+			.home = getenv("HOME") ? getenv("HOME") : (pw ? pw->pw_dir : NULL),
+			.cwd = getcwd(cwd, sizeof(cwd)),
+			.tmpdir = getenv("TMPDIR"),
+			.user = pw ? pw->pw_name : NULL,
+		},
+	};
+	char err[1024];
+	int r = sbx_policy_load(&b->policy, name, &env, err, sizeof(err));
+	if (r < 0)
+		sbx_die(SBX_EXIT_SETUP, "%s", err);
+}
+
+/* PROGRAM as execvp would find it: a name with '/' as is, else on $PATH. */
+static int find_program(const char *prog, char *out, size_t size)
+{
+	char cwd[PATH_MAX];
+	if (strchr(prog, '/')) {
+		if (prog[0] == '/')
+			return snprintf(out, size, "%s", prog) < (int)size ? 0 : -ENAMETOOLONG;
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		return snprintf(out, size, "%s/%s", cwd, prog) < (int)size ? 0 : -ENAMETOOLONG;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int err = -ENOENT;
+	for (const char *p = path;; ) {
+		const char *e = strchrnul(p, ':');
+		int l = (int)(e - p);
+		if (l > 0 && p[0] == '/') {
+			if (snprintf(out, size, "%.*s/%s", l, p, prog) < (int)size) {
+				struct stat st;
+				if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+					if (access(out, X_OK) == 0)
+						return 0;
+					err = -EACCES;
+				}
+			}
+		}
+		if (!*e)
+			break;
+		p = e + 1;
+	}
+	return err;
+}
+
+int broker_channel_message(struct broker *b, struct sbx_msg *m)
+{
+	switch (m->hdr.type) {
+	case SBX_MSG_LISTENER:
+		if (m->nfds != 1 || b->listener >= 0) {
+			sbx_msg_close_fds(m);
+			return -EBADMSG;
+		}
+		b->listener = m->fds[0];
+		m->fds[0] = -1;
+		m->nfds = 0;
+		return 0;
+	case SBX_MSG_STARTED:
+		b->started = true;
+		break;
+	default:
+		break;
+	}
+	sbx_msg_close_fds(m);
+	return 0;
+}
+
+int broker_root_request(struct broker *b, uint32_t type, const void *payload, size_t len)
+{
+	uint32_t id = ++b->next_id;
+	int r = sbx_msg_send(b->chan, type, id, payload, len, NULL, 0);
+	if (r < 0)
+		return r;
+	for (;;) {
+		r = sbx_msg_recv(b->chan, b->msg);
+		if (r == 0)
+			return -EPIPE;
+		if (r < 0)
+			return r;
+		if (b->msg->hdr.type == SBX_MSG_ROOT_DONE && b->msg->hdr.id == id) {
+			int32_t err;
+			sbx_msg_close_fds(b->msg);
+			if (b->msg->len != sizeof(err))
+				return -EBADMSG;
+			memcpy(&err, b->msg->payload, sizeof(err));
+			return err > 0 ? -err : 0;
+		}
+		broker_channel_message(b, b->msg);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	sbx_log_set_name("sandbox-broker");
+	struct args a;
+	parse_args(argc, argv, &a);
+	static struct broker b;
+	b.chan = a.chan;
+	b.init_pid = a.init_pid;
+	b.listener = -1;
+	b.msg = malloc(sizeof(*b.msg));
+	if (!b.msg)
+		sbx_die(SBX_EXIT_SETUP, "out of memory");
+	if (fcntl(b.chan, F_SETFD, FD_CLOEXEC) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "bad channel fd %d", b.chan);
+	/* Nothing sandboxed may outlive us: init has our death as its signal. */
+	b.rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (b.rootfd < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open /");
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &b.sizes) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "seccomp user notification is not available");
+
+	load_policy(&b, a.policy);
+
+	char path[PATH_MAX], canon[PATH_MAX];
+	int r = find_program(a.argv[0], path, sizeof(path));
+	if (r == -ENOENT)
+		sbx_die(SBX_EXIT_NOT_FOUND, "%s: command not found", a.argv[0]);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_CANNOT_EXEC, r, "%s", a.argv[0]);
+	r = plan_exec(&b, path, true, canon, sizeof(canon));
+	if (r == -ENOENT)
+		sbx_die(SBX_EXIT_NOT_FOUND, "%s: no such file", path);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_CANNOT_EXEC, r, "cannot execute %s", path);
+	r = sbx_msg_send(b.chan, SBX_MSG_EXEC_PATH, 0, canon, strlen(canon) + 1, NULL, 0);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
+
+	void *bpf;
+	size_t bpf_len;
+	r = filter_build_guard(&bpf, &bpf_len);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot build the seccomp guard filter");
+	r = sbx_msg_send(b.chan, SBX_MSG_GUARD, 0, bpf, bpf_len, NULL, 0);
+	free(bpf);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
+	r = filter_build(&bpf, &bpf_len);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot build the seccomp filter");
+	r = sbx_msg_send(b.chan, SBX_MSG_FILTER, 0, bpf, bpf_len, NULL, 0);
+	free(bpf);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
+
+	r = notify_loop(&b);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "broker failed");
+	return r;
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "resolve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define MAX_SYMLINKS 40
+#define MAX_DEPTH 512
+
+struct walk {
+	int fds[MAX_DEPTH]; /* fds[0] is the caller's root fd, never closed */
+	size_t lens[MAX_DEPTH]; /* canonical path length at each depth */
+	dev_t devs[MAX_DEPTH]; /* device of each directory on the stack */
+	size_t depth;
+	char path[PATH_MAX];
+};
+
+static void walk_pop(struct walk *w)
+{
+	if (w->depth == 0)
+		return; /* ".." at "/" stays at "/" */
+	close(w->fds[w->depth]);
+	w->depth--;
+	w->path[w->lens[w->depth]] = '\0';
+}
+
+static int walk_push(struct walk *w, int fd, const char *name, dev_t dev)
+{
+	size_t cur = w->lens[w->depth];
+	size_t l = strlen(name);
+	size_t sep = cur == 1 ? 0 : 1; /* path is "/" at depth 0 */
+	if (w->depth + 1 >= MAX_DEPTH || cur + sep + l >= sizeof(w->path)) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	if (sep)
+		w->path[cur] = '/';
+	memcpy(w->path + cur + sep, name, l + 1);
+	w->depth++;
+	w->fds[w->depth] = fd;
+	w->devs[w->depth] = dev;
+	w->lens[w->depth] = cur + sep + l;
+	return 0;
+}
+
+static int is_proc(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
+		return -errno;
+	return sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* The canonical form of a missing path: current dir + the rest, with "." and
+ * ".." applied lexically, for the policy to decide between ENOENT and EACCES. */
+static void missing_path(struct walk *w, const char *name, const char *rest)
+{
+	char tmp[PATH_MAX];
+	int n = snprintf(tmp, sizeof(tmp), "%s/%s/%s", w->path, name, rest);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		snprintf(w->path, sizeof(w->path), "/");
+		return;
+	}
+	size_t o = 0;
+	char *save = NULL;
+	w->path[0] = '\0';
+	for (char *c = strtok_r(tmp, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			char *s = strrchr(w->path, '/');
+			o = s ? (size_t)(s - w->path) : 0;
+			w->path[o] = '\0';
+			continue;
+		}
+		size_t l = strlen(c);
+		if (o + 1 + l >= sizeof(w->path))
+			break;
+		w->path[o++] = '/';
+		memcpy(w->path + o, c, l + 1);
+		o += l;
+	}
+	if (!o)
+		snprintf(w->path, sizeof(w->path), "/");
+}
+
+int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
+		void *ctx, struct sbx_resolved *out)
+{
+	/* Work buffer: the part of the path still to walk. Symlink text is
+	 * spliced in front of the rest. */
+	char *todo = malloc(PATH_MAX * 2);
+	struct walk *w = malloc(sizeof(*w));
+	int r = 0, links = 0;
+	out->fd = -1;
+	if (!todo || !w) {
+		free(todo);
+		free(w);
+		return -ENOMEM;
+	}
+	if (path[0] != '/' || strlen(path) >= PATH_MAX) {
+		r = path[0] != '/' ? -EINVAL : -ENAMETOOLONG;
+		goto out;
+	}
+	w->depth = 0;
+	w->fds[0] = rootfd;
+	w->lens[0] = 1;
+	strcpy(w->path, "/");
+	struct stat st;
+	if (fstat(rootfd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	w->devs[0] = st.st_dev;
+	bool want_dir = path[strlen(path) - 1] == '/';
+	strcpy(todo, path);
+
+	char *p = todo;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		char *e = strchrnul(p, '/');
+		char name[NAME_MAX + 1];
+		size_t l = (size_t)(e - p);
+		if (l > NAME_MAX) {
+			r = -ENAMETOOLONG;
+			goto out;
+		}
+		memcpy(name, p, l);
+		name[l] = '\0';
+		char *rest = e;
+		while (*rest == '/')
+			rest++;
+		bool last = !*rest;
+		if (!strcmp(name, "."))  {
+			p = rest;
+			continue;
+		}
+		if (!strcmp(name, "..")) {
+			walk_pop(w);
+			p = rest;
+			continue;
+		}
+		int fd = openat(w->fds[w->depth], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			if (r == -ENOENT)
+				missing_path(w, name, rest);
+			goto out;
+		}
+		if (fstat(fd, &st) < 0) {
+			r = -errno;
+			close(fd);
+			goto out;
+		}
+		if (st.st_dev != w->devs[w->depth] && !(flags & SBX_RESOLVE_ALLOW_PROC)) {
+			int pr = is_proc(fd);
+			if (pr != 0) {
+				close(fd);
+				r = pr < 0 ? pr : -EACCES;
+				goto out;
+			}
+		}
+		if (S_ISLNK(st.st_mode) && (!last || want_dir || !(flags & SBX_RESOLVE_NOFOLLOW))) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(fd, "", target, sizeof(target));
+			close(fd);
+			if (n < 0 || (size_t)n >= sizeof(target) || n == 0) {
+				r = n < 0 ? -errno : -ENAMETOOLONG;
+				goto out;
+			}
+			target[n] = '\0';
+			if (++links > MAX_SYMLINKS) {
+				r = -ELOOP;
+				goto out;
+			}
+			if (cb) {
+				char lp[PATH_MAX];
+				if (sbx_path_join(lp, sizeof(lp), w->path, name) < 0) {
+					r = -ENAMETOOLONG;
+					goto out;
+				}
+				r = cb(ctx, lp, target);
+				if (r < 0)
+					goto out;
+			}
+			/* todo := target "/" rest (rest may alias todo: move it first) */
+			size_t rl = strlen(rest), tl = (size_t)n;
+			if (tl + 1 + rl + 1 > PATH_MAX * 2) {
+				r = -ENAMETOOLONG;
+				goto out;
+			}
+			memmove(todo + tl + 1, rest, rl + 1);
+			memcpy(todo, target, tl);
+			todo[tl] = '/';
+			if (!rl && !want_dir)
+				todo[tl] = '\0';
+			if (target[0] == '/')
+				while (w->depth)
+					walk_pop(w);
+			p = todo;
+			continue;
+		}
+		if (!last && !S_ISDIR(st.st_mode)) {
+			close(fd);
+			r = -ENOTDIR;
+			goto out;
+		}
+		r = walk_push(w, fd, name, st.st_dev);
+		if (r < 0)
+			goto out;
+		p = rest;
+	}
+	if (w->depth == 0) {
+		out->fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (out->fd < 0) {
+			r = -errno;
+			goto out;
+		}
+	} else {
+		out->fd = w->fds[w->depth];
+		w->depth--;
+	}
+	if (fstat(out->fd, &out->st) < 0) {
+		r = -errno;
+		sbx_closep(&out->fd);
+		goto out;
+	}
+	if (want_dir && !S_ISDIR(out->st.st_mode)) {
+		r = -ENOTDIR;
+		sbx_closep(&out->fd);
+		goto out;
+	}
+	memcpy(out->path, w->path, strlen(w->path) + 1);
+	r = 0;
+out:
+	if (r < 0 && r == -ENOENT)
+		memcpy(out->path, w->path, strlen(w->path) + 1);
+	while (w->depth) {
+		close(w->fds[w->depth]);
+		w->depth--;
+	}
+	free(w);
+	free(todo);
+	return r;
+}
+
+int sbx_path_join(char *out, size_t size, const char *base, const char *path)
+{
+	int n;
+	if (path[0] == '/')
+		n = snprintf(out, size, "%s", path);
+	else if (!strcmp(base, "/"))
+		n = snprintf(out, size, "/%s", path);
+	else
+		n = snprintf(out, size, "%s/%s", base, path);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The broker's model of the program's root: every directory, symlink and
+ * bound executable init was asked to create. Lets the broker tell "a path of
+ * the sandbox's own root" (the kernel may resolve it there) from "a host path
+ * the policy refuses". */
+#ifndef SBX_ROOTVIEW_H
+#define SBX_ROOTVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sbx_root_entry {
+	char *path;
+	char *target; /* symlinks only */
+	mode_t type;  /* S_IFDIR, S_IFREG or S_IFLNK */
+};
+
+struct sbx_rootview {
+	struct sbx_root_entry *v;
+	size_t n, cap;
+};
+
+/* Add PATH (and, as directories, its parents). Returns 0 or -ENOMEM/-EEXIST. */
+int sbx_rootview_add(struct sbx_rootview *rv, const char *path, mode_t type,
+		     const char *target);
+/* Does the absolute PATH name something in the root, following the root's
+ * own symlinks (all but a last component when NOFOLLOW)? */
+bool sbx_rootview_contains(const struct sbx_rootview *rv, const char *path, bool nofollow);
+void sbx_rootview_free(struct sbx_rootview *rv);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The channel: one AF_UNIX SOCK_SEQPACKET socketpair between the broker and
+ * init (and, for a moment, the program before it execs). Each datagram is one
+ * message: a fixed header, a payload of at most SBX_MSG_MAX_PAYLOAD bytes and
+ * up to SBX_MSG_MAX_FDS descriptors passed with SCM_RIGHTS. */
+#ifndef SBX_CHANNEL_H
+#define SBX_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SBX_MSG_MAX_PAYLOAD 65536u
+#define SBX_MSG_MAX_FDS 4u
+
+enum sbx_msg_type {
+	/* broker -> init, during setup and later on demand */
+	SBX_MSG_ROOT_DIR = 1,  /* payload: path */
+	SBX_MSG_ROOT_SYMLINK,  /* payload: path, target */
+	SBX_MSG_ROOT_BIND,     /* payload: struct sbx_bind_req + path */
+	SBX_MSG_EXEC_PATH,     /* payload: path init execs for the program */
+	SBX_MSG_GUARD,         /* payload: struct sock_filter[], installed first */
+	SBX_MSG_FILTER,        /* payload: struct sock_filter[]; starts the program */
+	/* init -> broker */
+	SBX_MSG_ROOT_DONE,     /* id of the request, payload: int32 errno (0: done) */
+	SBX_MSG_STARTED,       /* payload: int32 pid of the program in init's pid ns */
+	/* program -> broker, before its execve */
+	SBX_MSG_LISTENER,      /* fd: the seccomp user-notification listener */
+	SBX_MSG_TYPE_MAX,
+};
+
+struct sbx_msg_hdr {
+	uint32_t type;
+	uint32_t id;
+};
+
+struct sbx_bind_req {
+	uint64_t dev;  /* what the broker checked: init refuses anything else */
+	uint64_t ino;
+	uint32_t mode; /* S_IFMT bits */
+	uint32_t pad;
+};
+
+struct sbx_msg {
+	struct sbx_msg_hdr hdr;
+	size_t len;
+	size_t nfds;
+	int fds[SBX_MSG_MAX_FDS];
+	unsigned char payload[SBX_MSG_MAX_PAYLOAD];
+};
+
+/* Make the socketpair, both ends O_CLOEXEC. */
+int sbx_channel_pair(int sv[2]);
+
+/* Send one message. Returns 0 or a negative errno. */
+int sbx_msg_send(int fd, uint32_t type, uint32_t id, const void *payload,
+		 size_t len, const int *fds, size_t nfds);
+
+/* Receive one message into M. Returns 1 for a message, 0 at end of stream, or
+ * a negative errno: -EBADMSG for a message that is too short, truncated, of an
+ * unknown type, or carries anything but SCM_RIGHTS; no fd of a refused
+ * message stays open. Received fds are O_CLOEXEC. */
+int sbx_msg_recv(int fd, struct sbx_msg *m);
+
+/* Close every fd M still holds (entries set to -1 were taken). */
+void sbx_msg_close_fds(struct sbx_msg *m);
+
+/* Payload helpers: a list of N NUL-terminated strings filling the payload
+ * exactly. sbx_payload_strings() checks it and points OUT[i] into M.
+ * Returns 0 or -EBADMSG. */
+int sbx_payload_strings(const struct sbx_msg *m, size_t skip, const char **out,
+			size_t n);
+
+/* Encode N strings after an optional fixed prefix into BUF. Returns the length
+ * or -E2BIG. */
+ssize_t sbx_payload_pack(void *buf, size_t size, const void *prefix,
+			 size_t prefix_len, const char *const *strs, size_t n);
+
+#endif

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The policy model and its parser.
+ *
+ * A policy is a plain-text file, one rule a line, '#' starts a comment:
+ *   include NAME      rules of another policy (NAME.policy in the search
+ *                     directories, or a file path when NAME contains '/',
+ *                     relative to the including file's directory)
+ *   read PATTERN      open read-only, stat, access, readlink
+ *   write PATTERN     read + write, create, remove, rename within
+ *   exec PATTERN      execute (implies read)
+ *   stat PATTERN      metadata only: stat, access F_OK, readlink
+ *   deny PATTERN      nothing at all; wins over every allow
+ * Patterns may use ${HOME}, ${CWD}, ${TMPDIR} and ${USER}, expanded at load.
+ */
+#ifndef SBX_POLICY_H
+#define SBX_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum sbx_perm {
+	SBX_PERM_STAT = 1u << 0,
+	SBX_PERM_READ = 1u << 1,
+	SBX_PERM_WRITE = 1u << 2,
+	SBX_PERM_EXEC = 1u << 3,
+};
+
+enum sbx_rule_kind {
+	SBX_RULE_READ,
+	SBX_RULE_WRITE,
+	SBX_RULE_EXEC,
+	SBX_RULE_STAT,
+	SBX_RULE_DENY,
+};
+
+struct sbx_rule {
+	enum sbx_rule_kind kind;
+	unsigned perms;  /* what the rule grants (0 for deny) */
+	char *pattern;   /* expanded, validated */
+	char *origin;    /* "file:line" for messages */
+};
+
+struct sbx_policy {
+	struct sbx_rule *rules;
+	size_t n_rules;
+	size_t cap_rules;
+};
+
+struct sbx_policy_vars {
+	const char *home;   /* NULL: ${HOME} is an error */
+	const char *cwd;
+	const char *tmpdir; /* NULL: "/tmp" */
+	const char *user;
+};
+
+struct sbx_policy_env {
+	const char *const *search_dirs; /* where NAME.policy is looked up */
+	size_t n_search_dirs;
+	struct sbx_policy_vars vars;
+};
+
+/* Load the policy NAME (looked up as NAME.policy in env->search_dirs) or FILE
+ * (when it contains '/') into P, following includes. On error returns a
+ * negative errno and writes "file:line:column: message" (or, for a policy
+ * that cannot be found, "policy 'NAME' not found in DIR, DIR") into ERR. */
+int sbx_policy_load(struct sbx_policy *p, const char *name_or_path,
+		    const struct sbx_policy_env *env, char *err, size_t errlen);
+
+/* Parse TEXT as if it were the file FILENAME (used for error messages and for
+ * resolving relative includes). Appends to P. */
+int sbx_policy_parse_string(struct sbx_policy *p, const char *text,
+			    const char *filename,
+			    const struct sbx_policy_env *env, char *err,
+			    size_t errlen);
+
+/* Add one rule as if read from a file (command-line rules such as --read=).
+ * ORIGIN names it in messages, e.g. "--read". */
+int sbx_policy_add_rule(struct sbx_policy *p, enum sbx_rule_kind kind,
+			const char *pattern, const char *origin,
+			const struct sbx_policy_vars *vars, char *err,
+			size_t errlen);
+
+/* The permissions the policy grants on the canonical absolute PATH: the union
+ * of every matching allow rule, or 0 when any deny rule matches. */
+unsigned sbx_policy_check(const struct sbx_policy *p, const char *path);
+
+void sbx_policy_free(struct sbx_policy *p);
+
+/* "read", "write", ... for messages. */
+const char *sbx_rule_kind_name(enum sbx_rule_kind kind);
+
+#endif

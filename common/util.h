@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small helpers shared by every part: cleanup attributes and retry loops. */
+#ifndef SBX_UTIL_H
+#define SBX_UTIL_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define SBX_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void sbx_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+	*fd = -1;
+}
+
+static inline void sbx_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+#define _cleanup_close_ __attribute__((cleanup(sbx_closep)))
+#define _cleanup_free_ __attribute__((cleanup(sbx_freep)))
+
+/* Hand an fd out of a cleanup-scoped variable. */
+static inline int sbx_take_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+
+#define SBX_RETRY(expr)                                                        \
+	({                                                                     \
+		__typeof__(expr) _r;                                           \
+		do                                                             \
+			_r = (expr);                                           \
+		while (_r < 0 && errno == EINTR);                              \
+		_r;                                                            \
+	})
+
+/* Exit statuses of the sandbox's own failures (DESIGN invariant 6). */
+enum {
+	SBX_EXIT_SETUP = 125,
+	SBX_EXIT_CANNOT_EXEC = 126,
+	SBX_EXIT_NOT_FOUND = 127,
+};
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* init: pid 1 of the sandbox's namespaces. It builds the empty root from the
+ * broker's plan, starts the program under the broker's seccomp filter, binds
+ * what the broker approves later, forwards signals, reaps every orphan, and
+ * exits with the program's status. If the broker goes away, init exits and
+ * the kernel kills everything left in the pid namespace. */
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helper.h"
+#include "log.h"
+#include "util.h"
+
+extern char **environ;
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+
+/* Apply one root request; returns 0 or a negative errno. */
+static int root_request(const struct sbx_msg *m)
+{
+	const char *s[2];
+	switch (m->hdr.type) {
+	case SBX_MSG_ROOT_DIR:
+		if (sbx_payload_strings(m, 0, s, 1) < 0)
+			return -EBADMSG;
+		return root_add_dir(s[0]);
+	case SBX_MSG_ROOT_SYMLINK:
+		if (sbx_payload_strings(m, 0, s, 2) < 0)
+			return -EBADMSG;
+		return root_add_symlink(s[0], s[1]);
+	case SBX_MSG_ROOT_BIND: {
+		struct sbx_bind_req req;
+		if (m->len < sizeof(req) || sbx_payload_strings(m, sizeof(req), s, 1) < 0)
+			return -EBADMSG;
+		memcpy(&req, m->payload, sizeof(req));
+		return root_add_bind(&req, s[0]);
+	}
+	default:
+		return -EBADMSG;
+	}
+}
+
+static void reply(int chan, const struct sbx_msg *m, int r)
+{
+	int32_t err = r < 0 ? -r : 0;
+	int s = sbx_msg_send(chan, SBX_MSG_ROOT_DONE, m->hdr.id, &err, sizeof(err), NULL, 0);
+	if (s < 0)
+		_exit(SBX_EXIT_SETUP); /* the broker is gone */
+}
+
+/* Copy a BPF program out of M; false when it is malformed. */
+static bool copy_filter(const struct sbx_msg *m, struct sock_fprog *prog)
+{
+	size_t n = m->len / sizeof(struct sock_filter);
+	if (!m->len || m->len % sizeof(struct sock_filter) || n > BPF_MAXINSNS)
+		return false;
+	prog->filter = malloc(m->len);
+	if (!prog->filter)
+		sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+	memcpy(prog->filter, m->payload, m->len);
+	prog->len = (unsigned short)n;
+	return true;
+}
+
+_Noreturn static void run_program(int chan, const char *path, char **argv,
+				  const struct sock_fprog *guard, const struct sock_fprog *prog)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set parent-death signal");
+	int r = root_enter();
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot enter the empty root");
+	r = caps_drop_all();
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot drop capabilities");
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp guard filter");
+	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				    SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
+	if (listener < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp filter");
+	r = sbx_msg_send(chan, SBX_MSG_LISTENER, 0, NULL, 0, &listener, 1);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot hand the seccomp listener to the broker");
+	close(listener);
+	close(chan);
+	/* The program starts at its root's "/". */
+	if (getenv("PWD") && setenv("PWD", "/", 1) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
+	execve(path, argv, environ);
+	int err = errno;
+	sbx_die_errno(err == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC, err,
+		      "cannot execute %s", path);
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return SBX_EXIT_SETUP;
+}
+
+_Noreturn void init_main(int chan, int sync_fd, char **argv)
+{
+	sbx_log_set_name("sandbox-helper");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set parent-death signal");
+	char c;
+	ssize_t n = SBX_RETRY(read(sync_fd, &c, 1));
+	if (n != 1)
+		_exit(SBX_EXIT_SETUP); /* the parent failed and said why */
+	close(sync_fd);
+	if (sethostname("sandbox", 7) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set the host name");
+	int r = root_setup_base();
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot build the empty root");
+
+	static struct sbx_msg m;
+	char *exec_path = NULL;
+	struct sock_fprog guard = {0}, main_filter = {0};
+	while (!main_filter.filter) {
+		r = sbx_msg_recv(chan, &m);
+		if (r == 0)
+			_exit(SBX_EXIT_SETUP); /* the broker refused to start; it said why */
+		if (r < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, r, "init: bad message from the broker");
+		sbx_msg_close_fds(&m);
+		switch (m.hdr.type) {
+		case SBX_MSG_EXEC_PATH: {
+			const char *s;
+			if (sbx_payload_strings(&m, 0, &s, 1) < 0 || exec_path)
+				sbx_die(SBX_EXIT_SETUP, "init: bad exec path from the broker");
+			exec_path = strdup(s);
+			if (!exec_path)
+				sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+			break;
+		}
+		case SBX_MSG_GUARD:
+			if (guard.filter || !copy_filter(&m, &guard))
+				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp guard filter from the broker");
+			break;
+		case SBX_MSG_FILTER:
+			if (!exec_path || !guard.filter || !copy_filter(&m, &main_filter))
+				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp filter from the broker");
+			break;
+		default:
+			r = root_request(&m);
+			if (r < 0)
+				sbx_log_errno(r, "init: cannot prepare the root");
+			reply(chan, &m, r);
+		}
+	}
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot block signals");
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot create a signalfd");
+
+	pid_t child = fork();
+	if (child < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot fork the program");
+	if (child == 0) {
+		close(sfd);
+		run_program(chan, exec_path, argv, &guard, &main_filter);
+	}
+	free(guard.filter);
+	free(main_filter.filter);
+	int32_t cpid = child;
+	if (sbx_msg_send(chan, SBX_MSG_STARTED, 0, &cpid, sizeof(cpid), NULL, 0) < 0)
+		_exit(SBX_EXIT_SETUP);
+
+	struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = chan, .events = POLLIN}};
+	for (;;) {
+		if (SBX_RETRY(poll(pfd, 2, -1)) < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "init: poll");
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo != SIGCHLD) {
+					kill(child, (int)si.ssi_signo);
+					continue;
+				}
+				int status;
+				pid_t p;
+				while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+					if (p == child)
+						_exit(exit_code(status));
+			}
+		}
+		if (pfd[1].revents) {
+			r = sbx_msg_recv(chan, &m);
+			if (r <= 0)
+				_exit(SBX_EXIT_SETUP); /* broker gone: the namespace dies with us */
+			sbx_msg_close_fds(&m);
+			reply(chan, &m, root_request(&m));
+		}
+	}
+}

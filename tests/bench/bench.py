@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Benchmarks, as ratios measured in one run:
+- launch of `sandbox-helper --policy=minimal -- /bin/true` against native
+  /bin/true and against bwrap with a comparable root;
+- brokered openat+close against native.
+Usage: bench.py BUILD_DIR [--quick]"""
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+build = sys.argv[1]
+quick = "--quick" in sys.argv
+helper = os.path.join(build, "helper", "sandbox-helper")
+bench_open = os.path.join(build, "tests", "bench_open")
+runs = 10 if quick else 40
+
+
+def launch(cmd):
+    """Median wall time of running CMD, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def ns_per_open(prefix, n):
+    out = subprocess.run(prefix + [bench_open, "/usr/lib/x86_64-linux-gnu/libc.so.6", str(n)],
+                         check=True, capture_output=True, text=True).stdout
+    return float(out.strip())
+
+
+native = launch(["/bin/true"])
+sandboxed = launch([helper, "--policy=minimal", "--", "/bin/true"])
+print(f"launch /bin/true: native {native:.2f} ms, sandbox-helper {sandboxed:.2f} ms, "
+      f"ratio {sandboxed / native:.1f}x")
+bwrap = shutil.which("bwrap")
+if bwrap:
+    cmd = [bwrap, "--unshare-all", "--die-with-parent",
+           "--ro-bind", "/usr/bin/true", "/usr/bin/true",
+           "--ro-bind", "/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+           "--ro-bind", "/usr/lib64", "/usr/lib64",
+           "--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache",
+           "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+           "--symlink", "usr/bin", "/bin", "/bin/true"]
+    if subprocess.run(cmd, stderr=subprocess.DEVNULL).returncode == 0:
+        bw = launch(cmd)
+        print(f"launch /bin/true: bwrap {bw:.2f} ms, sandbox-helper/bwrap ratio {sandboxed / bw:.2f}x")
+    else:
+        print("launch /bin/true: bwrap cannot create namespaces here; no peer figure")
+else:
+    print("launch /bin/true: bwrap not installed; no peer figure")
+
+n = 2000 if quick else 20000
+nat = ns_per_open([], n)
+sbx = ns_per_open([helper, "--policy=minimal", "--"], n)
+print(f"openat+close: native {nat / 1000:.2f} us, brokered {sbx / 1000:.2f} us, ratio {sbx / nat:.1f}x")

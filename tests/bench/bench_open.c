@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* bench_open: openat+close of FILE, N times; prints nanoseconds per pair. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench_open FILE N\n");
+		return 2;
+	}
+	long n = atol(argv[2]);
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < n; i++) {
+		int fd = openat(AT_FDCWD, argv[1], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			perror(argv[1]);
+			return 1;
+		}
+		close(fd);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+	printf("%.0f\n", ns / (double)n);
+	return 0;
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The quick-start demo: installs the build dependencies (Debian 12, as root),
+# builds, and runs real programs in the sandbox as an unprivileged user.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/tests/setup.sh"
+
+sbx_install_deps
+sbx_ensure_user
+stage=$(sbx_stage "$src")
+trap 'rm -rf "$stage"' EXIT
+sbx_build "$stage"
+H=$stage/build/helper/sandbox-helper
+
+show() { printf '\n$ %s\n' "$*"; sbx_as_user "$@" || printf '(exit status %d)\n' $?; }
+echo
+echo "Running as $( [ "$(id -u)" = 0 ] && echo "$SBX_TEST_USER" || id -un ), with the shell policy:"
+show "$H" --policy=shell -- /bin/ls -la /
+show "$H" --policy=shell -- /bin/sh -c 'id; uname -n; head -n 2 /etc/os-release'
+show "$H" --policy=shell -- /bin/cat /etc/shadow

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Integration tests: real sandboxes, real programs. Run as root and as an
+# unprivileged user (tests/run.sh does both). Needs SBX_BUILD (the meson
+# build directory) and SBX_SOURCE (the source tree).
+set -uo pipefail
+
+B=${SBX_BUILD:?set SBX_BUILD to the build directory}
+S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
+H=$B/helper/sandbox-helper
+PROBE=$B/tests/probe
+SWAPPER=$B/tests/swapper
+T=$(mktemp -d "${TMPDIR:-/tmp}/sbx-it.XXXXXX")
+chmod 755 "$T"
+bg_pids=()
+cleanup() {
+	for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass=0 fail=0
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
+# check NAME: the last command's status decides; show its output on failure.
+check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; sed 's/^/#   /' "$T/out" "$T/err" 2>/dev/null | head -40; fi; }
+# run CMD...: sandboxed run with stdout in $T/out, stderr in $T/err, status in $rc.
+run() { "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
+
+echo "# integration tests as $(id -un) (uid $(id -u))"
+
+# --- The command line ----------------------------------------------------
+run "$H" --help
+[ $rc = 0 ] && grep -q "Usage: sandbox-helper" "$T/out"; check $? "--help prints usage and exits 0"
+run "$H" --version
+[ $rc = 0 ] && grep -q "^sandbox-helper [0-9]" "$T/out"; check $? "--version"
+run "$H" --frobnicate -- /bin/true
+[ $rc = 125 ] && grep -q "unknown option '--frobnicate'" "$T/err"; check $? "unknown option: 125 and a one-line reason"
+run "$H"
+[ $rc = 125 ] && grep -q "no program given" "$T/err"; check $? "no program: 125"
+run "$H" -- no-such-program-here
+[ $rc = 127 ] && grep -q "no-such-program-here: command not found" "$T/err"; check $? "missing program: 127"
+printf '#!/bin/sh\necho hi\n' >"$T/noexec.sh"; chmod 644 "$T/noexec.sh"
+run "$H" -- "$T/noexec.sh"
+[ $rc = 126 ] && grep -q "cannot execute" "$T/err"; check $? "non-executable program: 126"
+
+# --- Policies --------------------------------------------------------------
+printf 'read /usr/**\nread relative/path\n' >"$T/bad.policy"
+run "$H" --policy="$T/bad.policy" -- /bin/true
+[ $rc = 125 ] && grep -q "bad.policy:2:6: " "$T/err" && [ "$(wc -l <"$T/err")" = 1 ]
+check $? "malformed policy: 125 with file:line:column"
+run "$H" --policy=no-such-policy -- /bin/true
+[ $rc = 125 ] && grep -q "no-such-policy" "$T/err"; check $? "unknown policy name: 125"
+
+# --- The empty root ----------------------------------------------------------
+# A policy that grants the loader's files and nothing that is a directory, so
+# every directory the probe lists is the sandbox's own.
+cat >"$T/bare.policy" <<EOP
+stat /lib
+stat /lib64
+read /etc/ld.so.cache
+read /usr/lib/x86_64-linux-gnu/libc.so.6
+EOP
+probe_real=$(readlink -f "$PROBE")
+ld_real=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+run "$H" --policy="$T/bare.policy" -- "$PROBE" tree /
+files=$(grep -E '^[fo?] ' "$T/out" | sort)
+want=$(printf 'f %s\nf %s\n' "$probe_real" "$ld_real" | sort)
+[ $rc = 0 ] && [ "$files" = "$want" ]; check $? "the root holds only the program and its loader"
+grep -q '^l /lib64 -> usr/lib64$' "$T/out" && grep -q '^l /lib -> usr/lib$' "$T/out"
+check $? "the merged-/usr symlinks are recreated"
+run "$H" --policy=shell -- /bin/ls -1A /
+[ $rc = 0 ] && [ "$(sort "$T/out" | tr '\n' ' ')" = "bin lib lib64 usr " ]; check $? "ls -A / under the shell policy lists only the root's entries"
+
+# --- Privileges inside -------------------------------------------------------
+run "$H" --policy=minimal -- "$PROBE" self
+grep -q '^eff=0 prm=0 inh=0 bnd=0 amb=0 nnp=1 seccomp=2 pid=2$' "$T/out"
+check $? "no capabilities, empty bounding set, no_new_privs, seccomp filter, pid 2"
+
+# --- Namespaces and status, seen from outside ---------------------------------
+child_of() { # PID: the first child of PID
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$1" ] && { echo "${p#/proc/}"; return; }
+	done
+}
+"$H" --policy=minimal -- "$PROBE" pause >"$T/pause.out" 2>"$T/pause.err" </dev/null &
+hpid=$!
+bg_pids+=("$hpid")
+for _ in $(seq 100); do grep -q ready "$T/pause.out" 2>/dev/null && break; sleep 0.05; done
+ipid=$(child_of "$hpid")
+ppid_=$( [ -n "$ipid" ] && child_of "$ipid")
+if [ -n "$ppid_" ]; then
+	same=""
+	for ns in user pid net mnt ipc uts cgroup; do
+		[ "$(readlink /proc/self/ns/$ns)" = "$(readlink /proc/$ppid_/ns/$ns)" ] && same="$same $ns"
+	done
+	[ -z "$same" ]; check $? "the program shares no namespace with the host (shared:${same:- none})"
+	st=/proc/$ppid_/status
+	grep -q '^CapEff:\s*0000000000000000$' $st && grep -q '^CapPrm:\s*0000000000000000$' $st &&
+		grep -q '^CapBnd:\s*0000000000000000$' $st && grep -q '^NoNewPrivs:\s*1$' $st &&
+		grep -q '^Seccomp:\s*2$' $st
+	check $? "/proc/PID/status of the program: CapEff/CapPrm/CapBnd 0, NoNewPrivs 1, Seccomp 2"
+	[ "$(stat -c %u /proc/$hpid)" = "$(id -u)" ] && grep -q '^CapEff:\s*0000000000000000$' /proc/$hpid/status ||
+		[ "$(id -u)" = 0 ]
+	check $? "the broker runs as the caller with no capabilities"
+	kill -TERM "$hpid"
+	wait "$hpid"; rc=$?
+	[ $rc = 143 ]; check $? "SIGTERM to the sandbox reaches the program: status 143 (got $rc)"
+	sleep 0.2
+	[ ! -e /proc/$ppid_ ] && [ ! -e /proc/$ipid ]; check $? "nothing is left running after the sandbox ends"
+else
+	not_ok "could not find the sandboxed program's pid"
+	kill -KILL "$hpid"
+fi
+
+# --- Exit status ----------------------------------------------------------
+for code in 0 1 42 255; do
+	run "$H" --policy=minimal -- "$PROBE" exit $code
+	[ $rc = $code ]; check $? "exit code $code is passed through (got $rc)"
+done
+for sig in 9 15 11; do
+	run "$H" --policy=minimal -- "$PROBE" signal $sig
+	[ $rc = $((128 + sig)) ]; check $? "killed by signal $sig: status $((128 + sig)) (got $rc)"
+done
+run "$H" --policy=shell -- /bin/sh -c 'exit 42'
+[ $rc = 42 ]; check $? "/bin/sh -c 'exit 42' returns 42"
+
+# --- Files -------------------------------------------------------------------
+run "$H" --policy=shell -- /bin/cat /etc/os-release
+[ $rc = 0 ] && cmp -s "$T/out" /etc/os-release; check $? "an allowed read works (cat /etc/os-release)"
+run "$H" --policy=shell -- /bin/sh -c 'grep -c "^root:" /etc/passwd | tr -d "\n"; echo " lines"'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "1 lines" ]; check $? "a shell pipeline with grep and tr"
+run "$H" --policy=shell -- /bin/cat /etc/shadow
+[ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err" && ! grep -q "root:" "$T/out"
+check $? "/etc/shadow is refused with a log line"
+mkdir -p "$T/pub"
+echo "SECRET data" >"$T/secret.txt"
+echo "public data" >"$T/pub/file"
+ln -s ../secret.txt "$T/pub/uplink"
+ln -s "$T/secret.txt" "$T/pub/abslink"
+chmod -R a+rX "$T"
+printf 'include minimal\nread %s/pub/**\n' "$T" >"$T/pub.policy"
+run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$T/pub/file"
+[ $rc = 0 ] && grep -q "public data" "$T/out"; check $? "a file the policy allows is read"
+run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$T/secret.txt"
+[ $rc != 0 ] && grep -q "Permission denied" "$T/out" && grep -q "refused" "$T/err"
+check $? "a file outside the policy is refused"
+for p in "$T/pub/uplink" "$T/pub/abslink" "$T/pub/../secret.txt" "$T/pub/./../pub/../secret.txt"; do
+	run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$p"
+	[ $rc != 0 ] && ! grep -q SECRET "$T/out"; check $? "no way out through $(basename "$p")"
+done
+run "$H" --policy=shell -- "$PROBE" attacks
+[ $rc = 0 ]; check $? "attacks: ptrace, mount, unshare, chroot, io_uring, handles, bpf, TIOCSTI, /proc, dirfd, chdir"
+
+# A racing symlink swap outside the sandbox: the broker must never hand out
+# the secret, however the check and the open interleave.
+ln -s file "$T/pub/race"
+"$SWAPPER" "$T/pub/race" file ../secret.txt 3 >"$T/swap.out" &
+spid=$!
+bg_pids+=("$spid")
+run "$H" --policy="$T/pub.policy" -- "$PROBE" race "$T/pub/race" 2
+wait "$spid"
+[ $rc = 0 ]; check $? "symlink swap race: $(cat "$T/out") with $(cat "$T/swap.out")"
+
+# --- Real programs -------------------------------------------------------------
+run "$H" --policy=shell -- /usr/bin/python3 -c 'import json, email; print(json.dumps({"ok": 1}))'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = '{"ok": 1}' ]; check $? "python3 imports from the standard library"
+run "$H" --policy=shell -- /bin/sh -c 'for f in /etc/hostname /etc/os-release; do test -r $f && echo yes; done | wc -l'
+[ $rc = 0 ] && [ "$(tr -d ' ' <"$T/out")" = 2 ]; check $? "a shell loop with test and wc"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
