@@ -198,8 +198,10 @@ static int decide(struct broker *b, const struct seccomp_notif *n, const struct 
 			return 0;
 		sbx_closep(&res->fd);
 	} else if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP || r == -ENAMETOOLONG) {
-		/* Say the truth only where the policy lets the program look. */
-		if (r != -ENOENT || sbx_policy_check(&b->policy, res->path))
+		/* Say the truth only where the policy lets the program look:
+		 * the missing path (ENOENT), or the path as asked. */
+		const char *where = r == -ENOENT ? res->path : f->abs;
+		if (sbx_policy_check(&b->policy, where))
 			return r;
 	}
 	if (sbx_rootview_contains(&b->root, f->abs, f->nofollow))

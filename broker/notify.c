@@ -62,15 +62,17 @@ int notify_loop(struct broker *b)
 	struct seccomp_notif_resp *resp = calloc(1, b->sizes.seccomp_notif_resp);
 	if (!req || !resp)
 		return -ENOMEM;
+	/* Look once for an exit that came before the signalfd existed, then
+	 * only when SIGCHLD says so. */
+	bool check_child = true;
+	int status;
 	for (;;) {
-		/* The init exit we may have missed before the signalfd existed. */
-		int status;
-		pid_t p = waitpid(b->init_pid, &status, WNOHANG);
-		if (p == b->init_pid) {
+		if (check_child && waitpid(b->init_pid, &status, WNOHANG) == b->init_pid) {
 			free(req);
 			free(resp);
 			return status_code(status);
 		}
+		check_child = false;
 		struct pollfd pfd[3] = {
 			{.fd = sfd, .events = POLLIN},
 			{.fd = b->chan, .events = POLLIN},
@@ -81,9 +83,12 @@ int notify_loop(struct broker *b)
 			return -errno;
 		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				if (si.ssi_signo != SIGCHLD)
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					check_child = true;
+				else
 					kill(b->init_pid, (int)si.ssi_signo);
+			}
 		}
 		if (nf == 3 && (pfd[2].revents & POLLIN))
 			serve_one(b, req, resp);

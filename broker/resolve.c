@@ -106,14 +106,14 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 		free(w);
 		return -ENOMEM;
 	}
-	if (path[0] != '/' || strlen(path) >= PATH_MAX) {
-		r = path[0] != '/' ? -EINVAL : -ENAMETOOLONG;
-		goto out;
-	}
 	w->depth = 0;
 	w->fds[0] = rootfd;
 	w->lens[0] = 1;
 	strcpy(w->path, "/");
+	if (path[0] != '/' || strlen(path) >= PATH_MAX) {
+		r = path[0] != '/' ? -EINVAL : -ENAMETOOLONG;
+		goto out;
+	}
 	struct stat st;
 	if (fstat(rootfd, &st) < 0) {
 		r = -errno;

@@ -2,7 +2,9 @@
 /* swapper: outside the sandbox, flips the symlink LINK between TARGET_A and
  * TARGET_B with atomic renames for SECONDS, so the broker's check and use
  * race against it. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "policy.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pattern.h"
+#include "util.h"
+
+#define MAX_INCLUDE_DEPTH 8
+#define MAX_POLICY_SIZE (1024 * 1024)
+
+struct parse {
+	struct sbx_policy *p;
+	const struct sbx_policy_env *env;
+	char *err;
+	size_t errlen;
+	const char *stack[MAX_INCLUDE_DEPTH + 1]; /* files being read, for cycles */
+	int depth;
+};
+
+static const struct {
+	const char *name;
+	enum sbx_rule_kind kind;
+	unsigned perms;
+} kinds[] = {
+	{"read", SBX_RULE_READ, SBX_PERM_STAT | SBX_PERM_READ},
+	{"write", SBX_RULE_WRITE, SBX_PERM_STAT | SBX_PERM_READ | SBX_PERM_WRITE},
+	{"exec", SBX_RULE_EXEC, SBX_PERM_STAT | SBX_PERM_READ | SBX_PERM_EXEC},
+	{"stat", SBX_RULE_STAT, SBX_PERM_STAT},
+	{"deny", SBX_RULE_DENY, 0},
+};
+
+const char *sbx_rule_kind_name(enum sbx_rule_kind kind)
+{
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(kinds); i++)
+		if (kinds[i].kind == kind)
+			return kinds[i].name;
+	return "?";
+}
+
+static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Expand ${VAR} in PAT into OUT. On error returns -EINVAL with *COL at the
+ * '$' and *MSG set. */
+static int expand(const char *pat, const struct sbx_policy_vars *v, char *out, size_t size,
+		  size_t *col, const char **msg, char *name, size_t namelen)
+{
+	size_t o = 0;
+	for (const char *s = pat; *s;) {
+		if (s[0] != '$') {
+			if (o + 1 >= size)
+				goto toolong;
+			out[o++] = *s++;
+			continue;
+		}
+		*col = (size_t)(s - pat);
+		const char *end = s[1] == '{' ? strchr(s + 2, '}') : NULL;
+		if (!end) {
+			*msg = "expected ${NAME}";
+			return -EINVAL;
+		}
+		size_t l = (size_t)(end - s - 2);
+		snprintf(name, namelen, "%.*s", (int)l, s + 2);
+		const char *val = NULL;
+		bool known = true;
+		if (!strcmp(name, "HOME"))
+			val = v ? v->home : NULL;
+		else if (!strcmp(name, "CWD"))
+			val = v ? v->cwd : NULL;
+		else if (!strcmp(name, "TMPDIR"))
+			val = v && v->tmpdir && *v->tmpdir ? v->tmpdir : "/tmp";
+		else if (!strcmp(name, "USER"))
+			val = v ? v->user : NULL;
+		else
+			known = false;
+		if (!known) {
+			*msg = "unknown variable (expected HOME, CWD, TMPDIR or USER)";
+			return -EINVAL;
+		}
+		if (!val || !*val) {
+			*msg = "variable is not set";
+			return -EINVAL;
+		}
+		if (strchr(val, '*')) {
+			*msg = "variable's value contains '*'";
+			return -EINVAL;
+		}
+		size_t vl = strlen(val);
+		if (vl > 1 && val[vl - 1] == '/')
+			vl--;
+		if (o + vl >= size)
+			goto toolong;
+		memcpy(out + o, val, vl);
+		o += vl;
+		s = end + 1;
+	}
+	out[o] = '\0';
+	return 0;
+toolong:
+	*col = 0;
+	*msg = "pattern is too long";
+	return -EINVAL;
+}
+
+static int add(struct sbx_policy *p, enum sbx_rule_kind kind, unsigned perms,
+	       const char *pattern, const char *origin)
+{
+	if (p->n_rules == p->cap_rules) {
+		size_t cap = p->cap_rules ? p->cap_rules * 2 : 32;
+		struct sbx_rule *r = realloc(p->rules, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		p->rules = r;
+		p->cap_rules = cap;
+	}
+	struct sbx_rule *r = &p->rules[p->n_rules];
+	r->kind = kind;
+	r->perms = perms;
+	r->pattern = strdup(pattern);
+	r->origin = strdup(origin);
+	if (!r->pattern || !r->origin) {
+		free(r->pattern);
+		free(r->origin);
+		return -ENOMEM;
+	}
+	p->n_rules++;
+	return 0;
+}
+
+static int kind_index(const char *word)
+{
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i].name, word))
+			return (int)i;
+	return -1;
+}
+
+int sbx_policy_add_rule(struct sbx_policy *p, enum sbx_rule_kind kind, const char *pattern,
+			const char *origin, const struct sbx_policy_vars *vars, char *err,
+			size_t errlen)
+{
+	char exp[PATH_MAX], name[64];
+	size_t col = 0;
+	const char *msg = NULL;
+	int k = kind_index(sbx_rule_kind_name(kind));
+	if (k < 0)
+		return fail(err, errlen, -EINVAL, "%s: unknown rule kind", origin);
+	int r = expand(pattern, vars, exp, sizeof(exp), &col, &msg, name, sizeof(name));
+	if (r == 0)
+		r = sbx_pattern_validate(exp, &col, &msg);
+	if (r < 0)
+		return fail(err, errlen, r, "%s: %s: %s", origin, pattern, msg);
+	r = add(p, kind, kinds[k].perms, exp, origin);
+	return r < 0 ? fail(err, errlen, r, "out of memory") : 0;
+}
+
+static int parse_file(struct parse *ps, const char *path);
+
+static bool valid_name(const char *n)
+{
+	if (!*n)
+		return false;
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && *n != '_' && *n != '.' && *n != '-')
+			return false;
+	return true;
+}
+
+/* Where NAME (or the file path NAME, relative to FROM's directory) lives. */
+static int locate(const struct sbx_policy_env *env, const char *name, const char *from,
+		  char *out, size_t size)
+{
+	if (strchr(name, '/')) {
+		const char *slash = from ? strrchr(from, '/') : NULL;
+		int n;
+		if (name[0] == '/' || !slash)
+			n = snprintf(out, size, "%s", name);
+		else
+			n = snprintf(out, size, "%.*s/%s", (int)(slash - from), from, name);
+		return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	}
+	if (!valid_name(name))
+		return -EINVAL;
+	for (size_t i = 0; i < env->n_search_dirs; i++) {
+		int n = snprintf(out, size, "%s/%s.policy", env->search_dirs[i], name);
+		if (n < 0 || (size_t)n >= size)
+			continue;
+		if (access(out, F_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static void dirs_list(const struct sbx_policy_env *env, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < env->n_search_dirs && o < size; i++) {
+		int n = snprintf(buf + o, size - o, "%s%s", i ? ", " : "", env->search_dirs[i]);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	if (!env->n_search_dirs)
+		snprintf(buf, size, "(no policy directory)");
+}
+
+/* One line: KEYWORD ARG. LINE is modified (tokens are cut in place). */
+static int parse_line(struct parse *ps, const char *file, int lineno, char *line)
+{
+	char *tok[3];
+	size_t col[3];
+	int nt = 0;
+	for (char *s = line; *s && nt < 3;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (!*s || *s == '#')
+			break;
+		tok[nt] = s;
+		col[nt++] = (size_t)(s - line) + 1;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r')
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+	if (nt == 0)
+		return 0;
+	const char *kw = tok[0];
+	if (!strcmp(kw, "connect") || !strcmp(kw, "bind"))
+		return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: network rules are not supported yet",
+			    file, lineno, col[0]);
+	int k = kind_index(kw);
+	if (k < 0 && strcmp(kw, "include"))
+		return fail(ps->err, ps->errlen, -EINVAL,
+			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat or deny)",
+			    file, lineno, col[0], kw);
+	if (nt < 2)
+		return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: '%s' needs one argument", file,
+			    lineno, col[0] + strlen(kw), kw);
+	if (nt > 2)
+		return fail(ps->err, ps->errlen, -EINVAL,
+			    "%s:%d:%zu: unexpected '%s' after the argument (one rule a line)", file,
+			    lineno, col[2], tok[2]);
+	if (k < 0) { /* include */
+		char path[PATH_MAX];
+		int r = locate(ps->env, tok[1], file, path, sizeof(path));
+		if (r == -EINVAL)
+			return fail(ps->err, ps->errlen, r, "%s:%d:%zu: invalid policy name '%s'", file,
+				    lineno, col[1], tok[1]);
+		if (r < 0)
+			return fail(ps->err, ps->errlen, -ENOENT, "%s:%d:%zu: policy '%s' not found", file,
+				    lineno, col[1], tok[1]);
+		if (ps->depth >= MAX_INCLUDE_DEPTH)
+			return fail(ps->err, ps->errlen, -ELOOP, "%s:%d:%zu: includes nest too deeply",
+				    file, lineno, col[1]);
+		char real[PATH_MAX];
+		if (realpath(path, real))
+			for (int i = 0; i < ps->depth; i++)
+				if (!strcmp(ps->stack[i], real))
+					return fail(ps->err, ps->errlen, -ELOOP,
+						    "%s:%d:%zu: include cycle through '%s'", file,
+						    lineno, col[1], tok[1]);
+		r = parse_file(ps, path);
+		if (r == -ENOENT && !ps->err[0])
+			return fail(ps->err, ps->errlen, r, "%s:%d:%zu: cannot read '%s'", file, lineno,
+				    col[1], path);
+		return r;
+	}
+	char exp[PATH_MAX], name[64], origin[PATH_MAX + 16];
+	size_t c = 0;
+	const char *msg = NULL;
+	int r = expand(tok[1], &ps->env->vars, exp, sizeof(exp), &c, &msg, name, sizeof(name));
+	if (r == 0) {
+		r = sbx_pattern_validate(exp, &c, &msg);
+		/* Columns inside an expansion point at the pattern's start. */
+		if (r < 0 && strchr(tok[1], '$'))
+			c = 0;
+	}
+	if (r < 0)
+		return fail(ps->err, ps->errlen, r, "%s:%d:%zu: %s", file, lineno, col[1] + c, msg);
+	snprintf(origin, sizeof(origin), "%s:%d", file, lineno);
+	r = add(ps->p, kinds[k].kind, kinds[k].perms, exp, origin);
+	return r < 0 ? fail(ps->err, ps->errlen, r, "out of memory") : 0;
+}
+
+static int parse_text(struct parse *ps, const char *text, const char *file)
+{
+	int lineno = 0;
+	for (const char *s = text; *s;) {
+		const char *e = strchrnul(s, '\n');
+		char line[PATH_MAX * 2];
+		size_t l = (size_t)(e - s);
+		lineno++;
+		if (l >= sizeof(line))
+			return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:1: line is too long", file, lineno);
+		memcpy(line, s, l);
+		line[l] = '\0';
+		int r = parse_line(ps, file, lineno, line);
+		if (r < 0)
+			return r;
+		s = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+static int parse_file(struct parse *ps, const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fail(ps->err, ps->errlen, -errno, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return fail(ps->err, ps->errlen, -errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(ps->err, ps->errlen, -EINVAL, "%s: not a regular file", path);
+	if (st.st_size > MAX_POLICY_SIZE)
+		return fail(ps->err, ps->errlen, -EFBIG, "%s: larger than 1 MiB", path);
+	_cleanup_free_ char *text = malloc((size_t)st.st_size + 1);
+	if (!text)
+		return fail(ps->err, ps->errlen, -ENOMEM, "out of memory");
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = SBX_RETRY(read(fd, text + got, (size_t)st.st_size - got));
+		if (n < 0)
+			return fail(ps->err, ps->errlen, -errno, "%s: %s", path, strerror(errno));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	text[got] = '\0';
+	if (memchr(text, '\0', got))
+		return fail(ps->err, ps->errlen, -EINVAL, "%s: contains a NUL byte", path);
+	_cleanup_free_ char *real = realpath(path, NULL);
+	if (!real)
+		return fail(ps->err, ps->errlen, -errno, "%s: %s", path, strerror(errno));
+	ps->stack[ps->depth++] = real;
+	int r = parse_text(ps, text, path);
+	ps->depth--;
+	return r;
+}
+
+int sbx_policy_parse_string(struct sbx_policy *p, const char *text, const char *filename,
+			    const struct sbx_policy_env *env, char *err, size_t errlen)
+{
+	struct parse ps = {.p = p, .env = env, .err = err, .errlen = errlen};
+	if (err && errlen)
+		err[0] = '\0';
+	return parse_text(&ps, text, filename);
+}
+
+int sbx_policy_load(struct sbx_policy *p, const char *name_or_path,
+		    const struct sbx_policy_env *env, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if (err && errlen)
+		err[0] = '\0';
+	int r = locate(env, name_or_path, NULL, path, sizeof(path));
+	if (r == -EINVAL)
+		return fail(err, errlen, r, "invalid policy name '%s' (letters, digits, '.', '_', '-'; or a path with '/')",
+			    name_or_path);
+	if (r == -ENOENT) {
+		char dirs[1024];
+		dirs_list(env, dirs, sizeof(dirs));
+		return fail(err, errlen, r, "policy '%s' not found in %s", name_or_path, dirs);
+	}
+	if (r < 0)
+		return fail(err, errlen, r, "policy '%s': %s", name_or_path, strerror(-r));
+	struct parse ps = {.p = p, .env = env, .err = err, .errlen = errlen};
+	r = parse_file(&ps, path);
+	if (r < 0)
+		sbx_policy_free(p);
+	return r;
+}
+
+unsigned sbx_policy_check(const struct sbx_policy *p, const char *path)
+{
+	unsigned perms = 0;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct sbx_rule *r = &p->rules[i];
+		if (!sbx_pattern_match(r->pattern, path))
+			continue;
+		if (r->kind == SBX_RULE_DENY)
+			return 0;
+		perms |= r->perms;
+	}
+	return perms;
+}
+
+void sbx_policy_free(struct sbx_policy *p)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		free(p->rules[i].pattern);
+		free(p->rules[i].origin);
+	}
+	free(p->rules);
+	p->rules = NULL;
+	p->n_rules = p->cap_rules = 0;
+}
