@@ -13,7 +13,12 @@ trap 'rm -rf "$stage"' EXIT
 sbx_build "$stage"
 H=$stage/build/helper/sandbox-helper
 
-show() { printf '\n$ %s\n' "$*"; sbx_as_user "$@" || printf '(exit status %d)\n' $?; }
+# A clean environment, as a login would give.
+show() {
+	printf '\n$ %s\n' "$*"
+	sbx_as_user env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent "$@" ||
+		printf '(exit status %d)\n' $?
+}
 echo
 echo "Running as $( [ "$(id -u)" = 0 ] && echo "$SBX_TEST_USER" || id -un ), with the shell policy:"
 show "$H" --policy=shell -- /bin/ls -la /

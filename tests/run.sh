@@ -16,27 +16,33 @@ sbx_build "$stage"
 status=0
 sbx_log "unit and integration tests as $(id -un)"
 meson test -C "$stage/build" --print-errorlogs --no-rebuild || status=1
-# meson's own summary, as counts.
-read -r ok_n fail_n < <(python3 - "$stage/build/meson-logs/testlog.json" <<'PY'
-import json, sys
-ok = fail = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line)["result"]
-    if r == "OK": ok += 1
-    elif r not in ("SKIP",): fail += 1
-print(ok, fail)
+# Count test cases: cmocka's "[  PASSED  ] N test(s)." and "[  FAILED  ] N
+# test(s)", and the integration script's "N passed, N failed".
+count() {
+	python3 - "$@" <<'PY'
+import re, sys
+ok = bad = 0
+for path in sys.argv[1:]:
+    for line in open(path, errors="replace"):
+        m = re.match(r"\[  PASSED  \] (\d+) test", line)
+        if m: ok += int(m.group(1))
+        m = re.match(r"\[  FAILED  \] (\d+) test", line)
+        if m: bad += int(m.group(1))
+        m = re.match(r"^(\d+) passed, (\d+) failed$", line)
+        if m: ok += int(m.group(1)); bad += int(m.group(2))
+print(ok, bad)
 PY
-)
+}
+logs=("$stage/build/meson-logs/testlog.txt")
 if [ "$(id -u)" = 0 ]; then
 	sbx_log "integration tests as the unprivileged user $SBX_TEST_USER"
-	out=$(mktemp)
-	if sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
-		bash "$stage/tests/integration.sh" | tee "$out"; then
-		ok_n=$((ok_n + 1))
-	else
-		fail_n=$((fail_n + 1)); status=1
-	fi
-	rm -f "$out"
+	userlog=$stage/user-integration.log
+	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
+		bash "$stage/tests/integration.sh" 2>&1 | tee "$userlog" || status=1
+	logs+=("$userlog")
 fi
-echo "test suites: $ok_n passed, $fail_n failed"
+read -r ok_n fail_n < <(count "${logs[@]}")
+[ "$fail_n" = 0 ] || status=1
+[ $status = 0 ] || [ "$fail_n" != 0 ] || fail_n=1 # a crash that printed no count
+echo "tests: $ok_n passed, $fail_n failed"
 exit $status
