@@ -9,6 +9,18 @@
  * O(len(pattern) * len(path)), whatever the pattern. */
 static bool match_n(const char *pattern, size_t plen, const char *path)
 {
+	/* Most rules fail on their literal prefix: check it first. */
+	size_t lit = 0;
+	while (lit < plen && pattern[lit] != '*') {
+		if (pattern[lit] != path[lit])
+			return false;
+		lit++;
+	}
+	if (lit == plen)
+		return path[lit] == '\0';
+	pattern += lit;
+	plen -= lit;
+	path += lit;
 	size_t n = strlen(path);
 	if (n > PATH_MAX)
 		return false;

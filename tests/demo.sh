@@ -15,7 +15,7 @@ H=$stage/build/helper/sandbox-helper
 
 # A clean environment, as a login would give.
 show() {
-	printf '\n$ %s\n' "$*"
+	printf '\n$'; printf ' %q' "$@"; echo
 	sbx_as_user env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent "$@" ||
 		printf '(exit status %d)\n' $?
 }
