@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests for the policy parser and model. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+static char dir[64];
+static const char *dirs[1];
+static struct sbx_policy_env env;
+
+static void write_file(const char *name, const char *text)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/sbx-policy.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	dirs[0] = dir;
+	env = (struct sbx_policy_env){
+		.search_dirs = dirs,
+		.n_search_dirs = 1,
+		.vars = {.home = "/home/u/", .cwd = "/work/p", .user = "u"},
+	};
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_good_policy(void **state)
+{
+	write_file("base.policy", "# the base\nread /usr/**\n\n\tstat\t/bin   # trailing comment\n");
+	char sub[PATH_MAX];
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	mkdir(sub, 0755);
+	write_file("sub/extra.policy", "exec /usr/bin/dash\n");
+	write_file("main.policy",
+		   "include base\n"
+		   "include sub/extra.policy\n"
+		   "write ${HOME}/out/**\n"
+		   "read ${CWD}/*.c\n"
+		   "read ${TMPDIR}/x\n"
+		   "deny /usr/secret/**\n");
+	struct sbx_policy p = {0};
+	char err[256] = "";
+	assert_int_equal(sbx_policy_load(&p, "main", &env, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(p.n_rules, 7);
+	assert_int_equal(sbx_policy_check(&p, "/usr/lib/libc.so.6"), SBX_PERM_READ | SBX_PERM_STAT);
+	assert_int_equal(sbx_policy_check(&p, "/bin"), SBX_PERM_STAT);
+	assert_int_equal(sbx_policy_check(&p, "/usr/bin/dash"),
+			 SBX_PERM_READ | SBX_PERM_STAT | SBX_PERM_EXEC);
+	assert_int_equal(sbx_policy_check(&p, "/home/u/out/a/b"),
+			 SBX_PERM_READ | SBX_PERM_STAT | SBX_PERM_WRITE);
+	assert_int_equal(sbx_policy_check(&p, "/work/p/main.c"), SBX_PERM_READ | SBX_PERM_STAT);
+	assert_int_equal(sbx_policy_check(&p, "/work/p/sub/main.c"), 0);
+	assert_int_equal(sbx_policy_check(&p, "/tmp/x"), SBX_PERM_READ | SBX_PERM_STAT);
+	/* deny wins over the broader read. */
+	assert_int_equal(sbx_policy_check(&p, "/usr/secret"), 0);
+	assert_int_equal(sbx_policy_check(&p, "/usr/secret/key"), 0);
+	assert_int_equal(sbx_policy_check(&p, "/etc/passwd"), 0);
+	char want[PATH_MAX];
+	snprintf(want, sizeof(want), "%s/main.policy:6", dir);
+	assert_string_equal(p.rules[6].origin, want);
+	assert_int_equal(p.rules[6].kind, SBX_RULE_DENY);
+	sbx_policy_free(&p);
+	assert_int_equal(p.n_rules, 0);
+}
+
+static void test_add_rule(void **state)
+{
+	struct sbx_policy p = {0};
+	char err[256];
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_WRITE, "${CWD}/**", "--write", &env.vars,
+					     err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_check(&p, "/work/p/x") & SBX_PERM_WRITE, SBX_PERM_WRITE);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "rel", "--read", &env.vars, err,
+					     sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--read: rel: pattern must be an absolute path"));
+	sbx_policy_free(&p);
+}
+
+/* TEXT as "t.policy" must fail with exactly WANT (after "DIR/"). */
+static void expect_error(const char *text, int want_r, const char *want)
+{
+	write_file("t.policy", text);
+	struct sbx_policy p = {0};
+	char err[512] = "", path[PATH_MAX], full[PATH_MAX + 256];
+	snprintf(path, sizeof(path), "%s/t.policy", dir);
+	assert_int_equal(sbx_policy_load(&p, path, &env, err, sizeof(err)), want_r);
+	snprintf(full, sizeof(full), "%s/%s", dir, want);
+	if (strcmp(err, full))
+		fail_msg("got  '%s'\nwant '%s'", err, full);
+	assert_int_equal(p.n_rules, 0); /* nothing half-applied */
+	assert_null(p.rules);
+}
+
+static void test_errors(void **state)
+{
+	expect_error("read /usr/**\nfrobnicate /x\n", -EINVAL,
+		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat or deny)");
+	expect_error("read\n", -EINVAL, "t.policy:1:5: 'read' needs one argument");
+	expect_error("read /a /b\n", -EINVAL,
+		     "t.policy:1:9: unexpected '/b' after the argument (one rule a line)");
+	expect_error("  read relative\n", -EINVAL, "t.policy:1:8: pattern must be an absolute path");
+	expect_error("read /usr/../etc\n", -EINVAL,
+		     "t.policy:1:11: '.' and '..' are not allowed in patterns");
+	expect_error("read /usr/***\n", -EINVAL, "t.policy:1:11: '**' must be a whole path component");
+	expect_error("read ${NOPE}/x\n", -EINVAL,
+		     "t.policy:1:6: unknown variable (expected HOME, CWD, TMPDIR or USER)");
+	expect_error("include missing-one\n", -ENOENT, "t.policy:1:9: policy 'missing-one' not found");
+	expect_error("connect tcp 127.0.0.1:80\n", -EINVAL,
+		     "t.policy:1:1: network rules are not supported yet");
+	write_file("a.policy", "include b\n");
+	write_file("b.policy", "include a\n");
+	expect_error("include a\n", -ELOOP, "b.policy:1:9: include cycle through 'a'");
+}
+
+static void test_not_found_and_bad_name(void **state)
+{
+	struct sbx_policy p = {0};
+	char err[512], want[256];
+	assert_int_equal(sbx_policy_load(&p, "nope", &env, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "policy 'nope' not found in %s", dir);
+	assert_string_equal(err, want);
+	assert_int_equal(sbx_policy_load(&p, "bad name!", &env, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "invalid policy name 'bad name!'"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_policy),
+		cmocka_unit_test(test_add_rule),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_not_found_and_bad_name),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
