@@ -355,7 +355,8 @@ static int do_exec(struct broker *b, const struct seccomp_notif *n, struct freq 
 	int r = plan_exec(b, f->abs, false, NULL, 0);
 	if (r == 0)
 		return CONTINUE;
-	if (r == -ENOENT)
+	/* "Not found" only where the policy lets the program look. */
+	if (r == -ENOENT && sbx_policy_check(&b->policy, f->abs))
 		return r;
 	return refuse(n, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
 }

@@ -244,7 +244,7 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 	memcpy(out->path, w->path, strlen(w->path) + 1);
 	r = 0;
 out:
-	if (r < 0 && r == -ENOENT)
+	if (r == -ENOENT)
 		memcpy(out->path, w->path, strlen(w->path) + 1);
 	while (w->depth) {
 		close(w->fds[w->depth]);

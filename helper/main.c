@@ -178,8 +178,10 @@ int main(int argc, char **argv)
 	while (o.argv[n])
 		n++;
 	char **bargv = calloc(n + 6, sizeof(char *));
+	if (!bargv)
+		sbx_die(SBX_EXIT_SETUP, "out of memory");
 	char fdarg[32], pidarg[32], *polarg;
-	if (!bargv || asprintf(&polarg, "--policy=%s", o.policy) < 0)
+	if (asprintf(&polarg, "--policy=%s", o.policy) < 0)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
 	snprintf(fdarg, sizeof(fdarg), "--channel-fd=%d", sv[0]);
 	snprintf(pidarg, sizeof(pidarg), "--init-pid=%d", (int)pid);

@@ -105,7 +105,7 @@ int root_add_dir(const char *path)
 {
 	if (!strcmp(path, "/"))
 		return 0;
-	const char *last;
+	const char *last = NULL;
 	_cleanup_close_ int dfd = stage_parent(path, &last);
 	if (dfd < 0)
 		return dfd;
@@ -121,7 +121,7 @@ int root_add_symlink(const char *path, const char *target)
 {
 	if (!*target || strlen(target) >= 4096)
 		return -EINVAL;
-	const char *last;
+	const char *last = NULL;
 	_cleanup_close_ int dfd = stage_parent(path, &last);
 	if (dfd < 0)
 		return dfd;
@@ -142,7 +142,7 @@ int root_add_bind(const struct sbx_bind_req *req, const char *path)
 	mode_t type = req->mode & S_IFMT;
 	if (type != S_IFREG && type != S_IFDIR)
 		return -EINVAL;
-	const char *last;
+	const char *last = NULL;
 	_cleanup_close_ int dfd = stage_parent(path, &last);
 	if (dfd < 0)
 		return dfd;

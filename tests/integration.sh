@@ -8,7 +8,7 @@ set -uo pipefail
 B=${SBX_BUILD:?set SBX_BUILD to the build directory}
 S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
 H=$B/helper/sandbox-helper
-PROBE=$B/tests/probe
+PROBE=${SBX_PROBE:-$B/tests/probe} # a probe without sanitizers, for sanitized builds
 SWAPPER=$B/tests/swapper
 T=$(mktemp -d "${TMPDIR:-/tmp}/sbx-it.XXXXXX")
 chmod 755 "$T"
@@ -78,6 +78,9 @@ grep -q '^eff=0 prm=0 inh=0 bnd=0 amb=0 nnp=1 seccomp=2 pid=2$' "$T/out"
 check $? "no capabilities, empty bounding set, no_new_privs, seccomp filter, pid 2"
 
 # --- Namespaces and status, seen from outside ---------------------------------
+alive() { # PID: running (not gone, not a zombie waiting for its reaper)
+	[ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
 child_of() { # PID: the first child of PID
 	local p
 	for p in /proc/[0-9]*; do
@@ -108,7 +111,7 @@ if [ -n "$ppid_" ]; then
 	wait "$hpid"; rc=$?
 	[ $rc = 143 ]; check $? "SIGTERM to the sandbox reaches the program: status 143 (got $rc)"
 	sleep 0.2
-	[ ! -e /proc/$ppid_ ] && [ ! -e /proc/$ipid ]; check $? "nothing is left running after the sandbox ends"
+	! alive "$ppid_" && ! alive "$ipid"; check $? "nothing is left running after the sandbox ends"
 else
 	not_ok "could not find the sandboxed program's pid"
 	kill -KILL "$hpid"
@@ -162,6 +165,27 @@ bg_pids+=("$spid")
 run "$H" --policy="$T/pub.policy" -- "$PROBE" race "$T/pub/race" 2
 wait "$spid"
 [ $rc = 0 ]; check $? "symlink swap race: $(cat "$T/out") with $(cat "$T/swap.out")"
+
+run "$H" --policy=shell -- /bin/sh -c '/usr/bin/python3 -c "print(1)"'
+[ $rc = 126 ] && grep -q 'refused execve("/usr/bin/python3")' "$T/err" && ! grep -q '^1$' "$T/out"
+check $? "exec of a program no rule names is refused (sh: 126)"
+run "$H" --policy=shell -- /bin/sh -c '/nonexistent/dir/prog'
+[ $rc = 127 ] || [ $rc = 126 ]; ! grep -q "No such file" "$T/err" || grep -q 'refused execve' "$T/err"
+check $? "exec of a missing host path outside the policy does not say whether it exists"
+
+# Killing the broker ends everything inside (parent-death signal, pid ns).
+"$H" --policy=minimal -- "$PROBE" pause >"$T/pause.out" 2>"$T/pause.err" </dev/null &
+hpid=$!
+bg_pids+=("$hpid")
+for _ in $(seq 100); do grep -q ready "$T/pause.out" 2>/dev/null && break; sleep 0.05; done
+ipid=$(child_of "$hpid"); ppid_=$( [ -n "$ipid" ] && child_of "$ipid")
+kill -KILL "$hpid"; wait "$hpid" 2>/dev/null
+gone=no
+for _ in $(seq 20); do
+	[ -n "$ppid_" ] && ! alive "$ppid_" && ! alive "$ipid" && { gone=yes; break; }
+	sleep 0.05
+done
+[ $gone = yes ]; check $? "SIGKILL to the broker: init and the program are gone within a second"
 
 # --- Real programs -------------------------------------------------------------
 run "$H" --policy=shell -- /usr/bin/python3 -c 'import json, email; print(json.dumps({"ok": 1}))'
