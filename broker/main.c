@@ -202,6 +202,20 @@ int broker_root_request(struct broker *b, uint32_t type, const void *payload, si
 	}
 }
 
+static void send_filter(struct broker *b, uint32_t type, int (*build)(void **, size_t *),
+			const char *what)
+{
+	void *bpf;
+	size_t len;
+	int r = build(&bpf, &len);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot build the %s", what);
+	r = sbx_msg_send(b->chan, type, 0, bpf, len, NULL, 0);
+	free(bpf);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot send the %s to init", what);
+}
+
 int main(int argc, char **argv)
 {
 	sbx_log_set_name("sandbox-broker");
@@ -240,22 +254,8 @@ int main(int argc, char **argv)
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
 
-	void *bpf;
-	size_t bpf_len;
-	r = filter_build_guard(&bpf, &bpf_len);
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot build the seccomp guard filter");
-	r = sbx_msg_send(b.chan, SBX_MSG_GUARD, 0, bpf, bpf_len, NULL, 0);
-	free(bpf);
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
-	r = filter_build(&bpf, &bpf_len);
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot build the seccomp filter");
-	r = sbx_msg_send(b.chan, SBX_MSG_FILTER, 0, bpf, bpf_len, NULL, 0);
-	free(bpf);
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
+	send_filter(&b, SBX_MSG_GUARD, filter_build_guard, "seccomp guard filter");
+	send_filter(&b, SBX_MSG_FILTER, filter_build, "seccomp filter");
 
 	r = notify_loop(&b);
 	if (r < 0)

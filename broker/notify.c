@@ -37,15 +37,6 @@ static void serve_one(struct broker *b, struct seccomp_notif *req,
 		sbx_log_errno(errno, "cannot answer a notification");
 }
 
-static int status_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return SBX_EXIT_SETUP;
-}
-
 int notify_loop(struct broker *b)
 {
 	sigset_t mask;
@@ -70,7 +61,7 @@ int notify_loop(struct broker *b)
 		if (check_child && waitpid(b->init_pid, &status, WNOHANG) == b->init_pid) {
 			free(req);
 			free(resp);
-			return status_code(status);
+			return sbx_exit_status(status);
 		}
 		check_child = false;
 		struct pollfd pfd[3] = {
@@ -106,7 +97,7 @@ int notify_loop(struct broker *b)
 			if (waitpid(b->init_pid, &status, 0) == b->init_pid) {
 				free(req);
 				free(resp);
-				return status_code(status);
+				return sbx_exit_status(status);
 			}
 		}
 	}

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SBX_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -50,5 +51,16 @@ enum {
 	SBX_EXIT_CANNOT_EXEC = 126,
 	SBX_EXIT_NOT_FOUND = 127,
 };
+
+/* The sandbox's exit status for a wait(2) status: the exit code, or 128+N
+ * for signal N. */
+static inline int sbx_exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return SBX_EXIT_SETUP;
+}
 
 #endif

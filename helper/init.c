@@ -107,15 +107,6 @@ _Noreturn static void run_program(int chan, const char *path, char **argv,
 		      "cannot execute %s", path);
 }
 
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return SBX_EXIT_SETUP;
-}
-
 _Noreturn void init_main(int chan, int sync_fd, char **argv)
 {
 	sbx_log_set_name("sandbox-helper");
@@ -207,7 +198,7 @@ _Noreturn void init_main(int chan, int sync_fd, char **argv)
 				pid_t p;
 				while ((p = waitpid(-1, &status, WNOHANG)) > 0)
 					if (p == child)
-						_exit(exit_code(status));
+						_exit(sbx_exit_status(status));
 			}
 		}
 		if (pfd[1].revents) {

@@ -6,11 +6,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/tests/setup.sh"
 
-sbx_install_deps
-sbx_ensure_user
-stage=$(sbx_stage "$src")
-trap 'rm -rf "$stage"' EXIT
-sbx_build "$stage"
+sbx_prepare "$src"
 H=$stage/build/helper/sandbox-helper
 
 # A clean environment, as a login would give.

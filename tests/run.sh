@@ -7,11 +7,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/tests/setup.sh"
 
-sbx_install_deps
-sbx_ensure_user
-stage=$(sbx_stage "$src")
-trap 'rm -rf "$stage"' EXIT
-sbx_build "$stage"
+sbx_prepare "$src"
 
 status=0
 sbx_log "unit and integration tests as $(id -un)"

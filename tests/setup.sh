@@ -61,3 +61,13 @@ sbx_as_user() {
 		"$@"
 	fi
 }
+
+# sbx_prepare SRC: everything before a run: packages, test user, a staged
+# build. Sets $stage and removes it when the calling script exits.
+sbx_prepare() {
+	sbx_install_deps
+	sbx_ensure_user
+	stage=$(sbx_stage "$1")
+	trap 'rm -rf "$stage"' EXIT
+	sbx_build "$stage"
+}
