@@ -248,12 +248,20 @@ static int do_open(struct broker *b, const struct seccomp_notif *n, struct freq 
 		need = SBX_PERM_STAT;
 	struct sbx_resolved res;
 	int r = decide(b, n, f, need, &res);
+	if (r == -ENOENT && (fl & O_CREAT))
+		return refuse(n, f, need, "creating files is not supported yet");
 	if (r != 0)
 		return r;
 	_cleanup_close_ int pfd = res.fd;
 	if (need == SBX_PERM_WRITE) {
-		/* Writes come with the next version of the broker. */
-		return refuse(n, f, need, "write access is not supported yet");
+		/* Writing to a file that exists is served; creating one (and
+		 * O_TMPFILE) comes with the next version of the broker. */
+		if ((fl & O_TMPFILE) == O_TMPFILE)
+			return refuse(n, f, need, "O_TMPFILE is not supported yet");
+		if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+			return -EEXIST;
+		if (S_ISDIR(res.st.st_mode))
+			return -EISDIR;
 	}
 	if ((fl & O_DIRECTORY) && !S_ISDIR(res.st.st_mode))
 		return -ENOTDIR;
@@ -265,8 +273,8 @@ static int do_open(struct broker *b, const struct seccomp_notif *n, struct freq 
 	} else {
 		char proc[64];
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-		int keep = fl & (O_ACCMODE | O_NONBLOCK | O_DIRECTORY | O_NOATIME | O_DSYNC |
-				 O_SYNC | O_DIRECT | O_LARGEFILE);
+		int keep = fl & (O_ACCMODE | O_APPEND | O_TRUNC | O_NONBLOCK | O_DIRECTORY |
+				 O_NOATIME | O_DSYNC | O_SYNC | O_DIRECT | O_LARGEFILE);
 		/* A FIFO must not block the broker waiting for a writer. */
 		bool fifo = S_ISFIFO(res.st.st_mode) && !(fl & O_NONBLOCK);
 		fd = open(proc, keep | O_NOCTTY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));

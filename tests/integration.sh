@@ -134,6 +134,12 @@ run "$H" --policy=shell -- /bin/cat /etc/os-release
 [ $rc = 0 ] && cmp -s "$T/out" /etc/os-release; check $? "an allowed read works (cat /etc/os-release)"
 run "$H" --policy=shell -- /bin/sh -c 'grep -c "^root:" /etc/passwd | tr -d "\n"; echo " lines"'
 [ $rc = 0 ] && [ "$(cat "$T/out")" = "1 lines" ]; check $? "a shell pipeline with grep and tr"
+run "$H" --policy=shell -- /bin/sh -c 'echo hidden >/dev/null; echo shown 2>/dev/null'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = shown ]; check $? "redirects to /dev/null (write to an existing file the policy grants)"
+printf 'keep\n' >"$T/ro.txt"; chmod a+rw "$T/ro.txt"
+printf 'include minimal\nread %s/ro.txt\n' "$T" >"$T/ro.policy"
+run "$H" --policy="$T/ro.policy" -- /bin/sh -c "echo changed >$T/ro.txt"
+[ "$(cat "$T/ro.txt")" = keep ] && grep -q 'needs write' "$T/err"; check $? "a file granted read only cannot be written"
 run "$H" --policy=shell -- /bin/cat /etc/shadow
 [ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err" && ! grep -q "root:" "$T/out"
 check $? "/etc/shadow is refused with a log line"
