@@ -28,6 +28,8 @@
 struct args {
 	int chan;
 	pid_t init_pid;
+	int json_fd;
+	const char *mode;
 	const char *policy;
 	char **argv;
 };
@@ -36,6 +38,8 @@ static void parse_args(int argc, char **argv, struct args *a)
 {
 	a->chan = -1;
 	a->init_pid = 0;
+	a->json_fd = -1;
+	a->mode = "user-namespace";
 	a->policy = "minimal";
 	int i;
 	for (i = 1; i < argc; i++) {
@@ -56,6 +60,13 @@ static void parse_args(int argc, char **argv, struct args *a)
 			a->init_pid = (pid_t)v;
 		} else if (!strncmp(argv[i], "--policy=", 9)) {
 			a->policy = argv[i] + 9;
+		} else if (!strncmp(argv[i], "--mode=", 7)) {
+			a->mode = argv[i] + 7;
+		} else if (!strncmp(argv[i], "--json-status-fd=", 17)) {
+			long v = strtol(argv[i] + 17, &end, 10);
+			if (*end || v < 3 || v > INT_MAX)
+				break;
+			a->json_fd = (int)v;
 		} else {
 			break;
 		}

@@ -3,6 +3,7 @@
 #include <linux/securebits.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "helper.h"
 
@@ -36,5 +37,38 @@ int caps_drop_all(void)
 		return -err;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
+	return 0;
+}
+
+int caps_become_user(uid_t uid, gid_t gid, const int *keep, size_t n)
+{
+	/* Keep the permitted set across the uid change only when asked to. */
+	if (n && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+		return -errno;
+	if (n && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -errno;
+	cap_t c = cap_init();
+	if (!c)
+		return -errno;
+	int r = 0;
+	if (n && (cap_set_flag(c, CAP_PERMITTED, (int)n, (const cap_value_t *)keep, CAP_SET) < 0 ||
+		  cap_set_flag(c, CAP_EFFECTIVE, (int)n, (const cap_value_t *)keep, CAP_SET) < 0))
+		r = -errno;
+	if (r == 0 && cap_set_proc(c) < 0)
+		r = -errno;
+	cap_free(c);
+	if (r < 0)
+		return r;
+	/* Nothing may bring root back. */
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+		return -errno;
+	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid || sg != gid)
+		return -EPERM;
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+		return -EPERM;
 	return 0;
 }

@@ -4,14 +4,55 @@
 #define SBX_HELPER_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 
 #include "channel.h"
 
+/* How the namespaces are made (chosen automatically, in this order). */
+enum sbx_mode {
+	SBX_MODE_USERNS,         /* any user, unprivileged user namespaces */
+	SBX_MODE_SETUID_USERNS,  /* setuid root: the user namespace is made with
+				  * privilege (owned by root, so the caller holds
+				  * no capability over it) */
+	SBX_MODE_SETUID_NOUSERNS, /* setuid root, no user namespace at all */
+};
+
+struct launch {
+	const char *policy;
+	const char *broker;
+	char **argv;
+	bool test;
+	bool privileged;   /* running setuid */
+	uid_t uid;         /* the caller's real ids */
+	gid_t gid;
+	enum sbx_mode mode;
+	bool close_fds;
+	int keep_fds[32];
+	size_t n_keep;
+	int json_fd;       /* -1: none */
+	int new_session;   /* 0/1; -1 until decided */
+	struct {
+		bool set;
+		int resource;
+		rlim_t value;
+	} rlimits[4];
+};
+
+const char *mode_name(enum sbx_mode mode);
+
+/* options.c */
+void options_parse(int argc, char **argv, struct launch *l);
+
+/* selftest.c: --test. Returns the exit status. */
+int selftest(const struct launch *l);
+
 /* init: pid 1 of the new namespaces. Never returns. CHAN is init's end of the
  * channel; SYNC_FD reads one byte once the parent has written the id maps. */
-_Noreturn void init_main(int chan, int sync_fd, char **argv);
+_Noreturn void init_main(const struct launch *l, int chan, int sync_fd);
 
 /* root.c: the empty root. init's own mount namespace holds /oldroot (the
  * caller's tree), /stage (a writable tmpfs) and /newroot (the same tmpfs,
@@ -27,5 +68,8 @@ int root_enter(void);
 /* caps.c: drop every capability of the calling process for good and set
  * no_new_privs. */
 int caps_drop_all(void);
+/* Become UID/GID for good (all three ids), keeping only the capabilities in
+ * KEEP (an array of N); none when N is 0. */
+int caps_become_user(uid_t uid, gid_t gid, const int *keep, size_t n);
 
 #endif

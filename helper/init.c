@@ -5,6 +5,7 @@
  * exits with the program's status. If the broker goes away, init exits and
  * the kernel kills everything left in the pid namespace. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -73,7 +74,24 @@ static bool copy_filter(const struct sbx_msg *m, struct sock_fprog *prog)
 	return true;
 }
 
-_Noreturn static void run_program(int chan, const char *path, char **argv,
+/* Close every fd from 3 up but the ones the caller asked to keep. */
+static int close_inherited(const struct launch *l)
+{
+	unsigned lo = 3;
+	for (;;) {
+		unsigned next = ~0u; /* the lowest kept fd >= lo */
+		for (size_t i = 0; i < l->n_keep; i++)
+			if ((unsigned)l->keep_fds[i] >= lo && (unsigned)l->keep_fds[i] < next)
+				next = (unsigned)l->keep_fds[i];
+		if (next > lo && syscall(SYS_close_range, lo, next - 1, 0) < 0)
+			return -errno;
+		if (next == ~0u)
+			return 0;
+		lo = next + 1;
+	}
+}
+
+_Noreturn static void run_program(const struct launch *l, int chan, const char *path,
 				  const struct sock_fprog *guard, const struct sock_fprog *prog)
 {
 	sigset_t none;
@@ -81,6 +99,15 @@ _Noreturn static void run_program(int chan, const char *path, char **argv,
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set parent-death signal");
+	if (l->new_session && setsid() < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot start a new session");
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(l->rlimits); i++) {
+		struct rlimit rl = {l->rlimits[i].value, l->rlimits[i].value};
+		if (l->rlimits[i].set && setrlimit(l->rlimits[i].resource, &rl) < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set a resource limit");
+	}
+	if (l->json_fd >= 0)
+		close(l->json_fd); /* the launcher's, not the program's */
 	int r = root_enter();
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot enter the empty root");
@@ -98,16 +125,18 @@ _Noreturn static void run_program(int chan, const char *path, char **argv,
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot hand the seccomp listener to the broker");
 	close(listener);
 	close(chan);
+	if (l->close_fds && (r = close_inherited(l)) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
 	/* The program starts at its root's "/". */
 	if (getenv("PWD") && setenv("PWD", "/", 1) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
-	execve(path, argv, environ);
+	execve(path, l->argv, environ);
 	int err = errno;
 	sbx_die_errno(err == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC, err,
 		      "cannot execute %s", path);
 }
 
-_Noreturn void init_main(int chan, int sync_fd, char **argv)
+_Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 {
 	sbx_log_set_name("sandbox-helper");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -117,9 +146,16 @@ _Noreturn void init_main(int chan, int sync_fd, char **argv)
 	if (n != 1)
 		_exit(SBX_EXIT_SETUP); /* the parent failed and said why */
 	close(sync_fd);
+	/* The caller's ids, and only what init needs: mounts (SYS_ADMIN) and
+	 * dropping the program's capabilities (SETPCAP). From here on every
+	 * path init opens is opened with the caller's rights. */
+	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP};
+	int r = caps_become_user(l->uid, l->gid, keep, SBX_ARRAY_SIZE(keep));
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot drop privileges");
 	if (sethostname("sandbox", 7) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set the host name");
-	int r = root_setup_base();
+	r = root_setup_base();
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot build the empty root");
 
@@ -175,7 +211,7 @@ _Noreturn void init_main(int chan, int sync_fd, char **argv)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot fork the program");
 	if (child == 0) {
 		close(sfd);
-		run_program(chan, exec_path, argv, &guard, &main_filter);
+		run_program(l, chan, exec_path, &guard, &main_filter);
 	}
 	free(guard.filter);
 	free(main_filter.filter);

@@ -18,58 +18,6 @@
 #include "selfpath.h"
 #include "util.h"
 
-static const char usage[] =
-	"Usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...]\n"
-	"Run PROGRAM in an empty root with new namespaces, under a broker that\n"
-	"grants each file request against a policy.\n"
-	"\n"
-	"  --policy=NAME|FILE  the policy (default: minimal); a NAME is looked up\n"
-	"                      in the policy directory, a value with '/' is a file\n"
-	"  --broker=PATH       the sandbox-broker to run (default: the one installed\n"
-	"                      beside this helper)\n"
-	"  --help              show this help and exit\n"
-	"  --version           show the version and exit\n"
-	"\n"
-	"Exit status: PROGRAM's, or 128+N when signal N killed it; 125 when the\n"
-	"sandbox cannot be set up, 126 when PROGRAM cannot be executed, 127 when it\n"
-	"is not found.\n";
-
-struct options {
-	const char *policy;
-	const char *broker;
-	char **argv;
-};
-
-static void parse_args(int argc, char **argv, struct options *o)
-{
-	int i;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(a, "--help")) {
-			fputs(usage, stdout);
-			exit(0);
-		} else if (!strcmp(a, "--version")) {
-			printf("sandbox-helper %s\n", SBX_VERSION);
-			exit(0);
-		} else if (!strncmp(a, "--policy=", 9) && a[9]) {
-			o->policy = a + 9;
-		} else if (!strncmp(a, "--broker=", 9) && a[9]) {
-			o->broker = a + 9;
-		} else if (a[0] == '-') {
-			sbx_die(SBX_EXIT_SETUP, "unknown option '%s' (see --help)", a);
-		} else {
-			break;
-		}
-	}
-	if (i >= argc)
-		sbx_die(SBX_EXIT_SETUP, "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");
-	o->argv = argv + i;
-}
-
 /* The broker beside us: installed (bindir/../libexecdir/sandbox) or in the
  * build tree (helper/../broker). */
 static char *find_broker(void)
@@ -128,12 +76,76 @@ static int write_id_maps(pid_t pid)
 	return write_file(path, map);
 }
 
+const char *mode_name(enum sbx_mode mode)
+{
+	switch (mode) {
+	case SBX_MODE_USERNS:
+		return "user-namespace";
+	case SBX_MODE_SETUID_USERNS:
+		return "setuid-user-namespace";
+	case SBX_MODE_SETUID_NOUSERNS:
+		return "setuid-no-user-namespace";
+	}
+	return "?";
+}
+
+#define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | \
+		  CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+/* Start init in new namespaces, choosing the mode: a user namespace when
+ * one can be made (with privilege when setuid), else, setuid only, none. */
+static pid_t spawn_init(struct launch *l, int sv[2], int sync[2])
+{
+	pid_t pid;
+	l->mode = l->privileged ? SBX_MODE_SETUID_USERNS : SBX_MODE_USERNS;
+	for (;;) {
+		unsigned long flags = NS_FLAGS;
+		if (l->mode != SBX_MODE_SETUID_NOUSERNS)
+			flags |= CLONE_NEWUSER;
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+		if (pid == 0) {
+			close(sv[0]);
+			close(sync[1]);
+			init_main(l, sv[1], sync[0]);
+		}
+		if (pid > 0)
+			return pid;
+		int err = errno;
+		if (l->mode == SBX_MODE_SETUID_USERNS &&
+		    (err == EPERM || err == ENOSPC || err == EUSERS || err == EINVAL)) {
+			l->mode = SBX_MODE_SETUID_NOUSERNS;
+			continue;
+		}
+		if (l->privileged)
+			sbx_die_errno(SBX_EXIT_SETUP, err, "cannot create the sandbox's namespaces");
+		sbx_die_errno(SBX_EXIT_SETUP, err,
+			      "cannot create the sandbox's namespaces (unprivileged user namespaces "
+			      "may be disabled here: see --test, or install sandbox-helper setuid root)");
+	}
+}
+
+static _Noreturn void die_killing(pid_t pid, int err, const char *what)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	sbx_die_errno(SBX_EXIT_SETUP, err, "%s", what);
+}
+
 int main(int argc, char **argv)
 {
 	sbx_log_set_name("sandbox-helper");
-	struct options o = {.policy = "minimal"};
-	parse_args(argc, argv, &o);
-	char *broker = o.broker ? strdup(o.broker) : find_broker();
+	/* Setuid: nothing below reads the environment, and nothing the caller
+	 * names is opened, executed or stat'ed before the privileges are gone. */
+	static struct launch l;
+	l.uid = getuid();
+	l.gid = getgid();
+	l.privileged = geteuid() != l.uid || getegid() != l.gid;
+	if (l.privileged && geteuid() != 0)
+		sbx_die(SBX_EXIT_SETUP, "sandbox-helper may be setuid root, or not setuid at all");
+	options_parse(argc, argv, &l);
+	if (l.test)
+		return selftest(&l);
+	char *broker = l.broker ? strdup(l.broker) : find_broker();
 	if (!broker)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
 
@@ -143,60 +155,47 @@ int main(int argc, char **argv)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot create the channel");
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot create a pipe");
-
-	const unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
-				    CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-				    CLONE_NEWCGROUP;
-	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
-	if (pid < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno,
-			      "cannot create the sandbox's namespaces (are user namespaces enabled?)");
-	if (pid == 0) {
-		close(sv[0]);
-		close(sync[1]);
-		init_main(sv[1], sync[0], o.argv);
-	}
+	pid_t pid = spawn_init(&l, sv, sync);
 	close(sv[1]);
 	close(sync[0]);
-	r = write_id_maps(pid);
-	if (r < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot write the sandbox's id maps");
-	}
-	if (write(sync[1], "1", 1) != 1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot start init");
-	}
+	if (l.mode != SBX_MODE_SETUID_NOUSERNS && (r = write_id_maps(pid)) < 0)
+		die_killing(pid, -r, "cannot write the sandbox's id maps");
+	/* From here on we are the caller, for good. */
+	if (l.privileged && (r = caps_become_user(l.uid, l.gid, NULL, 0)) < 0)
+		die_killing(pid, -r, "cannot drop privileges");
+	if (write(sync[1], "1", 1) != 1)
+		die_killing(pid, errno, "cannot start init");
 	close(sync[1]);
 
-	/* Become the broker: the channel is the only fd we pass on. */
+	/* Become the broker: the channel (and the status fd) pass on. */
 	if (fcntl(sv[0], F_SETFD, 0) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot pass the channel");
 	size_t n = 0;
-	while (o.argv[n])
+	while (l.argv[n])
 		n++;
-	char **bargv = calloc(n + 6, sizeof(char *));
+	char **bargv = calloc(n + 8, sizeof(char *));
 	if (!bargv)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
-	char fdarg[32], pidarg[32], *polarg;
-	if (asprintf(&polarg, "--policy=%s", o.policy) < 0)
+	char fdarg[32], pidarg[32], jsonarg[48], modearg[64], *polarg;
+	if (asprintf(&polarg, "--policy=%s", l.policy) < 0)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
 	snprintf(fdarg, sizeof(fdarg), "--channel-fd=%d", sv[0]);
 	snprintf(pidarg, sizeof(pidarg), "--init-pid=%d", (int)pid);
+	snprintf(modearg, sizeof(modearg), "--mode=%s", mode_name(l.mode));
 	size_t k = 0;
 	bargv[k++] = "sandbox-broker";
 	bargv[k++] = fdarg;
 	bargv[k++] = pidarg;
+	bargv[k++] = modearg;
 	bargv[k++] = polarg;
+	if (l.json_fd >= 0) {
+		snprintf(jsonarg, sizeof(jsonarg), "--json-status-fd=%d", l.json_fd);
+		bargv[k++] = jsonarg;
+	}
 	bargv[k++] = "--";
 	for (size_t i = 0; i < n; i++)
-		bargv[k++] = o.argv[i];
+		bargv[k++] = l.argv[i];
 	bargv[k] = NULL;
 	execv(broker, bargv);
-	int err = errno;
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	sbx_die_errno(SBX_EXIT_SETUP, err, "cannot execute the broker %s", broker);
+	die_killing(pid, errno, "cannot execute the broker");
 }

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The helper's command line. Environment options are applied as they are
+ * read, in order; nothing else touches the system here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "helper.h"
+#include "log.h"
+#include "util.h"
+
+extern char **environ;
+
+static const char usage[] =
+	"Usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...]\n"
+	"Run PROGRAM in an empty root with new namespaces, under a broker that\n"
+	"grants each file request against a policy.\n"
+	"\n"
+	"  --policy=NAME|FILE     the policy (default: minimal); a NAME is looked up\n"
+	"                         in the policy directory, a value with '/' is a file\n"
+	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
+	"  --keep-fd=N            with --close-fds: pass fd N through (repeatable)\n"
+	"  --json-status-fd=N     write JSON lines to fd N: the program's pid and\n"
+	"                         namespaces, then its exit status\n"
+	"  --setenv=NAME=VALUE    set an environment variable for the program\n"
+	"  --unsetenv=NAME        remove one\n"
+	"  --clearenv             start from an empty environment\n"
+	"  --new-session          start a new session (the default when stdin is a\n"
+	"                         terminal, against TIOCSTI)\n"
+	"  --no-new-session       keep the caller's session\n"
+	"  --rlimit-nproc=N, --rlimit-nofile=N, --rlimit-as=BYTES, --rlimit-cpu=SECONDS\n"
+	"                         resource limits for the program (soft and hard)\n"
+	"  --broker=PATH          the sandbox-broker to run (default: the one installed\n"
+	"                         beside this helper; not when setuid)\n"
+	"  --test                 check the kernel features the sandbox needs and exit\n"
+	"  --help                 show this help and exit\n"
+	"  --version              show the version and exit\n"
+	"\n"
+	"Exit status: PROGRAM's, or 128+N when signal N killed it; 125 when the\n"
+	"sandbox cannot be set up, 126 when PROGRAM cannot be executed, 127 when it\n"
+	"is not found.\n";
+
+static long number(const char *opt, const char *v, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < min || n > max)
+		sbx_die(SBX_EXIT_SETUP, "%s: '%s' is not a number from %ld to %ld", opt, v, min, max);
+	return n;
+}
+
+static int open_fd(const char *opt, const char *v)
+{
+	int fd = (int)number(opt, v, 0, INT_MAX);
+	if (fcntl(fd, F_GETFD) < 0)
+		sbx_die(SBX_EXIT_SETUP, "%s: fd %d is not open", opt, fd);
+	return fd;
+}
+
+static const struct {
+	const char *name;
+	int resource;
+} rlimit_opts[] = {
+	{"--rlimit-nproc=", RLIMIT_NPROC},
+	{"--rlimit-nofile=", RLIMIT_NOFILE},
+	{"--rlimit-as=", RLIMIT_AS},
+	{"--rlimit-cpu=", RLIMIT_CPU},
+};
+
+/* "--name=" prefix match; returns the value or NULL. */
+static const char *value(const char *arg, const char *name)
+{
+	size_t l = strlen(name);
+	return strncmp(arg, name, l) ? NULL : arg + l;
+}
+
+void options_parse(int argc, char **argv, struct launch *l)
+{
+	int i;
+	const char *v;
+	l->policy = "minimal";
+	l->json_fd = -1;
+	l->new_session = -1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] != '-')
+			break;
+		if (!strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("sandbox-helper %s\n", SBX_VERSION);
+			exit(0);
+		} else if (!strcmp(a, "--test")) {
+			l->test = true;
+		} else if ((v = value(a, "--policy=")) && *v) {
+			l->policy = v;
+		} else if ((v = value(a, "--broker=")) && *v) {
+			if (l->privileged)
+				sbx_die(SBX_EXIT_SETUP, "--broker is refused when sandbox-helper runs setuid");
+			l->broker = v;
+		} else if (!strcmp(a, "--close-fds")) {
+			l->close_fds = true;
+		} else if ((v = value(a, "--keep-fd="))) {
+			if (l->n_keep >= SBX_ARRAY_SIZE(l->keep_fds))
+				sbx_die(SBX_EXIT_SETUP, "--keep-fd: at most %zu", SBX_ARRAY_SIZE(l->keep_fds));
+			l->keep_fds[l->n_keep++] = open_fd("--keep-fd", v);
+		} else if ((v = value(a, "--json-status-fd="))) {
+			l->json_fd = open_fd("--json-status-fd", v);
+			if (l->json_fd <= 2)
+				sbx_die(SBX_EXIT_SETUP, "--json-status-fd: use an fd above 2");
+		} else if ((v = value(a, "--setenv="))) {
+			const char *eq = strchr(v, '=');
+			if (!eq || eq == v)
+				sbx_die(SBX_EXIT_SETUP, "--setenv: expected NAME=VALUE, got '%s'", v);
+			char *name = strndup(v, (size_t)(eq - v));
+			if (!name || setenv(name, eq + 1, 1) < 0)
+				sbx_die_errno(SBX_EXIT_SETUP, errno, "--setenv=%s", v);
+			free(name);
+		} else if ((v = value(a, "--unsetenv="))) {
+			if (!*v || strchr(v, '=') || unsetenv(v) < 0)
+				sbx_die(SBX_EXIT_SETUP, "--unsetenv: '%s' is not a variable name", v);
+		} else if (!strcmp(a, "--clearenv")) {
+			if (clearenv() != 0)
+				sbx_die(SBX_EXIT_SETUP, "--clearenv failed");
+		} else if (!strcmp(a, "--new-session")) {
+			l->new_session = 1;
+		} else if (!strcmp(a, "--no-new-session")) {
+			l->new_session = 0;
+		} else {
+			size_t k;
+			for (k = 0; k < SBX_ARRAY_SIZE(rlimit_opts); k++) {
+				if (!(v = value(a, rlimit_opts[k].name)))
+					continue;
+				l->rlimits[k].resource = rlimit_opts[k].resource;
+				l->rlimits[k].set = true;
+				l->rlimits[k].value = (rlim_t)number(a, v, 0, LONG_MAX);
+				break;
+			}
+			if (k == SBX_ARRAY_SIZE(rlimit_opts))
+				sbx_die(SBX_EXIT_SETUP, "unknown option '%s' (see --help)", a);
+		}
+	}
+	if (l->test)
+		return;
+	if (i >= argc)
+		sbx_die(SBX_EXIT_SETUP, "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");
+	if (l->n_keep && !l->close_fds)
+		sbx_die(SBX_EXIT_SETUP, "--keep-fd only makes sense with --close-fds");
+	l->argv = argv + i;
+	if (l->new_session < 0)
+		l->new_session = isatty(STDIN_FILENO);
+}
