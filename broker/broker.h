@@ -19,6 +19,9 @@ struct broker {
 	int listener;      /* seccomp user-notification fd, -1 until received */
 	int rootfd;        /* O_PATH fd of the host's "/" */
 	bool started;      /* init reported the program's start */
+	int json_fd;       /* --json-status-fd, or -1 */
+	const char *mode;  /* how the helper made the namespaces */
+	int program_status; /* the program's wait status, from init; -1 unknown */
 	uint32_t next_id;
 	struct sbx_policy policy;
 	struct sbx_rootview root;
@@ -43,6 +46,10 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m);
 int filter_build(void **bpf, size_t *len);
 /* The guard filter, installed first: argument checks with default allow. */
 int filter_build_guard(void **bpf, size_t *len);
+
+/* status.c: --json-status-fd lines. */
+void status_started(struct broker *b);
+void status_exited(struct broker *b, int exit_status, int signal);
 
 /* notify.c: serve notifications until init exits; returns the exit status. */
 int notify_loop(struct broker *b);

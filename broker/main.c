@@ -181,7 +181,16 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m)
 		return 0;
 	case SBX_MSG_STARTED:
 		b->started = true;
+		status_started(b);
 		break;
+	case SBX_MSG_EXITED: {
+		int32_t st;
+		if (m->len == sizeof(st)) {
+			memcpy(&st, m->payload, sizeof(st));
+			b->program_status = st;
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -236,6 +245,11 @@ int main(int argc, char **argv)
 	b.chan = a.chan;
 	b.init_pid = a.init_pid;
 	b.listener = -1;
+	b.json_fd = a.json_fd;
+	b.mode = a.mode;
+	b.program_status = -1;
+	if (b.json_fd >= 0 && fcntl(b.json_fd, F_SETFD, FD_CLOEXEC) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "bad --json-status-fd %d", b.json_fd);
 	b.msg = malloc(sizeof(*b.msg));
 	if (!b.msg)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
@@ -271,5 +285,8 @@ int main(int argc, char **argv)
 	r = notify_loop(&b);
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "broker failed");
+	/* init's status is the program's; init tells the signal, if any. */
+	int sig = b.program_status >= 0 && WIFSIGNALED(b.program_status) ? WTERMSIG(b.program_status) : 0;
+	status_exited(&b, r, sig);
 	return r;
 }

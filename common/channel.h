@@ -24,6 +24,7 @@ enum sbx_msg_type {
 	/* init -> broker */
 	SBX_MSG_ROOT_DONE,     /* id of the request, payload: int32 errno (0: done) */
 	SBX_MSG_STARTED,       /* payload: int32 pid of the program in init's pid ns */
+	SBX_MSG_EXITED,        /* payload: int32 wait status of the program */
 	/* program -> broker, before its execve */
 	SBX_MSG_LISTENER,      /* fd: the seccomp user-notification listener */
 	SBX_MSG_TYPE_MAX,

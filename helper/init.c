@@ -128,8 +128,13 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	if (l->close_fds && (r = close_inherited(l)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
 	/* The program starts at its root's "/". */
-	if (getenv("PWD") && setenv("PWD", "/", 1) < 0)
+	if (setenv("PWD", "/", 1) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
+	/* Setuid modes inherit "not dumpable" from the helper. Nothing
+	 * privileged is left here (no capabilities, the caller's ids, our fds
+	 * closed), and the broker must read the execve's path from us. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make the program dumpable");
 	execve(path, l->argv, environ);
 	int err = errno;
 	sbx_die_errno(err == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC, err,
@@ -232,9 +237,13 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 				}
 				int status;
 				pid_t p;
-				while ((p = waitpid(-1, &status, WNOHANG)) > 0)
-					if (p == child)
-						_exit(sbx_exit_status(status));
+				while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+					if (p != child)
+						continue;
+					int32_t st = status;
+					(void)sbx_msg_send(chan, SBX_MSG_EXITED, 0, &st, sizeof(st), NULL, 0);
+					_exit(sbx_exit_status(status));
+				}
 			}
 		}
 		if (pfd[1].revents) {

@@ -3,11 +3,14 @@
  * the broker. It parses no policy and links no libseccomp. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/securebits.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,17 +103,28 @@ static pid_t spawn_init(struct launch *l, int sv[2], int sync[2])
 	l->mode = l->privileged ? SBX_MODE_SETUID_USERNS : SBX_MODE_USERNS;
 	for (;;) {
 		unsigned long flags = NS_FLAGS;
+		bool as_caller = l->mode == SBX_MODE_SETUID_USERNS;
 		if (l->mode != SBX_MODE_SETUID_NOUSERNS)
 			flags |= CLONE_NEWUSER;
+		/* Setuid: the user namespace must belong to the caller (the
+		 * broker needs the caller's rights over the program), so make
+		 * it with the caller's euid while keeping the capabilities a
+		 * distribution may demand for it (NO_SETUID_FIXUP). */
+		if (as_caller && (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0 ||
+				  setresuid((uid_t)-1, l->uid, (uid_t)-1) < 0))
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot take the caller's uid");
 		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 		if (pid == 0) {
 			close(sv[0]);
 			close(sync[1]);
 			init_main(l, sv[1], sync[0]);
 		}
+		int err = errno;
+		if (as_caller && (setresuid((uid_t)-1, 0, (uid_t)-1) < 0 ||
+				  prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) < 0))
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot restore the setup's ids");
 		if (pid > 0)
 			return pid;
-		int err = errno;
 		if (l->mode == SBX_MODE_SETUID_USERNS &&
 		    (err == EPERM || err == ENOSPC || err == EUSERS || err == EINVAL)) {
 			l->mode = SBX_MODE_SETUID_NOUSERNS;

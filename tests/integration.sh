@@ -44,6 +44,42 @@ printf '#!/bin/sh\necho hi\n' >"$T/noexec.sh"; chmod 644 "$T/noexec.sh"
 run "$H" -- "$T/noexec.sh"
 [ $rc = 126 ] && grep -q "cannot execute" "$T/err"; check $? "non-executable program: 126"
 
+run "$H" --test
+[ $rc = 0 ] && grep -q '^mode user-namespace$' "$T/out" && grep -q '^ok   seccomp user notification' "$T/out"
+check $? "--test checks the kernel's features and names the mode"
+run "$H" --keep-fd=1 -- /bin/true
+[ $rc = 125 ] && grep -q "only makes sense with --close-fds" "$T/err"; check $? "--keep-fd without --close-fds is refused"
+run "$H" --json-status-fd=99 -- /bin/true
+[ $rc = 125 ] && grep -q "fd 99 is not open" "$T/err"; check $? "--json-status-fd of a closed fd is refused"
+run "$H" --rlimit-nofile=abc -- /bin/true
+[ $rc = 125 ] && grep -q "rlimit-nofile=abc: 'abc' is not a number" "$T/err"; check $? "a bad number is refused, naming the option"
+
+# --- Launcher features ---------------------------------------------------------
+"$H" --json-status-fd=3 -- "$PROBE" signal 15 3>"$T/json" >/dev/null 2>&1 </dev/null
+head -1 "$T/json" | grep -qE '^\{"child-pid": [0-9]+, "mode": "user-namespace", "cgroup-namespace": [0-9]+, .*"user-namespace": [0-9]+, "uts-namespace": [0-9]+\}$' &&
+	sed -n 2p "$T/json" | grep -qx '{"exit-code": 143, "signal": 15}'
+check $? "--json-status-fd: pid, mode and namespaces, then the exit status and signal"
+"$H" --json-status-fd=3 -- "$PROBE" exit 7 3>"$T/json" >/dev/null 2>&1 </dev/null
+sed -n 2p "$T/json" | grep -qx '{"exit-code": 7}'; check $? "--json-status-fd: exit code"
+native=$(bash -c "exec 5</dev/null 7</dev/null; exec \"$PROBE\" fds" </dev/null)
+out=$(bash -c "exec 5</dev/null 7</dev/null; exec \"$H\" -- \"$PROBE\" fds" </dev/null 2>/dev/null)
+[ "$out" = "$native" ]; check $? "inherited fds pass through and none of the sandbox's own (got $out, natively $native)"
+out=$(bash -c "exec 5</dev/null 7</dev/null; exec \"$H\" --close-fds --keep-fd=7 -- \"$PROBE\" fds" </dev/null 2>/dev/null)
+[ "$out" = "0 1 2 7 " ]; check $? "--close-fds --keep-fd=7 leaves 0 1 2 7 (got $out)"
+out=$(bash -c "exec 5</dev/null; exec \"$H\" --close-fds -- \"$PROBE\" fds" </dev/null 2>/dev/null)
+[ "$out" = "0 1 2 " ]; check $? "--close-fds leaves 0 1 2 (got $out)"
+out=$(FOO=1 BAR=2 "$H" --unsetenv=FOO --setenv=BAZ=3 -- /usr/bin/env 2>/dev/null </dev/null)
+! grep -q '^FOO=' <<<"$out" && grep -q '^BAR=2$' <<<"$out" && grep -q '^BAZ=3$' <<<"$out"
+check $? "--setenv and --unsetenv"
+out=$(FOO=1 "$H" --clearenv --setenv=ONLY=1 -- /usr/bin/env 2>/dev/null </dev/null)
+[ "$(grep -v '^PWD=' <<<"$out")" = "ONLY=1" ]; check $? "--clearenv then --setenv: only that (and PWD)"
+run "$H" --rlimit-nofile=20 --policy=shell -- /bin/sh -c 'ulimit -n'
+[ "$(cat "$T/out")" = 20 ]; check $? "--rlimit-nofile=20 reaches the program"
+"$H" --new-session --policy=shell -- /usr/bin/python3 -c 'import os; print(os.getsid(0) == os.getpid())' >"$T/out" 2>/dev/null </dev/null
+[ "$(cat "$T/out")" = True ]; check $? "--new-session: the program leads a session of its own"
+"$H" --no-new-session --policy=shell -- /usr/bin/python3 -c 'import os; print(os.getsid(0) == os.getpid())' >"$T/out" 2>/dev/null </dev/null
+[ "$(cat "$T/out")" = False ]; check $? "--no-new-session keeps the caller's session"
+
 # --- Policies --------------------------------------------------------------
 printf 'read /usr/**\nread relative/path\n' >"$T/bad.policy"
 run "$H" --policy="$T/bad.policy" -- /bin/true

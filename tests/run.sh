@@ -36,6 +36,11 @@ if [ "$(id -u)" = 0 ]; then
 	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
 		bash "$stage/tests/integration.sh" 2>&1 | tee "$userlog" || status=1
 	logs+=("$userlog")
+	sbx_log "setuid tests: a root-owned 4755 install run by $SBX_TEST_USER"
+	suidlog=$stage/setuid.log
+	SBX_BUILD="$stage/build" SBX_TEST_USER="$SBX_TEST_USER" \
+		bash "$stage/tests/setuid.sh" 2>&1 | tee "$suidlog" || status=1
+	logs+=("$suidlog")
 fi
 read -r ok_n fail_n < <(count "${logs[@]}")
 [ "$fail_n" = 0 ] || status=1

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: probe self|tree DIR|attacks|pause|exit N|signal N|read FILE\n");
+		fprintf(stderr, "usage: probe self|tree DIR|attacks|pause|exit N|signal N|read FILE|race FILE SECS|env NAME|fds\n");
 		return 2;
 	}
 	const char *cmd = argv[1];
@@ -191,6 +191,19 @@ int main(int argc, char **argv)
 		}
 		printf("opens=%lu good=%lu refused=%lu leaked=%lu\n", opens, good, refused, leaked);
 		return leaked || !good ? 1 : 0;
+	}
+	if (!strcmp(cmd, "env") && argc > 2) {
+		const char *v = getenv(argv[2]);
+		printf("%s=%s\n", argv[2], v ? v : "(unset)");
+		return 0;
+	}
+	if (!strcmp(cmd, "fds")) {
+		/* The open fds, without /proc. */
+		for (int fd = 0; fd < 1024; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				printf("%d ", fd);
+		printf("\n");
+		return 0;
 	}
 	if (!strcmp(cmd, "read") && argc > 2) {
 		int fd = open(argv[2], O_RDONLY);

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Setuid tests: a real root-owned 4755 install of sandbox-helper, run by the
+# unprivileged test user; then the same where no user namespace can be made
+# (a root-installed seccomp filter refuses CLONE_NEWUSER), where the helper falls
+# back to Chromium's classic setuid sandbox. Must run as root.
+set -uo pipefail
+B=${SBX_BUILD:?set SBX_BUILD}
+U=${SBX_TEST_USER:-sandbox-test}
+PROBE=${SBX_PROBE:-$B/tests/probe}
+[ "$(id -u)" = 0 ] || { echo "setuid.sh: must run as root"; exit 2; }
+id "$U" >/dev/null 2>&1 || { echo "setuid.sh: no user $U"; exit 2; }
+
+T=$(mktemp -d /tmp/sbx-suid.XXXXXX)
+chmod 755 "$T"
+WRAP=() # a prefix for the user's commands: nouserns, for the last part
+bg_pids=()
+cleanup() {
+	for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass=0 fail=0
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
+check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; sed 's/^/#   /' "$T/out" "$T/err" 2>/dev/null | head -30; fi; }
+as_user() { "${WRAP[@]}" runuser -u "$U" -- "$@"; }
+run() { as_user "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
+
+# A real install, setuid root.
+DESTDIR="$T/inst" meson install -C "$B" --no-rebuild --quiet >/dev/null 2>&1 ||
+	DESTDIR="$T/inst" meson install -C "$B" --no-rebuild >"$T/install.log" 2>&1
+H=$(find "$T/inst" -path '*/bin/sandbox-helper' | head -1)
+chown -R root:root "$T/inst"
+chmod 4755 "$H"
+chmod -R a+rX "$T/inst"
+echo "# setuid tests: $H run by $U"
+[ "$(stat -c '%U %a' "$H")" = "root 4755" ]; check $? "the helper is installed root-owned 4755"
+
+# The helper's own behaviour depends on no environment variable.
+! nm -D "$H" | grep -qwE 'getenv|secure_getenv'; check $? "the helper does not read the environment (no getenv import)"
+
+run "$H" --test
+[ $rc = 0 ] && grep -q '^mode setuid-user-namespace$' "$T/out"; check $? "--test as the user: setuid-user-namespace mode"
+run "$H" --broker=/bin/true -- /bin/true
+[ $rc = 125 ] && grep -q -- "--broker is refused" "$T/err"; check $? "--broker is refused when setuid"
+
+# mode_tests MODE: what must hold in either setuid mode.
+mode_tests() {
+	local mode=$1
+	run "$H" --json-status-fd=3 -- "$PROBE" self 3>"$T/json"
+	[ $rc = 0 ] && grep -q '^eff=0 prm=0 inh=0 bnd=0 amb=0 nnp=1 seccomp=2 pid=2$' "$T/out" &&
+		grep -q "\"mode\": \"$mode\"" "$T/json"
+	check $? "[$mode] the program has no capabilities, no_new_privs, seccomp; JSON says the mode"
+	run "$H" --policy=shell -- /bin/sh -c 'cat /etc/hostname >/dev/null && cat /etc/shadow'
+	[ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err"; check $? "[$mode] reads work, /etc/shadow is refused"
+	run "$H" --policy=shell -- "$PROBE" attacks
+	[ $rc = 0 ]; check $? "[$mode] attack probe"
+	for code in 0 42; do
+		run "$H" -- "$PROBE" exit $code
+		[ $rc = $code ]; check $? "[$mode] exit code $code"
+	done
+	run "$H" -- "$PROBE" signal 9
+	[ $rc = 137 ]; check $? "[$mode] killed by SIGKILL: 137"
+
+	# Credentials at each stage, from /proc.
+	as_user "$H" --json-status-fd=3 -- "$PROBE" pause 3>"$T/json" >"$T/pause.out" 2>"$T/pause.err" </dev/null &
+	local hpid=$!
+	bg_pids+=("$hpid")
+	for _ in $(seq 100); do grep -q ready "$T/pause.out" 2>/dev/null && break; sleep 0.05; done
+	local cpid ipid bpid uid gid
+	cpid=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' "$T/json" | head -1)
+	ipid=$(awk '/^PPid:/ {print $2}' "/proc/$cpid/status" 2>/dev/null)
+	bpid=$(awk '/^PPid:/ {print $2}' "/proc/$ipid/status" 2>/dev/null)
+	uid=$(id -u "$U"); gid=$(id -g "$U")
+	field() { awk -v f="$2:" '$1 == f {$1=""; print substr($0, 2)}' "/proc/$1/status"; }
+	local ids="$uid $uid $uid $uid" gids="$gid $gid $gid $gid"
+	[ "$(field "$bpid" Uid)" = "$ids" ] && [ "$(field "$bpid" Gid)" = "$gids" ] &&
+		[ "$(field "$bpid" CapEff)" = 0000000000000000 ] && [ "$(field "$bpid" CapPrm)" = 0000000000000000 ]
+	check $? "[$mode] broker: Uid/Gid the user's (real, effective, saved, fs), CapEff/CapPrm 0"
+	# init keeps CAP_SYS_ADMIN (21) and CAP_SETPCAP (8) for mounts and for
+	# dropping the program's capabilities; in setuid-no-user-namespace mode
+	# they are capabilities of the initial namespace, so they matter most.
+	[ "$(field "$ipid" Uid)" = "$ids" ] && [ "$(field "$ipid" Gid)" = "$gids" ] &&
+		[ "$(field "$ipid" CapEff)" = 0000000000200100 ] && [ "$(field "$ipid" CapPrm)" = 0000000000200100 ]
+	check $? "[$mode] init: Uid/Gid the user's, CapEff/CapPrm only SYS_ADMIN|SETPCAP (got $(field "$ipid" CapEff))"
+	[ "$(field "$cpid" Uid)" = "$ids" ] && [ "$(field "$cpid" CapEff)" = 0000000000000000 ] &&
+		[ "$(field "$cpid" CapPrm)" = 0000000000000000 ] && [ "$(field "$cpid" CapBnd)" = 0000000000000000 ] &&
+		[ "$(field "$cpid" NoNewPrivs)" = 1 ] && [ "$(field "$cpid" Seccomp)" = 2 ]
+	check $? "[$mode] program: Uid the user's, CapEff/CapPrm/CapBnd 0, NoNewPrivs 1, Seccomp 2"
+	# init held privileges: the user must not be able to inspect or trace it.
+	! as_user cat "/proc/$ipid/environ" >/dev/null 2>&1
+	check $? "[$mode] the user cannot read init's /proc/PID/environ (not dumpable)"
+	for ns in pid net mnt ipc uts; do
+		[ "$(readlink /proc/1/ns/$ns)" != "$(readlink "/proc/$cpid/ns/$ns")" ] || { not_ok "[$mode] shares $ns"; continue; }
+	done
+	ok "[$mode] pid, net, mnt, ipc and uts namespaces are the sandbox's own"
+	kill -TERM "$hpid"; wait "$hpid"; rc=$?
+	[ $rc = 143 ]; check $? "[$mode] SIGTERM reaches the program (got $rc)"
+
+	# Environment: the caller's, less what the C library strips from a
+	# setuid program, which --setenv can put back.
+	run env FOO=bar LD_LIBRARY_PATH=/nonexistent "$H" -- "$PROBE" env FOO
+	grep -q '^FOO=bar$' "$T/out"; check $? "[$mode] the caller's environment reaches the program"
+	run env LD_LIBRARY_PATH=/nonexistent "$H" -- "$PROBE" env LD_LIBRARY_PATH
+	grep -q '^LD_LIBRARY_PATH=(unset)$' "$T/out"; check $? "[$mode] LD_LIBRARY_PATH is stripped by the C library"
+	run "$H" --setenv=LD_LIBRARY_PATH=/nonexistent -- "$PROBE" env LD_LIBRARY_PATH
+	grep -q '^LD_LIBRARY_PATH=/nonexistent$' "$T/out"; check $? "[$mode] --setenv puts it back"
+
+	# fds: the caller's pass through; none of the helper's, init's or the broker's.
+	local native
+	native=$(as_user bash -c "exec 5</dev/null 7</dev/null; exec \"$PROBE\" fds" </dev/null)
+	run bash -c "exec 5</dev/null 7</dev/null; exec \"$H\" -- \"$PROBE\" fds"
+	[ "$(cat "$T/out")" = "$native" ] && grep -q "^0 1 2 5 7 " "$T/out"
+	check $? "[$mode] the caller's fds pass through, nothing else (got $(cat "$T/out"), natively $native)"
+	run bash -c "exec 5</dev/null 7</dev/null; exec \"$H\" --close-fds --keep-fd=7 -- \"$PROBE\" fds"
+	[ "$(cat "$T/out")" = "0 1 2 7 " ]; check $? "[$mode] --close-fds --keep-fd=7 (got $(cat "$T/out"))"
+}
+
+mode_tests setuid-user-namespace
+
+# No user namespaces at all, as on a kernel with max_user_namespaces=0: a
+# root-installed seccomp filter refuses CLONE_NEWUSER to everything below.
+WRAP=("$B/tests/nouserns")
+run "$H" --test
+grep -q '^mode setuid-no-user-namespace$' "$T/out"; check $? "--test with no user namespaces: setuid-no-user-namespace mode"
+run "$B/helper/sandbox-helper" -- /bin/true
+[ $rc = 125 ] && grep -q "user namespaces" "$T/err"; check $? "the helper without setuid says why it cannot start (125)"
+mode_tests setuid-no-user-namespace
+WRAP=()
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
