@@ -151,6 +151,7 @@ int main(int argc, char **argv)
 	/* Setuid: nothing below reads the environment, and nothing the caller
 	 * names is opened, executed or stat'ed before the privileges are gone. */
 	static struct launch l;
+	pid_t launcher = getppid();
 	l.uid = getuid();
 	l.gid = getgid();
 	l.privileged = geteuid() != l.uid || getegid() != l.gid;
@@ -177,6 +178,11 @@ int main(int argc, char **argv)
 	/* From here on we are the caller, for good. */
 	if (l.privileged && (r = caps_become_user(l.uid, l.gid, NULL, 0)) < 0)
 		die_killing(pid, -r, "cannot drop privileges");
+	/* The sandbox dies with its launcher. Set only now: a change of
+	 * credentials clears it. A launcher already gone is caught by the
+	 * parent check. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != launcher)
+		die_killing(pid, ESRCH, "the launcher is gone");
 	if (write(sync[1], "1", 1) != 1)
 		die_killing(pid, errno, "cannot start init");
 	close(sync[1]);

@@ -235,5 +235,7 @@ run "$H" --policy=shell -- /usr/bin/python3 -c 'import json, email; print(json.d
 run "$H" --policy=shell -- /bin/sh -c 'for f in /etc/hostname /etc/os-release; do test -r $f && echo yes; done | wc -l'
 [ $rc = 0 ] && [ "$(tr -d ' ' <"$T/out")" = 2 ]; check $? "a shell loop with test and wc"
 
+. "$S/tests/lifecycle.sh"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -25,6 +25,7 @@ pass=0 fail=0
 ok() { echo "ok - $*"; pass=$((pass + 1)); }
 not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
 check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; sed 's/^/#   /' "$T/out" "$T/err" 2>/dev/null | head -30; fi; }
+alive() { [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 as_user() { "${WRAP[@]}" runuser -u "$U" -- "$@"; }
 run() { as_user "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
 
@@ -65,7 +66,8 @@ mode_tests() {
 	[ $rc = 137 ]; check $? "[$mode] killed by SIGKILL: 137"
 
 	# Credentials at each stage, from /proc.
-	as_user "$H" --json-status-fd=3 -- "$PROBE" pause 3>"$T/json" >"$T/pause.out" 2>"$T/pause.err" </dev/null &
+	"${WRAP[@]}" runuser -u "$U" -- "$H" --json-status-fd=3 -- "$PROBE" pause \
+		3>"$T/json" >"$T/pause.out" 2>"$T/pause.err" </dev/null &
 	local hpid=$!
 	bg_pids+=("$hpid")
 	for _ in $(seq 100); do grep -q ready "$T/pause.out" 2>/dev/null && break; sleep 0.05; done
@@ -96,8 +98,9 @@ mode_tests() {
 		[ "$(readlink /proc/1/ns/$ns)" != "$(readlink "/proc/$cpid/ns/$ns")" ] || { not_ok "[$mode] shares $ns"; continue; }
 	done
 	ok "[$mode] pid, net, mnt, ipc and uts namespaces are the sandbox's own"
-	kill -TERM "$hpid"; wait "$hpid"; rc=$?
-	[ $rc = 143 ]; check $? "[$mode] SIGTERM reaches the program (got $rc)"
+	kill -TERM "$bpid"; wait "$hpid"; rc=$?
+	[ $rc = 143 ] && ! alive "$cpid" && ! alive "$ipid" && ! alive "$bpid"
+	check $? "[$mode] SIGTERM to the broker reaches the program (status $rc), nothing left"
 
 	# Environment: the caller's, less what the C library strips from a
 	# setuid program, which --setenv can put back.
