@@ -38,7 +38,7 @@ if [ "$(id -u)" = 0 ]; then
 	logs+=("$userlog")
 	sbx_log "setuid tests: a root-owned 4755 install run by $SBX_TEST_USER"
 	suidlog=$stage/setuid.log
-	SBX_BUILD="$stage/build" SBX_TEST_USER="$SBX_TEST_USER" \
+	SBX_BUILD="$stage/build" SBX_SOURCE="$stage" SBX_TEST_USER="$SBX_TEST_USER" \
 		bash "$stage/tests/setuid.sh" 2>&1 | tee "$suidlog" || status=1
 	logs+=("$suidlog")
 fi

@@ -123,6 +123,44 @@ mode_tests() {
 
 mode_tests setuid-user-namespace
 
+# Unprivileged user namespaces forbidden, privileged ones allowed, as on
+# Ubuntu: a BPF LSM program on userns_create refuses tasks without
+# CAP_SYS_ADMIN. Needs clang, bpftool, libbpf and a kernel that lets root
+# load BPF LSM programs; where it cannot be loaded, these tests say SKIP.
+bpf_lsm_tests() {
+	local src=${SBX_SOURCE:-$(dirname "$0")/..}/tests/bpf reason=""
+	if ! command -v clang >/dev/null || ! command -v bpftool >/dev/null; then
+		reason="clang or bpftool missing"
+	elif ! bpftool btf dump file /sys/kernel/btf/vmlinux format c >"$T/vmlinux.h" 2>/dev/null; then
+		reason="no kernel BTF"
+	elif ! clang -O2 -g -target bpf -I"$T" -c "$src/deny_userns.bpf.c" -o "$T/deny.o" 2>"$T/clang.err" ||
+		! cc -o "$T/lsm_loader" "$src/lsm_loader.c" -lbpf 2>>"$T/clang.err"; then
+		reason="cannot build the BPF program: $(head -1 "$T/clang.err")"
+	fi
+	if [ -z "$reason" ]; then
+		mkfifo "$T/lsm.in"
+		"$T/lsm_loader" "$T/deny.o" <"$T/lsm.in" >"$T/lsm.out" 2>&1 &
+		local lpid=$!
+		bg_pids+=("$lpid")
+		exec 9>"$T/lsm.in"
+		for _ in $(seq 50); do [ -s "$T/lsm.out" ] && break; sleep 0.1; done
+		grep -q '^attached$' "$T/lsm.out" || reason="the kernel refused the BPF LSM program ($(head -1 "$T/lsm.out"))"
+	fi
+	if [ -n "$reason" ]; then
+		echo "SKIP - BPF LSM userns_create restriction: $reason"
+		exec 9>&-
+		return 0
+	fi
+	run "$B/helper/sandbox-helper" -- /bin/true
+	[ $rc = 125 ] && grep -q "user namespaces" "$T/err"; check $? "[bpf-lsm] unprivileged user namespaces refused: the plain helper says why (125)"
+	run "$H" --test
+	grep -q '^mode setuid-user-namespace$' "$T/out"; check $? "[bpf-lsm] the setuid helper still makes its user namespace"
+	mode_tests setuid-user-namespace
+	exec 9>&-
+	wait "$lpid"
+}
+bpf_lsm_tests
+
 # No user namespaces at all, as on a kernel with max_user_namespaces=0: a
 # root-installed seccomp filter refuses CLONE_NEWUSER to everything below.
 WRAP=("$B/tests/nouserns")
