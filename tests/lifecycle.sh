@@ -6,30 +6,38 @@
 # tests: many sandboxes at once, each with 64 children ending in chosen ways.
 FORKER=$B/tests/forker
 
-# descendants PID: every process below PID (from /proc, no pgrep).
+# descendants PID: every process below PID, parents before children.
 descendants() {
-	local todo=("$1") out=() p q
-	while [ ${#todo[@]} -gt 0 ]; do
-		p=${todo[0]}; todo=("${todo[@]:1}")
-		for q in /proc/[0-9]*; do
-			[ "$(awk '{print $4}' "$q/stat" 2>/dev/null)" = "$p" ] || continue
-			out+=("${q#/proc/}"); todo+=("${q#/proc/}")
-		done
-	done
-	echo "${out[@]}"
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ kids[$2] = kids[$2] " " $1 }
+		END {
+			n = split(kids[root], todo, " ")
+			for (i = 1; i <= n; i++) {
+				out = out " " todo[i]
+				m = split(kids[todo[i]], more, " ")
+				for (j = 1; j <= m; j++) todo[++n] = more[j]
+			}
+			print out
+		}'
 }
 
 # kill_at WHO DELAY: start a sandbox, SIGKILL WHO (launcher|broker|init|
-# program) after DELAY seconds, and check that within a second nothing of it
-# is left running. Prints "ok" or what survived.
+# program) DELAY seconds after it exists, and check that within a second no
+# process of that sandbox is left (found by a mark in their command lines,
+# so processes that were reparented count too). Prints "ok" or what is left.
 kill_at() {
-	local who=$1 delay=$2 lpid all victim left p
-	# The launcher: a shell that runs the helper and waits for it.
-	bash -c "\"$H\" --policy=minimal -- \"$PROBE\" pause >/dev/null 2>&1 </dev/null; :" &
+	local who=$1 delay=$2 mark="sbx-mark-$$-$RANDOM$RANDOM" lpid victim="" left want
+	bash -c "\"$H\" --policy=minimal -- \"$PROBE\" pause $mark >/dev/null 2>&1 </dev/null; :" &
 	lpid=$!
+	case $who in launcher) want=0 ;; broker) want=1 ;; init) want=2 ;; program) want=3 ;; esac
+	# Wait until WHO exists (setup runs in a few ms), then DELAY more.
+	for _ in $(seq 200); do
+		set -- $(descendants "$lpid")
+		[ $# -ge "$want" ] && break
+		sleep 0.005
+	done
 	sleep "$delay"
-	all=$(descendants "$lpid")
-	set -- $all
+	set -- $(descendants "$lpid")
 	case $who in
 	launcher) victim=$lpid ;;
 	broker) victim=${1:-} ;;
@@ -37,17 +45,17 @@ kill_at() {
 	program) victim=${3:-} ;;
 	esac
 	[ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null
-	left=""
 	for _ in $(seq 20); do
 		left=""
-		for p in $all; do alive "$p" && left="$left $p"; done
+		for p in $(pgrep -f "$mark"); do alive "$p" && left="$left $p"; done
 		[ -z "$left" ] && break
 		sleep 0.05
 	done
-	# The launcher may outlive its child; it is ours to reap, not the sandbox.
 	kill -KILL "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
 	for p in $left; do kill -KILL "$p" 2>/dev/null; done
-	if [ -z "$left" ]; then echo ok; else echo "left:$left ($(cat /proc/${left# }/comm 2>/dev/null))"; fi
+	if [ -z "$victim" ]; then echo "no $who to kill"
+	elif [ -z "$left" ]; then echo ok
+	else echo "left:$left"; fi
 }
 
 for who in launcher broker init program; do
