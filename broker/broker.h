@@ -6,6 +6,7 @@
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,6 +23,10 @@ struct broker {
 	int json_fd;       /* --json-status-fd, or -1 */
 	const char *mode;  /* how the helper made the namespaces */
 	int program_status; /* the program's wait status, from init; -1 unknown */
+	long long pids_max;   /* --pids-max, or -1 */
+	long long memory_max; /* --memory-max, or -1 */
+	char cgroups[2][PATH_MAX]; /* the sandbox's own cgroups, removed at exit */
+	size_t n_cgroups;
 	uint32_t next_id;
 	struct sbx_policy policy;
 	struct sbx_rootview root;
@@ -46,6 +51,11 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m);
 int filter_build(void **bpf, size_t *len);
 /* The guard filter, installed first: argument checks with default allow. */
 int filter_build_guard(void **bpf, size_t *len);
+
+/* cgroup.c: put init in a cgroup of its own with the limits asked for,
+ * inside the caller's delegated cgroup. Logs why when it cannot. */
+int cgroup_confine(struct broker *b);
+void cgroup_remove(struct broker *b);
 
 /* status.c: --json-status-fd lines. */
 void status_started(struct broker *b);

@@ -29,6 +29,7 @@ struct args {
 	int chan;
 	pid_t init_pid;
 	int json_fd;
+	long long pids_max, memory_max;
 	const char *mode;
 	const char *policy;
 	char **argv;
@@ -39,6 +40,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 	a->chan = -1;
 	a->init_pid = 0;
 	a->json_fd = -1;
+	a->pids_max = a->memory_max = -1;
 	a->mode = "user-namespace";
 	a->policy = "minimal";
 	int i;
@@ -60,6 +62,14 @@ static void parse_args(int argc, char **argv, struct args *a)
 			a->init_pid = (pid_t)v;
 		} else if (!strncmp(argv[i], "--policy=", 9)) {
 			a->policy = argv[i] + 9;
+		} else if (!strncmp(argv[i], "--pids-max=", 11)) {
+			a->pids_max = strtoll(argv[i] + 11, &end, 10);
+			if (*end || a->pids_max < 0)
+				break;
+		} else if (!strncmp(argv[i], "--memory-max=", 13)) {
+			a->memory_max = strtoll(argv[i] + 13, &end, 10);
+			if (*end || a->memory_max < 0)
+				break;
 		} else if (!strncmp(argv[i], "--mode=", 7)) {
 			a->mode = argv[i] + 7;
 		} else if (!strncmp(argv[i], "--json-status-fd=", 17)) {
@@ -248,6 +258,8 @@ int main(int argc, char **argv)
 	b.json_fd = a.json_fd;
 	b.mode = a.mode;
 	b.program_status = -1;
+	b.pids_max = a.pids_max;
+	b.memory_max = a.memory_max;
 	if (b.json_fd >= 0 && fcntl(b.json_fd, F_SETFD, FD_CLOEXEC) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "bad --json-status-fd %d", b.json_fd);
 	b.msg = malloc(sizeof(*b.msg));
@@ -263,6 +275,10 @@ int main(int argc, char **argv)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "seccomp user notification is not available");
 
 	load_policy(&b, a.policy);
+	if (cgroup_confine(&b) < 0) {
+		cgroup_remove(&b);
+		_exit(SBX_EXIT_SETUP); /* cgroup_confine said why */
+	}
 
 	char path[PATH_MAX], canon[PATH_MAX];
 	int r = find_program(a.argv[0], path, sizeof(path));
@@ -283,6 +299,7 @@ int main(int argc, char **argv)
 	send_filter(&b, SBX_MSG_FILTER, filter_build, "seccomp filter");
 
 	r = notify_loop(&b);
+	cgroup_remove(&b);
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "broker failed");
 	/* init's status is the program's; init tells the signal, if any. */

@@ -34,6 +34,8 @@ struct launch {
 	int keep_fds[32];
 	size_t n_keep;
 	int json_fd;       /* -1: none */
+	const char *pids_max;   /* --pids-max, checked, for the broker */
+	const char *memory_max; /* --memory-max */
 	int new_session;   /* 0/1; -1 until decided */
 	struct {
 		bool set;

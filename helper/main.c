@@ -193,10 +193,10 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	while (l.argv[n])
 		n++;
-	char **bargv = calloc(n + 8, sizeof(char *));
+	char **bargv = calloc(n + 10, sizeof(char *));
 	if (!bargv)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
-	char fdarg[32], pidarg[32], jsonarg[48], modearg[64], *polarg;
+	char fdarg[32], pidarg[32], jsonarg[48], modearg[64], pidsarg[48], memarg[48], *polarg;
 	if (asprintf(&polarg, "--policy=%s", l.policy) < 0)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
 	snprintf(fdarg, sizeof(fdarg), "--channel-fd=%d", sv[0]);
@@ -211,6 +211,14 @@ int main(int argc, char **argv)
 	if (l.json_fd >= 0) {
 		snprintf(jsonarg, sizeof(jsonarg), "--json-status-fd=%d", l.json_fd);
 		bargv[k++] = jsonarg;
+	}
+	if (l.pids_max) {
+		snprintf(pidsarg, sizeof(pidsarg), "--pids-max=%s", l.pids_max);
+		bargv[k++] = pidsarg;
+	}
+	if (l.memory_max) {
+		snprintf(memarg, sizeof(memarg), "--memory-max=%s", l.memory_max);
+		bargv[k++] = memarg;
 	}
 	bargv[k++] = "--";
 	for (size_t i = 0; i < n; i++)

@@ -36,6 +36,9 @@ static const char usage[] =
 	"  --no-new-session       keep the caller's session\n"
 	"  --rlimit-nproc=N, --rlimit-nofile=N, --rlimit-as=BYTES, --rlimit-cpu=SECONDS\n"
 	"                         resource limits for the program (soft and hard)\n"
+	"  --pids-max=N, --memory-max=BYTES\n"
+	"                         limits for the whole sandbox, in a cgroup of its own\n"
+	"                         inside the caller's delegated cgroup\n"
 	"  --broker=PATH          the sandbox-broker to run (default: the one installed\n"
 	"                         beside this helper; not when setuid)\n"
 	"  --test                 check the kernel features the sandbox needs and exit\n"
@@ -134,6 +137,12 @@ void options_parse(int argc, char **argv, struct launch *l)
 		} else if (!strcmp(a, "--clearenv")) {
 			if (clearenv() != 0)
 				sbx_die(SBX_EXIT_SETUP, "--clearenv failed");
+		} else if ((v = value(a, "--pids-max="))) {
+			number("--pids-max", v, 1, LONG_MAX);
+			l->pids_max = v;
+		} else if ((v = value(a, "--memory-max="))) {
+			number("--memory-max", v, 4096, LONG_MAX);
+			l->memory_max = v;
 		} else if (!strcmp(a, "--new-session")) {
 			l->new_session = 1;
 		} else if (!strcmp(a, "--no-new-session")) {

@@ -123,6 +123,41 @@ mode_tests() {
 
 mode_tests setuid-user-namespace
 
+# --pids-max and --memory-max: refused without a delegated cgroup; with one
+# (made here by root and given to the user, as systemd delegates), the
+# whole sandbox is held to the limits and its cgroup is gone afterwards.
+cgroup_tests() {
+	run "$H" --pids-max=16 -- /bin/true
+	[ $rc = 125 ] && grep -q "cgroup is delegated to you" "$T/err" && [ "$(wc -l <"$T/err")" = 1 ]
+	check $? "--pids-max without a delegated cgroup: 125 and one line saying why"
+	if grep -q '^0::' /proc/self/cgroup && [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo "SKIP - delegated cgroup v2 limits: the test delegates v1 hierarchies only"
+		return 0
+	fi
+	local pids mem
+	pids=/sys/fs/cgroup/pids$(awk -F: '$2 ~ /(^|,)pids(,|$)/ {print $3}' /proc/self/cgroup)
+	mem=/sys/fs/cgroup/memory$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
+	pids=${pids%/}/sbx-deleg-$$ mem=${mem%/}/sbx-deleg-$$
+	if ! mkdir "$pids" "$mem" 2>/dev/null; then
+		echo "SKIP - delegated cgroup v1 limits: cannot make $pids and $mem"
+		return 0
+	fi
+	chown -R "$U" "$pids" "$mem"
+	local enter="echo \$\$ >$pids/cgroup.procs && echo \$\$ >$mem/cgroup.procs && exec"
+	run sh -c "$enter \"$H\" --pids-max=16 -- \"$B/tests/forker\" 64 exit 0"
+	[ $rc = 98 ] && grep -q "fork: Resource temporarily unavailable" "$T/err"
+	check $? "--pids-max=16 holds a sandbox that forks 64 children (fork fails, status $rc)"
+	run sh -c "$enter \"$H\" --pids-max=200 -- \"$B/tests/forker\" 64 exit 0"
+	[ $rc = 0 ]; check $? "--pids-max=200 lets the same sandbox run (status $rc)"
+	run sh -c "$enter \"$H\" --memory-max=50000000 --policy=shell -- /usr/bin/python3 -c 'bytearray(200 << 20); print(1)'"
+	[ $rc = 137 ] && ! grep -q '^1$' "$T/out"; check $? "--memory-max=50000000: 200 MB allocation is killed (status $rc)"
+	run sh -c "$enter \"$H\" --memory-max=50000000 --policy=shell -- /usr/bin/python3 -c 'bytearray(10 << 20); print(1)'"
+	[ $rc = 0 ] && grep -q '^1$' "$T/out"; check $? "--memory-max=50000000: 10 MB is fine"
+	[ -z "$(ls -d "$pids"/sandbox-* "$mem"/sandbox-* 2>/dev/null)" ]; check $? "the sandbox's cgroups are removed when it ends"
+	rmdir "$pids" "$mem" 2>/dev/null
+}
+cgroup_tests
+
 # Unprivileged user namespaces forbidden, privileged ones allowed, as on
 # Ubuntu: a BPF LSM program on userns_create refuses tasks without
 # CAP_SYS_ADMIN. Needs clang, bpftool, libbpf and a kernel that lets root
