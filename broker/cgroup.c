@@ -3,7 +3,7 @@
  * the cgroup the caller runs in when that one is delegated to the caller
  * (writable by them). cgroup v2 (unified) and v1 (one hierarchy per
  * controller) are both handled; the project's test machines have v1
- * hierarchies only, so the v2 path is exercised by hand, not by CI. init is
+ * hierarchies only, so no test here exercises the v2 path yet. init is
  * moved in before the program starts, so everything in the sandbox is
  * counted. */
 #include <errno.h>
