@@ -75,10 +75,13 @@ int notify_loop(struct broker *b)
 		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-				if (si.ssi_signo == SIGCHLD)
+				int32_t sig = (int32_t)si.ssi_signo;
+				/* Through the channel: init may be root's, out of
+				 * our reach for kill(). */
+				if (sig == SIGCHLD)
 					check_child = true;
 				else
-					kill(b->init_pid, (int)si.ssi_signo);
+					(void)sbx_msg_send(b->chan, SBX_MSG_SIGNAL, 0, &sig, sizeof(sig), NULL, 0);
 			}
 		}
 		if (nf == 3 && (pfd[2].revents & POLLIN))

@@ -21,6 +21,7 @@ enum sbx_msg_type {
 	SBX_MSG_EXEC_PATH,     /* payload: path init execs for the program */
 	SBX_MSG_GUARD,         /* payload: struct sock_filter[], installed first */
 	SBX_MSG_FILTER,        /* payload: struct sock_filter[]; starts the program */
+	SBX_MSG_SIGNAL,        /* payload: int32 signal for the program (forwarded) */
 	/* init -> broker */
 	SBX_MSG_ROOT_DONE,     /* id of the request, payload: int32 errno (0: done) */
 	SBX_MSG_STARTED,       /* payload: int32 pid of the program in init's pid ns */

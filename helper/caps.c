@@ -2,12 +2,13 @@
 #include <errno.h>
 #include <linux/securebits.h>
 #include <sys/capability.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "helper.h"
 
-int caps_drop_all(void)
+int caps_drop_all(uid_t uid, gid_t gid, bool switch_ids)
 {
 	/* Lock out every way back to capabilities before dropping them: uid 0
 	 * gains nothing at execve, and no setuid fixup or ambient raise. */
@@ -27,6 +28,10 @@ int caps_drop_all(void)
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return -errno;
+	/* Root's child in setuid-no-user-namespace mode: become the caller
+	 * (the capabilities stay until the capset below: NO_SETUID_FIXUP). */
+	if (switch_ids && (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0))
+		return -errno;
 	cap_t none = cap_init();
 	if (!none)
 		return -errno;
@@ -40,15 +45,9 @@ int caps_drop_all(void)
 	return 0;
 }
 
-int caps_become_user(uid_t uid, gid_t gid, const int *keep, size_t n)
+/* Set the permitted and effective sets to KEEP (N entries). */
+static int caps_set(const int *keep, size_t n)
 {
-	/* Keep the permitted set across the uid change only when asked to. */
-	if (n && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return -errno;
-	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
-		return -errno;
-	if (n && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		return -errno;
 	cap_t c = cap_init();
 	if (!c)
 		return -errno;
@@ -59,6 +58,32 @@ int caps_become_user(uid_t uid, gid_t gid, const int *keep, size_t n)
 	if (r == 0 && cap_set_proc(c) < 0)
 		r = -errno;
 	cap_free(c);
+	return r;
+}
+
+int caps_keep_as_root(uid_t fsuid, gid_t fsgid, const int *keep, size_t n)
+{
+	/* Root's ids (so the caller may not signal us), the caller's for
+	 * file access, no capability but KEEP. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return -errno;
+	setfsgid(fsgid);
+	setfsuid(fsuid);
+	if ((gid_t)setfsgid((gid_t)-1) != fsgid || (uid_t)setfsuid((uid_t)-1) != fsuid)
+		return -EPERM;
+	return caps_set(keep, n);
+}
+
+int caps_become_user(uid_t uid, gid_t gid, const int *keep, size_t n)
+{
+	/* Keep the permitted set across the uid change only when asked to. */
+	if (n && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+		return -errno;
+	if (n && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -errno;
+	int r = caps_set(keep, n);
 	if (r < 0)
 		return r;
 	/* Nothing may bring root back. */

@@ -68,8 +68,11 @@ int root_add_bind(const struct sbx_bind_req *req, const char *path);
 int root_enter(void);
 
 /* caps.c: drop every capability of the calling process for good and set
- * no_new_privs. */
-int caps_drop_all(void);
+ * no_new_privs; with SWITCH_IDS, become UID/GID (from root) on the way. */
+int caps_drop_all(uid_t uid, gid_t gid, bool switch_ids);
+/* Stay root (real, effective, saved: the caller cannot signal or trace us),
+ * access files as FSUID/FSGID, keep only the capabilities in KEEP. */
+int caps_keep_as_root(uid_t fsuid, gid_t fsgid, const int *keep, size_t n);
 /* Become UID/GID for good (all three ids), keeping only the capabilities in
  * KEEP (an array of N); none when N is 0. */
 int caps_become_user(uid_t uid, gid_t gid, const int *keep, size_t n);

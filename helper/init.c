@@ -111,7 +111,7 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	int r = root_enter();
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot enter the empty root");
-	r = caps_drop_all();
+	r = caps_drop_all(l->uid, l->gid, l->mode == SBX_MODE_SETUID_NOUSERNS);
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot drop capabilities");
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0)
@@ -151,11 +151,18 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	if (n != 1)
 		_exit(SBX_EXIT_SETUP); /* the parent failed and said why */
 	close(sync_fd);
-	/* The caller's ids, and only what init needs: mounts (SYS_ADMIN) and
-	 * dropping the program's capabilities (SETPCAP). From here on every
-	 * path init opens is opened with the caller's rights. */
+	/* Only what init needs: mounts (SYS_ADMIN) and dropping the program's
+	 * capabilities (SETPCAP). From here on every path init opens is opened
+	 * with the caller's rights. In a user namespace init takes the
+	 * caller's ids; without one it holds capabilities of the initial
+	 * namespace, so it stays root, out of the caller's reach, and also
+	 * keeps SETUID/SETGID to make the program the caller and KILL to
+	 * forward signals to it. */
 	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP};
-	int r = caps_become_user(l->uid, l->gid, keep, SBX_ARRAY_SIZE(keep));
+	static const int keep_root[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETUID, CAP_SETGID, CAP_KILL};
+	int r = l->mode == SBX_MODE_SETUID_NOUSERNS
+			? caps_keep_as_root(l->uid, l->gid, keep_root, SBX_ARRAY_SIZE(keep_root))
+			: caps_become_user(l->uid, l->gid, keep, SBX_ARRAY_SIZE(keep));
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot drop privileges");
 	if (sethostname("sandbox", 7) < 0)
@@ -251,6 +258,14 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			if (r <= 0)
 				_exit(SBX_EXIT_SETUP); /* broker gone: the namespace dies with us */
 			sbx_msg_close_fds(&m);
+			int32_t sig;
+			if (m.hdr.type == SBX_MSG_SIGNAL && m.len == sizeof(sig)) {
+				memcpy(&sig, m.payload, sizeof(sig));
+				for (size_t i = 0; i < SBX_ARRAY_SIZE(forwarded); i++)
+					if (sig == forwarded[i])
+						kill(child, sig);
+				continue;
+			}
 			reply(chan, &m, root_request(&m));
 		}
 	}

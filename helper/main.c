@@ -62,8 +62,9 @@ static int write_file(const char *path, const char *text)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-/* Map the caller's uid and gid to themselves in init's user namespace. */
-static int write_id_maps(pid_t pid)
+/* Map the caller's uid and gid (UID, GID: the real ids we started with)
+ * to themselves in init's user namespace. */
+static int write_id_maps(pid_t pid, uid_t uid, gid_t gid)
 {
 	char path[64], map[64];
 	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
@@ -71,11 +72,11 @@ static int write_id_maps(pid_t pid)
 	if (r < 0 && r != -ENOENT)
 		return r;
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)getuid(), (unsigned)getuid());
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
 	if ((r = write_file(path, map)) < 0)
 		return r;
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)getgid(), (unsigned)getgid());
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
 	return write_file(path, map);
 }
 
@@ -157,6 +158,10 @@ int main(int argc, char **argv)
 	l.privileged = geteuid() != l.uid || getegid() != l.gid;
 	if (l.privileged && geteuid() != 0)
 		sbx_die(SBX_EXIT_SETUP, "sandbox-helper may be setuid root, or not setuid at all");
+	/* While privileged, all our uids are root's: the caller may not signal
+	 * us (and cannot trace us: we are not dumpable). */
+	if (l.privileged && setresuid(0, 0, 0) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot take root's ids");
 	options_parse(argc, argv, &l);
 	if (l.test)
 		return selftest(&l);
@@ -173,7 +178,7 @@ int main(int argc, char **argv)
 	pid_t pid = spawn_init(&l, sv, sync);
 	close(sv[1]);
 	close(sync[0]);
-	if (l.mode != SBX_MODE_SETUID_NOUSERNS && (r = write_id_maps(pid)) < 0)
+	if (l.mode != SBX_MODE_SETUID_NOUSERNS && (r = write_id_maps(pid, l.uid, l.gid)) < 0)
 		die_killing(pid, -r, "cannot write the sandbox's id maps");
 	/* From here on we are the caller, for good. */
 	if (l.privileged && (r = caps_become_user(l.uid, l.gid, NULL, 0)) < 0)

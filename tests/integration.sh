@@ -20,6 +20,8 @@ cleanup() {
 trap cleanup EXIT
 
 pass=0 fail=0
+# watchdog PID: a test must not hang; SIGKILL PID after 60 s.
+watchdog() { (sleep 60; kill -KILL "$1" 2>/dev/null) & bg_pids+=($!); disown $!; }
 ok() { echo "ok - $*"; pass=$((pass + 1)); }
 not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
 # check NAME: the last command's status decides; show its output on failure.
@@ -126,6 +128,7 @@ child_of() { # PID: the first child of PID
 "$H" --policy=minimal -- "$PROBE" pause >"$T/pause.out" 2>"$T/pause.err" </dev/null &
 hpid=$!
 bg_pids+=("$hpid")
+watchdog "$hpid"
 for _ in $(seq 100); do grep -q ready "$T/pause.out" 2>/dev/null && break; sleep 0.05; done
 ipid=$(child_of "$hpid")
 ppid_=$( [ -n "$ipid" ] && child_of "$ipid")
@@ -219,6 +222,7 @@ check $? "exec of a missing host path outside the policy does not say whether it
 "$H" --policy=minimal -- "$PROBE" pause >"$T/pause.out" 2>"$T/pause.err" </dev/null &
 hpid=$!
 bg_pids+=("$hpid")
+watchdog "$hpid"
 for _ in $(seq 100); do grep -q ready "$T/pause.out" 2>/dev/null && break; sleep 0.05; done
 ipid=$(child_of "$hpid"); ppid_=$( [ -n "$ipid" ] && child_of "$ipid")
 kill -KILL "$hpid"; wait "$hpid" 2>/dev/null

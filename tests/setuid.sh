@@ -22,6 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 pass=0 fail=0
+# watchdog PID: a test must not hang; SIGKILL PID after 60 s.
+watchdog() { (sleep 60; kill -KILL "$1" 2>/dev/null) & bg_pids+=($!); disown $!; }
 ok() { echo "ok - $*"; pass=$((pass + 1)); }
 not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
 check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; sed 's/^/#   /' "$T/out" "$T/err" 2>/dev/null | head -30; fi; }
@@ -70,6 +72,7 @@ mode_tests() {
 		3>"$T/json" >"$T/pause.out" 2>"$T/pause.err" </dev/null &
 	local hpid=$!
 	bg_pids+=("$hpid")
+	watchdog "$hpid"
 	for _ in $(seq 100); do grep -q ready "$T/pause.out" 2>/dev/null && break; sleep 0.05; done
 	local cpid ipid bpid uid gid
 	cpid=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' "$T/json" | head -1)
@@ -84,9 +87,18 @@ mode_tests() {
 	# init keeps CAP_SYS_ADMIN (21) and CAP_SETPCAP (8) for mounts and for
 	# dropping the program's capabilities; in setuid-no-user-namespace mode
 	# they are capabilities of the initial namespace, so they matter most.
-	[ "$(field "$ipid" Uid)" = "$ids" ] && [ "$(field "$ipid" Gid)" = "$gids" ] &&
-		[ "$(field "$ipid" CapEff)" = 0000000000200100 ] && [ "$(field "$ipid" CapPrm)" = 0000000000200100 ]
-	check $? "[$mode] init: Uid/Gid the user's, CapEff/CapPrm only SYS_ADMIN|SETPCAP (got $(field "$ipid" CapEff))"
+	if [ "$mode" = setuid-user-namespace ]; then
+		[ "$(field "$ipid" Uid)" = "$ids" ] && [ "$(field "$ipid" Gid)" = "$gids" ] &&
+			[ "$(field "$ipid" CapEff)" = 0000000000200100 ] && [ "$(field "$ipid" CapPrm)" = 0000000000200100 ]
+		check $? "[$mode] init: Uid/Gid the user's, CapEff/CapPrm only SYS_ADMIN|SETPCAP in its namespace (got $(field "$ipid" CapEff))"
+	else
+		# Capabilities of the initial namespace: root's ids, so the user
+		# can neither trace nor signal it; files are opened as the user.
+		[ "$(field "$ipid" Uid)" = "0 0 0 $uid" ] && [ "$(field "$ipid" Gid)" = "0 0 0 $gid" ] &&
+			[ "$(field "$ipid" CapEff)" = 00000000002001e0 ] && [ "$(field "$ipid" CapPrm)" = 00000000002001e0 ]
+		check $? "[$mode] init: Uid/Gid root's but fs the user's, CapEff/CapPrm only SYS_ADMIN|SETPCAP|SETUID|SETGID|KILL (got $(field "$ipid" Uid), $(field "$ipid" CapEff))"
+		! as_user kill -0 "$ipid" 2>/dev/null; check $? "[$mode] the user cannot signal init"
+	fi
 	[ "$(field "$cpid" Uid)" = "$ids" ] && [ "$(field "$cpid" CapEff)" = 0000000000000000 ] &&
 		[ "$(field "$cpid" CapPrm)" = 0000000000000000 ] && [ "$(field "$cpid" CapBnd)" = 0000000000000000 ] &&
 		[ "$(field "$cpid" NoNewPrivs)" = 1 ] && [ "$(field "$cpid" Seccomp)" = 2 ]
@@ -98,6 +110,14 @@ mode_tests() {
 		[ "$(readlink /proc/1/ns/$ns)" != "$(readlink "/proc/$cpid/ns/$ns")" ] || { not_ok "[$mode] shares $ns"; continue; }
 	done
 	ok "[$mode] pid, net, mnt, ipc and uts namespaces are the sandbox's own"
+	# A policy only root may read, a program only root may run: the broker
+	# reads and plans as the caller.
+	install -m 600 /dev/null "$T/root-only.policy"
+	run "$H" --policy="$T/root-only.policy" -- /bin/true
+	[ $rc = 125 ] && grep -q "Permission denied" "$T/err"; check $? "[$mode] a policy only root can read is not read"
+	install -m 700 "$PROBE" "$T/root-only-prog"
+	run "$H" -- "$T/root-only-prog" self
+	[ $rc = 126 ] && ! grep -q eff= "$T/out"; check $? "[$mode] a program only root can run is not run (status $rc)"
 	kill -TERM "$bpid"; wait "$hpid"; rc=$?
 	[ $rc = 143 ] && ! alive "$cpid" && ! alive "$ipid" && ! alive "$bpid"
 	check $? "[$mode] SIGTERM to the broker reaches the program (status $rc), nothing left"
