@@ -156,6 +156,22 @@ else
 	kill -KILL "$hpid"
 fi
 
+# Every forwarded signal reaches the program.
+"$H" --policy=minimal -- "$PROBE" signals >"$T/sig.out" 2>"$T/sig.err" </dev/null &
+hpid=$!
+bg_pids+=("$hpid")
+watchdog "$hpid"
+for _ in $(seq 100); do grep -q ready "$T/sig.out" 2>/dev/null && break; sleep 0.05; done
+for sig in HUP INT QUIT USR1 USR2 WINCH CONT; do
+	kill -s "$sig" "$hpid"
+	n=$(kill -l "$sig")
+	for _ in $(seq 40); do grep -q "^got $n$" "$T/sig.out" && break; sleep 0.05; done
+done
+kill -TERM "$hpid"; wait "$hpid"; rc=$?
+want=$(for s in HUP INT QUIT USR1 USR2 WINCH CONT TERM; do echo "got $(kill -l $s)"; done)
+[ $rc = 0 ] && [ "$(grep '^got' "$T/sig.out")" = "$want" ]
+check $? "HUP, INT, QUIT, USR1, USR2, WINCH, CONT and TERM are forwarded to the program"
+
 # --- Exit status ----------------------------------------------------------
 for code in 0 1 42 255; do
 	run "$H" --policy=minimal -- "$PROBE" exit $code

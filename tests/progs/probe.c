@@ -192,6 +192,24 @@ int main(int argc, char **argv)
 		printf("opens=%lu good=%lu refused=%lu leaked=%lu\n", opens, good, refused, leaked);
 		return leaked || !good ? 1 : 0;
 	}
+	if (!strcmp(cmd, "signals")) {
+		/* Report each forwarded signal; end at SIGTERM. */
+		static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTERM};
+		sigset_t set;
+		sigemptyset(&set);
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			sigaddset(&set, sigs[i]);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		printf("ready\n");
+		for (;;) {
+			int sig;
+			if (sigwait(&set, &sig))
+				return 1;
+			printf("got %d\n", sig);
+			if (sig == SIGTERM)
+				return 0;
+		}
+	}
 	if (!strcmp(cmd, "env") && argc > 2) {
 		const char *v = getenv(argv[2]);
 		printf("%s=%s\n", argv[2], v ? v : "(unset)");
