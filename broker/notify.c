@@ -13,10 +13,8 @@
 
 #include "broker.h"
 #include "log.h"
+#include "signals.h"
 #include "util.h"
-
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-				SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 
 static void serve_one(struct broker *b, struct seccomp_notif *req,
 		      struct seccomp_notif_resp *resp)
@@ -39,16 +37,9 @@ static void serve_one(struct broker *b, struct seccomp_notif *req,
 
 int notify_loop(struct broker *b)
 {
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < SBX_ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -errno;
-	_cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	_cleanup_close_ int sfd = sbx_signalfd_forwarded();
 	if (sfd < 0)
-		return -errno;
+		return sfd;
 	struct seccomp_notif *req = calloc(1, b->sizes.seccomp_notif);
 	struct seccomp_notif_resp *resp = calloc(1, b->sizes.seccomp_notif_resp);
 	if (!req || !resp)

@@ -20,12 +20,10 @@
 
 #include "helper.h"
 #include "log.h"
+#include "signals.h"
 #include "util.h"
 
 extern char **environ;
-
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-				SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 
 /* Apply one root request; returns 0 or a negative errno. */
 static int root_request(const struct sbx_msg *m)
@@ -207,16 +205,9 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		}
 	}
 
-	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < SBX_ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot block signals");
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	int sfd = sbx_signalfd_forwarded();
 	if (sfd < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot create a signalfd");
+		sbx_die_errno(SBX_EXIT_SETUP, sfd, "init: cannot watch signals");
 
 	pid_t child = fork();
 	if (child < 0)
@@ -261,9 +252,8 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			int32_t sig;
 			if (m.hdr.type == SBX_MSG_SIGNAL && m.len == sizeof(sig)) {
 				memcpy(&sig, m.payload, sizeof(sig));
-				for (size_t i = 0; i < SBX_ARRAY_SIZE(forwarded); i++)
-					if (sig == forwarded[i])
-						kill(child, sig);
+				if (sbx_is_forwarded(sig))
+					kill(child, sig);
 				continue;
 			}
 			reply(chan, &m, root_request(&m));

@@ -10,22 +10,7 @@ S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
 H=$B/helper/sandbox-helper
 PROBE=${SBX_PROBE:-$B/tests/probe} # a probe without sanitizers, for sanitized builds
 SWAPPER=$B/tests/swapper
-T=$(mktemp -d "${TMPDIR:-/tmp}/sbx-it.XXXXXX")
-chmod 755 "$T"
-bg_pids=()
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-pass=0 fail=0
-# watchdog PID: a test must not hang; SIGKILL PID after 60 s.
-watchdog() { (sleep 60; kill -KILL "$1" 2>/dev/null) & bg_pids+=($!); disown $!; }
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
-# check NAME: the last command's status decides; show its output on failure.
-check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; sed 's/^/#   /' "$T/out" "$T/err" 2>/dev/null | head -40; fi; }
+. "$S/tests/harness.sh" sbx-it
 # run CMD...: sandboxed run with stdout in $T/out, stderr in $T/err, status in $rc.
 run() { "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
 
@@ -116,9 +101,6 @@ grep -q '^eff=0 prm=0 inh=0 bnd=0 amb=0 nnp=1 seccomp=2 pid=2$' "$T/out"
 check $? "no capabilities, empty bounding set, no_new_privs, seccomp filter, pid 2"
 
 # --- Namespaces and status, seen from outside ---------------------------------
-alive() { # PID: running (not gone, not a zombie waiting for its reaper)
-	[ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
 child_of() { # PID: the first child of PID
 	local p
 	for p in /proc/[0-9]*; do
@@ -257,5 +239,4 @@ run "$H" --policy=shell -- /bin/sh -c 'for f in /etc/hostname /etc/os-release; d
 
 . "$S/tests/lifecycle.sh"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -11,23 +11,8 @@ PROBE=${SBX_PROBE:-$B/tests/probe}
 [ "$(id -u)" = 0 ] || { echo "setuid.sh: must run as root"; exit 2; }
 id "$U" >/dev/null 2>&1 || { echo "setuid.sh: no user $U"; exit 2; }
 
-T=$(mktemp -d /tmp/sbx-suid.XXXXXX)
-chmod 755 "$T"
+. "${SBX_SOURCE:-$(dirname "$0")/..}/tests/harness.sh" sbx-suid
 WRAP=() # a prefix for the user's commands: nouserns, for the last part
-bg_pids=()
-cleanup() {
-	for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-pass=0 fail=0
-# watchdog PID: a test must not hang; SIGKILL PID after 60 s.
-watchdog() { (sleep 60; kill -KILL "$1" 2>/dev/null) & bg_pids+=($!); disown $!; }
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
-check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; sed 's/^/#   /' "$T/out" "$T/err" 2>/dev/null | head -30; fi; }
-alive() { [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 as_user() { "${WRAP[@]}" runuser -u "$U" -- "$@"; }
 run() { as_user "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
 
@@ -227,5 +212,4 @@ run "$B/helper/sandbox-helper" -- /bin/true
 mode_tests setuid-no-user-namespace
 WRAP=()
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary
