@@ -18,7 +18,6 @@
 struct walk {
 	int fds[MAX_DEPTH]; /* fds[0] is the caller's root fd, never closed */
 	size_t lens[MAX_DEPTH]; /* canonical path length at each depth */
-	dev_t devs[MAX_DEPTH]; /* device of each directory on the stack */
 	size_t depth;
 	char path[PATH_MAX];
 };
@@ -32,7 +31,7 @@ static void walk_pop(struct walk *w)
 	w->path[w->lens[w->depth]] = '\0';
 }
 
-static int walk_push(struct walk *w, int fd, const char *name, dev_t dev)
+static int walk_push(struct walk *w, int fd, const char *name)
 {
 	size_t cur = w->lens[w->depth];
 	size_t l = strlen(name);
@@ -46,7 +45,6 @@ static int walk_push(struct walk *w, int fd, const char *name, dev_t dev)
 	memcpy(w->path + cur + sep, name, l + 1);
 	w->depth++;
 	w->fds[w->depth] = fd;
-	w->devs[w->depth] = dev;
 	w->lens[w->depth] = cur + sep + l;
 	return 0;
 }
@@ -115,11 +113,6 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 		goto out;
 	}
 	struct stat st;
-	if (fstat(rootfd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	w->devs[0] = st.st_dev;
 	bool want_dir = path[strlen(path) - 1] == '/';
 	strcpy(todo, path);
 
@@ -151,7 +144,28 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 			p = rest;
 			continue;
 		}
-		int fd = openat(w->fds[w->depth], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		int fd;
+		if (!last || want_dir) {
+			/* The common case, a directory on the way: O_DIRECTORY with
+			 * O_NOFOLLOW opens nothing else (a symlink gives ENOTDIR),
+			 * so no fstat is needed. */
+			fd = openat(w->fds[w->depth], name,
+				    O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0) {
+				r = walk_push(w, fd, name);
+				if (r < 0)
+					goto out;
+				p = rest;
+				continue;
+			}
+			if (errno != ENOTDIR) {
+				r = -errno;
+				if (r == -ENOENT)
+					missing_path(w, name, rest);
+				goto out;
+			}
+		}
+		fd = openat(w->fds[w->depth], name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			r = -errno;
 			if (r == -ENOENT)
@@ -162,14 +176,6 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 			r = -errno;
 			close(fd);
 			goto out;
-		}
-		if (st.st_dev != w->devs[w->depth] && !(flags & SBX_RESOLVE_ALLOW_PROC)) {
-			int pr = is_proc(fd);
-			if (pr != 0) {
-				close(fd);
-				r = pr < 0 ? pr : -EACCES;
-				goto out;
-			}
 		}
 		if (S_ISLNK(st.st_mode) && (!last || want_dir || !(flags & SBX_RESOLVE_NOFOLLOW))) {
 			char target[PATH_MAX];
@@ -216,7 +222,7 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 			r = -ENOTDIR;
 			goto out;
 		}
-		r = walk_push(w, fd, name, st.st_dev);
+		r = walk_push(w, fd, name);
 		if (r < 0)
 			goto out;
 		p = rest;
@@ -235,6 +241,17 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 		r = -errno;
 		sbx_closep(&out->fd);
 		goto out;
+	}
+	/* Nothing on procfs is handed out by path: the broker's own /proc
+	 * would be the program's. The walk itself follows procfs symlinks
+	 * only as text. */
+	if (!(flags & SBX_RESOLVE_ALLOW_PROC)) {
+		int pr = is_proc(out->fd);
+		if (pr != 0) {
+			r = pr < 0 ? pr : -EACCES;
+			sbx_closep(&out->fd);
+			goto out;
+		}
 	}
 	if (want_dir && !S_ISDIR(out->st.st_mode)) {
 		r = -ENOTDIR;
