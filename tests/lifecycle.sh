@@ -4,7 +4,7 @@
 # broker, init or the program at several moments, during setup and during
 # the run, and check that nothing is left; then sydbox's core exit and abort
 # tests: many sandboxes at once, each with 64 children ending in chosen ways.
-FORKER=$B/tests/forker
+FORKER=${SBX_FORKER:-$B/tests/forker} # without sanitizers, for sanitized builds
 
 # descendants PID: every process below PID, parents before children.
 descendants() {
