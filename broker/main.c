@@ -95,13 +95,22 @@ static size_t policy_dirs(char dirs[3][PATH_MAX])
 	size_t n = 0;
 	if (sbx_self_dir(self, sizeof(self)) < 0)
 		return 0;
-	if (!strcmp(self, SBX_BUILD_ROOT "/broker"))
-		snprintf(dirs[n++], PATH_MAX, "%s", SBX_SOURCE_POLICYDIR);
-	/* PREFIX/libexec/sandbox or PREFIX/bin */
-	if (snprintf(dirs[n], PATH_MAX, "%s/../../%s", self, SBX_POLICYDIR_REL) < PATH_MAX)
+	const char *fmt[] = {
+		"%s/../../" SBX_POLICYDIR_REL, /* PREFIX/libexec/sandbox */
+		"%s/../" SBX_POLICYDIR_REL,    /* PREFIX/bin */
+	};
+	if (!strcmp(self, SBX_BUILD_ROOT "/broker") && realpath(SBX_SOURCE_POLICYDIR, dirs[n]))
 		n++;
-	if (snprintf(dirs[n], PATH_MAX, "%s/../%s", self, SBX_POLICYDIR_REL) < PATH_MAX)
-		n++;
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(fmt); i++) {
+		char cand[PATH_MAX];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		int l = snprintf(cand, sizeof(cand), fmt[i], self);
+#pragma GCC diagnostic pop
+		/* Only directories that exist, by their real names. */
+		if (l > 0 && l < (int)sizeof(cand) && realpath(cand, dirs[n]))
+			n++;
+	}
 	return n;
 }
 
