@@ -26,6 +26,11 @@ struct broker {
 	long long pids_max;   /* --pids-max, or -1 */
 	long long memory_max; /* --memory-max, or -1 */
 	char cgroups[2][PATH_MAX]; /* the sandbox's own cgroups, removed at exit */
+	struct {
+		double tokens;          /* refusal lines we may still print now */
+		long long last_ns;      /* when the bucket was last filled */
+		unsigned long suppressed;
+	} log_bucket;
 	size_t n_cgroups;
 	uint32_t next_id;
 	struct sbx_policy policy;

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -166,11 +167,38 @@ static const char *perm_name(unsigned need)
 	return "stat";
 }
 
-static int refuse(const struct seccomp_notif *n, const struct freq *f, unsigned need,
-		  const char *why)
+/* A program may be refused in a loop: print at most 20 refusals a second
+ * (bursts of 50), and say how many were not printed. */
+static bool may_log(struct broker *b)
 {
-	sbx_log("refused %s(\"%s\") for pid %u: %s (needs %s)", f->name, f->path,
-		n->pid, why, perm_name(need));
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	long long now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (!b->log_bucket.last_ns)
+		b->log_bucket.tokens = 50;
+	else
+		b->log_bucket.tokens += (double)(now - b->log_bucket.last_ns) * 20e-9;
+	if (b->log_bucket.tokens > 50)
+		b->log_bucket.tokens = 50;
+	b->log_bucket.last_ns = now;
+	if (b->log_bucket.tokens < 1) {
+		b->log_bucket.suppressed++;
+		return false;
+	}
+	b->log_bucket.tokens -= 1;
+	if (b->log_bucket.suppressed) {
+		sbx_log("(%lu more refusals not shown)", b->log_bucket.suppressed);
+		b->log_bucket.suppressed = 0;
+	}
+	return true;
+}
+
+static int refuse(struct broker *b, const struct seccomp_notif *n, const struct freq *f,
+		  unsigned need, const char *why)
+{
+	if (may_log(b))
+		sbx_log("refused %s(\"%s\") for pid %u: %s (needs %s)", f->name, f->path,
+			n->pid, why, perm_name(need));
 	return -EACCES;
 }
 
@@ -206,7 +234,7 @@ static int decide(struct broker *b, const struct seccomp_notif *n, const struct 
 	}
 	if (sbx_rootview_contains(&b->root, f->abs, f->nofollow))
 		return CONTINUE;
-	return refuse(n, f, need, r == -EACCES || r == 0 || r == -ENOENT
+	return refuse(b, n, f, need, r == -EACCES || r == 0 || r == -ENOENT
 					  ? "not allowed by the policy" : strerror(-r));
 }
 
@@ -235,7 +263,7 @@ static int do_open(struct broker *b, const struct seccomp_notif *n, struct freq 
 		if (!id_valid(b, n->id))
 			return -ENOENT;
 		if (how.resolve & ~(uint64_t)RESOLVE_NO_MAGICLINKS)
-			return refuse(n, f, SBX_PERM_READ, "openat2 resolve flags are not supported yet");
+			return refuse(b, n, f, SBX_PERM_READ, "openat2 resolve flags are not supported yet");
 		f->oflags = (int)how.flags;
 		f->nofollow = f->oflags & O_NOFOLLOW;
 	}
@@ -249,7 +277,7 @@ static int do_open(struct broker *b, const struct seccomp_notif *n, struct freq 
 	struct sbx_resolved res;
 	int r = decide(b, n, f, need, &res);
 	if (r == -ENOENT && (fl & O_CREAT))
-		return refuse(n, f, need, "creating files is not supported yet");
+		return refuse(b, n, f, need, "creating files is not supported yet");
 	if (r != 0)
 		return r;
 	_cleanup_close_ int pfd = res.fd;
@@ -257,7 +285,7 @@ static int do_open(struct broker *b, const struct seccomp_notif *n, struct freq 
 		/* Writing to a file that exists is served; creating one (and
 		 * O_TMPFILE) comes with the next version of the broker. */
 		if ((fl & O_TMPFILE) == O_TMPFILE)
-			return refuse(n, f, need, "O_TMPFILE is not supported yet");
+			return refuse(b, n, f, need, "O_TMPFILE is not supported yet");
 		if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 			return -EEXIST;
 		if (S_ISDIR(res.st.st_mode))
@@ -357,7 +385,7 @@ static int do_readlink(struct broker *b, const struct seccomp_notif *n, struct f
 static int do_exec(struct broker *b, const struct seccomp_notif *n, struct freq *f)
 {
 	if (!f->path[0])
-		return refuse(n, f, SBX_PERM_EXEC, "executing an open fd is not supported");
+		return refuse(b, n, f, SBX_PERM_EXEC, "executing an open fd is not supported");
 	if (sbx_rootview_contains(&b->root, f->abs, false))
 		return CONTINUE; /* already in the root: approved before */
 	int r = plan_exec(b, f->abs, false, NULL, 0);
@@ -366,7 +394,7 @@ static int do_exec(struct broker *b, const struct seccomp_notif *n, struct freq 
 	/* "Not found" only where the policy lets the program look. */
 	if (r == -ENOENT && sbx_policy_check(&b->policy, f->abs))
 		return r;
-	return refuse(n, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
+	return refuse(b, n, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
 }
 
 void fileops_handle(struct broker *b, const struct seccomp_notif *n,
@@ -378,7 +406,8 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 	int64_t val = 0;
 	if (f.op == OP_OTHER) {
 		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, n->data.nr);
-		sbx_log("refused %s for pid %u: not supported yet", name ? name : "syscall", n->pid);
+		if (may_log(b))
+			sbx_log("refused %s for pid %u: not supported yet", name ? name : "syscall", n->pid);
 		free(name);
 		r = -EACCES;
 		goto answer;
@@ -414,7 +443,7 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		if (r < 0)
 			goto answer;
 	} else {
-		r = refuse(n, &f, SBX_PERM_STAT, "paths relative to a directory fd are not supported yet");
+		r = refuse(b, n, &f, SBX_PERM_STAT, "paths relative to a directory fd are not supported yet");
 		goto answer;
 	}
 	switch (f.op) {

@@ -189,6 +189,11 @@ chmod -R a+rX "$T"
 printf 'include minimal\nread %s/pub/**\n' "$T" >"$T/pub.policy"
 run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$T/pub/file"
 [ $rc = 0 ] && grep -q "public data" "$T/out"; check $? "a file the policy allows is read"
+# A program refused in a loop cannot flood the caller's terminal.
+run "$H" --policy=shell -- /bin/sh -c 'i=0; while [ $i -lt 400 ]; do cat /etc/shadow 2>/dev/null; i=$((i+1)); done'
+n=$(grep -c 'refused openat' "$T/err")
+[ "$n" -ge 20 ] && [ "$n" -le 120 ] && grep -q 'more refusals not shown' "$T/err"
+check $? "refusal log lines are rate-limited ($n of 400 shown)"
 run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$T/secret.txt"
 [ $rc != 0 ] && grep -q "Permission denied" "$T/out" && grep -q "refused" "$T/err"
 check $? "a file outside the policy is refused"
