@@ -19,6 +19,9 @@ struct broker {
 	pid_t init_pid;
 	int listener;      /* seccomp user-notification fd, -1 until received */
 	int rootfd;        /* O_PATH fd of the host's "/" */
+	int sbxroot;       /* O_PATH fd of the program's root, -1 until needed */
+	dev_t sbx_dev;     /* its device */
+	bool landlock;     /* init confines execve to the root with Landlock */
 	bool started;      /* init reported the program's start */
 	int json_fd;       /* --json-status-fd, or -1 */
 	const char *mode;  /* how the helper made the namespaces */
@@ -45,6 +48,12 @@ struct broker {
  * symlink on the way. CANON receives the canonical path. Returns 0 or a
  * negative errno, logging the reason. */
 int plan_exec(struct broker *b, const char *path, bool implicit, char *canon, size_t size);
+
+/* Make the directory PATH in the sandbox root (empty, at its canonical
+ * host path), with the symlinks on the way, for the program's working
+ * directory. The policy must grant something on it unless IMPLICIT.
+ * CANON (PATH_MAX) receives the canonical path, if not NULL. */
+int plan_dir(struct broker *b, const char *path, bool implicit, char *canon);
 
 /* Send one root request to init and wait for its answer. Handles the
  * program's start-up messages that may arrive meanwhile. */

@@ -1,83 +1,82 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* File syscalls of the sandboxed program, answered by the broker.
  *
- * A path the policy grants is resolved by the broker itself (resolve.c) and
+ * Every path is made absolute first: a relative one starts at the program's
+ * working directory or at its dirfd, as /proc shows them to the broker. A
+ * path the policy grants is resolved by the broker itself (resolve.c) and
  * the answer is the object it opened: an fd injected with ADDFD, or a stat
- * buffer or link text written into the program. A path the policy refuses is
- * still fine when it names something in the sandbox's own root (its
- * directories and approved executables): then the kernel resolves it there
- * (CONTINUE), which can reach nothing else. Anything else is refused with
- * EACCES and a line on stderr. */
+ * buffer or link text written into the program. A path the policy refuses
+ * is still fine to look at when it names something in the sandbox's own
+ * root (its directories and approved executables): the broker opens it
+ * there, beneath the program's root. Anything else is refused with EACCES
+ * and a line on stderr.
+ *
+ * The kernel itself resolves only execve's path (after the broker approved
+ * it and init bound it into the root; Landlock keeps the kernel from
+ * executing anything outside that root) and chdir's (after the broker made
+ * the directory in the root). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <time.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "broker.h"
+#include "fileops.h"
 #include "log.h"
 #include "memio.h"
-#include "resolve.h"
 #include "util.h"
-
-enum op { OP_OPEN, OP_STAT, OP_STATX, OP_STATFS, OP_ACCESS, OP_READLINK, OP_EXEC, OP_XATTR, OP_OTHER };
-
-/* One decoded request. */
-struct freq {
-	enum op op;
-	const char *name;    /* syscall name for messages */
-	int dirfd;
-	uint64_t path_addr;
-	uint64_t buf_addr;   /* stat buffer, link buffer */
-	uint64_t bufsiz;
-	int oflags;          /* open flags */
-	int atflags;         /* AT_* flags */
-	int amode;           /* access mode */
-	unsigned statx_mask;
-	bool nofollow;
-	char path[PATH_MAX]; /* as the program gave it */
-	char abs[PATH_MAX];  /* absolute form */
-};
-
-#define CONTINUE 1
-
-/* Set the fields every request has. */
+/* Set the fields every request has; PATH is the first path argument. */
 static void req(struct freq *f, enum op op, const char *name, int dirfd, uint64_t path)
 {
 	f->op = op;
 	f->name = name;
-	f->dirfd = dirfd;
-	f->path_addr = path;
+	f->p[0].dirfd = dirfd;
+	f->p[0].addr = path;
+	f->npaths = path || op == OP_EXEC ? 1 : 0;
+}
+
+/* The second path argument (rename, link, symlink's new name). */
+static void req2(struct freq *f, int dirfd, uint64_t path)
+{
+	f->p[1].dirfd = dirfd;
+	f->p[1].addr = path;
+	f->npaths = 2;
 }
 
 static void decode(const struct seccomp_notif *n, struct freq *f)
 {
 	const __u64 *a = n->data.args;
-	f->buf_addr = f->bufsiz = 0;
-	f->oflags = f->atflags = f->amode = 0;
-	f->statx_mask = 0;
+	memset(f, 0, offsetof(struct freq, p));
+	f->n = n;
+	f->npaths = 0;
+	f->p[0].path[0] = f->p[1].path[0] = '\0';
 	req(f, OP_OTHER, "syscall", AT_FDCWD, 0);
 	switch (n->data.nr) {
 	case SYS_open:
 		req(f, OP_OPEN, "open", AT_FDCWD, a[0]);
 		f->oflags = (int)a[1];
+		f->mode = (unsigned)a[2];
 		break;
 	case SYS_creat:
 		req(f, OP_OPEN, "creat", AT_FDCWD, a[0]);
 		f->oflags = O_CREAT | O_WRONLY | O_TRUNC;
+		f->mode = (unsigned)a[1];
 		break;
 	case SYS_openat:
 		req(f, OP_OPEN, "openat", (int)a[0], a[1]);
 		f->oflags = (int)a[2];
+		f->mode = (unsigned)a[3];
 		break;
 	case SYS_openat2:
 		req(f, OP_OPEN, "openat2", (int)a[0], a[1]);
@@ -85,13 +84,10 @@ static void decode(const struct seccomp_notif *n, struct freq *f)
 		f->bufsiz = a[3];
 		break;
 	case SYS_stat:
-		req(f, OP_STAT, "stat", AT_FDCWD, a[0]);
-		f->buf_addr = a[1];
-		break;
 	case SYS_lstat:
-		req(f, OP_STAT, "lstat", AT_FDCWD, a[0]);
+		req(f, OP_STAT, n->data.nr == SYS_stat ? "stat" : "lstat", AT_FDCWD, a[0]);
 		f->buf_addr = a[1];
-		f->atflags = AT_SYMLINK_NOFOLLOW;
+		f->atflags = n->data.nr == SYS_lstat ? AT_SYMLINK_NOFOLLOW : 0;
 		break;
 	case SYS_newfstatat:
 		req(f, OP_STAT, "newfstatat", (int)a[0], a[1]);
@@ -104,38 +100,31 @@ static void decode(const struct seccomp_notif *n, struct freq *f)
 		f->statx_mask = (unsigned)a[3];
 		f->buf_addr = a[4];
 		break;
+	case SYS_statfs:
+		req(f, OP_STATFS, "statfs", AT_FDCWD, a[0]);
+		f->buf_addr = a[1];
+		break;
 	case SYS_access:
 		req(f, OP_ACCESS, "access", AT_FDCWD, a[0]);
 		f->amode = (int)a[1];
 		break;
 	case SYS_faccessat:
-		req(f, OP_ACCESS, "faccessat", (int)a[0], a[1]);
-		f->amode = (int)a[2];
-		break;
 	case SYS_faccessat2:
-		req(f, OP_ACCESS, "faccessat2", (int)a[0], a[1]);
+		req(f, OP_ACCESS, n->data.nr == SYS_faccessat ? "faccessat" : "faccessat2", (int)a[0], a[1]);
 		f->amode = (int)a[2];
-		f->atflags = (int)a[3];
+		f->atflags = n->data.nr == SYS_faccessat2 ? (int)a[3] : 0;
 		break;
 	case SYS_readlink:
 		req(f, OP_READLINK, "readlink", AT_FDCWD, a[0]);
 		f->buf_addr = a[1];
 		f->bufsiz = a[2];
+		f->atflags = AT_SYMLINK_NOFOLLOW;
 		break;
 	case SYS_readlinkat:
 		req(f, OP_READLINK, "readlinkat", (int)a[0], a[1]);
 		f->buf_addr = a[2];
 		f->bufsiz = a[3];
-		break;
-	case SYS_statfs:
-		req(f, OP_STATFS, "statfs", AT_FDCWD, a[0]);
-		f->buf_addr = a[1];
-		break;
-	case SYS_getxattr:
-	case SYS_lgetxattr:
-	case SYS_listxattr:
-	case SYS_llistxattr:
-		req(f, OP_XATTR, "getxattr", AT_FDCWD, a[0]);
+		f->atflags = AT_SYMLINK_NOFOLLOW;
 		break;
 	case SYS_execve:
 		req(f, OP_EXEC, "execve", AT_FDCWD, a[0]);
@@ -144,14 +133,164 @@ static void decode(const struct seccomp_notif *n, struct freq *f)
 		req(f, OP_EXEC, "execveat", (int)a[0], a[1]);
 		f->atflags = (int)a[4];
 		break;
+	case SYS_chdir:
+		req(f, OP_CHDIR, "chdir", AT_FDCWD, a[0]);
+		break;
+	case SYS_fchdir:
+		req(f, OP_FCHDIR, "fchdir", (int)a[0], 0);
+		break;
+	case SYS_mkdir:
+		req(f, OP_MKDIR, "mkdir", AT_FDCWD, a[0]);
+		f->mode = (unsigned)a[1];
+		break;
+	case SYS_mkdirat:
+		req(f, OP_MKDIR, "mkdirat", (int)a[0], a[1]);
+		f->mode = (unsigned)a[2];
+		break;
+	case SYS_mknod:
+		req(f, OP_MKNOD, "mknod", AT_FDCWD, a[0]);
+		f->mode = (unsigned)a[1];
+		f->dev = a[2];
+		break;
+	case SYS_mknodat:
+		req(f, OP_MKNOD, "mknodat", (int)a[0], a[1]);
+		f->mode = (unsigned)a[2];
+		f->dev = a[3];
+		break;
+	case SYS_rmdir:
+		req(f, OP_UNLINK, "rmdir", AT_FDCWD, a[0]);
+		f->atflags = AT_REMOVEDIR;
+		break;
+	case SYS_unlink:
+		req(f, OP_UNLINK, "unlink", AT_FDCWD, a[0]);
+		break;
+	case SYS_unlinkat:
+		req(f, OP_UNLINK, "unlinkat", (int)a[0], a[1]);
+		f->atflags = (int)a[2];
+		break;
+	case SYS_rename:
+		req(f, OP_RENAME, "rename", AT_FDCWD, a[0]);
+		req2(f, AT_FDCWD, a[1]);
+		break;
+	case SYS_renameat:
+	case SYS_renameat2:
+		req(f, OP_RENAME, n->data.nr == SYS_renameat ? "renameat" : "renameat2", (int)a[0], a[1]);
+		req2(f, (int)a[2], a[3]);
+		f->atflags = n->data.nr == SYS_renameat2 ? (int)a[4] : 0;
+		break;
+	case SYS_link:
+		req(f, OP_LINK, "link", AT_FDCWD, a[0]);
+		req2(f, AT_FDCWD, a[1]);
+		break;
+	case SYS_linkat:
+		req(f, OP_LINK, "linkat", (int)a[0], a[1]);
+		req2(f, (int)a[2], a[3]);
+		f->atflags = (int)a[4];
+		break;
+	case SYS_symlink:
+		req(f, OP_SYMLINK, "symlink", AT_FDCWD, 0);
+		req2(f, AT_FDCWD, a[1]);
+		f->name_addr = a[0];
+		break;
+	case SYS_symlinkat:
+		req(f, OP_SYMLINK, "symlinkat", AT_FDCWD, 0);
+		req2(f, (int)a[1], a[2]);
+		f->name_addr = a[0];
+		break;
+	case SYS_chmod:
+		req(f, OP_CHMOD, "chmod", AT_FDCWD, a[0]);
+		f->mode = (unsigned)a[1];
+		break;
+	case SYS_fchmodat:
+		req(f, OP_CHMOD, "fchmodat", (int)a[0], a[1]);
+		f->mode = (unsigned)a[2];
+		break;
+	case 452: /* fchmodat2, Linux 6.6 */
+		req(f, OP_CHMOD, "fchmodat2", (int)a[0], a[1]);
+		f->mode = (unsigned)a[2];
+		f->atflags = (int)a[3];
+		break;
+	case SYS_chown:
+	case SYS_lchown:
+		req(f, OP_CHOWN, n->data.nr == SYS_chown ? "chown" : "lchown", AT_FDCWD, a[0]);
+		f->uid = (uint32_t)a[1];
+		f->gid = (uint32_t)a[2];
+		f->atflags = n->data.nr == SYS_lchown ? AT_SYMLINK_NOFOLLOW : 0;
+		break;
+	case SYS_fchownat:
+		req(f, OP_CHOWN, "fchownat", (int)a[0], a[1]);
+		f->uid = (uint32_t)a[2];
+		f->gid = (uint32_t)a[3];
+		f->atflags = (int)a[4];
+		break;
+	case SYS_truncate:
+		req(f, OP_TRUNCATE, "truncate", AT_FDCWD, a[0]);
+		f->length = (int64_t)a[1];
+		break;
+	case SYS_utime:
+	case SYS_utimes:
+		req(f, OP_UTIMES, n->data.nr == SYS_utime ? "utime" : "utimes", AT_FDCWD, a[0]);
+		f->buf_addr = a[1];
+		break;
+	case SYS_futimesat:
+		req(f, OP_UTIMES, "futimesat", (int)a[0], a[1]);
+		f->buf_addr = a[2];
+		break;
+	case SYS_utimensat:
+		req(f, OP_UTIMES, "utimensat", (int)a[0], a[1]);
+		f->buf_addr = a[2];
+		f->atflags = (int)a[3];
+		break;
+	case SYS_getxattr:
+	case SYS_lgetxattr:
+		req(f, OP_XATTR_GET, n->data.nr == SYS_getxattr ? "getxattr" : "lgetxattr", AT_FDCWD, a[0]);
+		f->name_addr = a[1];
+		f->buf_addr = a[2];
+		f->bufsiz = a[3];
+		f->atflags = n->data.nr == SYS_lgetxattr ? AT_SYMLINK_NOFOLLOW : 0;
+		break;
+	case SYS_listxattr:
+	case SYS_llistxattr:
+		req(f, OP_XATTR_LIST, n->data.nr == SYS_listxattr ? "listxattr" : "llistxattr", AT_FDCWD, a[0]);
+		f->buf_addr = a[1];
+		f->bufsiz = a[2];
+		f->atflags = n->data.nr == SYS_llistxattr ? AT_SYMLINK_NOFOLLOW : 0;
+		break;
+	case SYS_setxattr:
+	case SYS_lsetxattr:
+		req(f, OP_XATTR_SET, n->data.nr == SYS_setxattr ? "setxattr" : "lsetxattr", AT_FDCWD, a[0]);
+		f->name_addr = a[1];
+		f->buf_addr = a[2];
+		f->bufsiz = a[3];
+		f->oflags = (int)a[4]; /* XATTR_CREATE, XATTR_REPLACE */
+		f->atflags = n->data.nr == SYS_lsetxattr ? AT_SYMLINK_NOFOLLOW : 0;
+		break;
+	case SYS_removexattr:
+	case SYS_lremovexattr:
+		req(f, OP_XATTR_REMOVE, n->data.nr == SYS_removexattr ? "removexattr" : "lremovexattr",
+		    AT_FDCWD, a[0]);
+		f->name_addr = a[1];
+		f->atflags = n->data.nr == SYS_lremovexattr ? AT_SYMLINK_NOFOLLOW : 0;
+		break;
+	case SYS_inotify_add_watch:
+		req(f, OP_INOTIFY, "inotify_add_watch", AT_FDCWD, a[1]);
+		f->oflags = (int)a[0]; /* the inotify fd */
+		f->mode = (unsigned)a[2];
+		f->atflags = (a[2] & IN_DONT_FOLLOW) ? AT_SYMLINK_NOFOLLOW : 0;
+		break;
+	case SYS_fsetxattr:
+	case SYS_fremovexattr:
+		req(f, OP_FD, "fsetxattr", AT_FDCWD, 0);
+		break;
 	default:
 		break;
 	}
-	f->nofollow = (f->atflags & AT_SYMLINK_NOFOLLOW) || f->op == OP_READLINK ||
+	f->empty_ok = f->atflags & AT_EMPTY_PATH;
+	f->nofollow = (f->atflags & AT_SYMLINK_NOFOLLOW) ||
 		      (f->op == OP_OPEN && (f->oflags & O_NOFOLLOW));
 }
 
-static bool id_valid(const struct broker *b, uint64_t id)
+bool fileops_id_valid(const struct broker *b, uint64_t id)
 {
 	return ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
@@ -193,34 +332,79 @@ static bool may_log(struct broker *b)
 	return true;
 }
 
-static int refuse(struct broker *b, const struct seccomp_notif *n, const struct freq *f,
-		  unsigned need, const char *why)
+int fileops_refuse(struct broker *b, const struct freq *f, unsigned need, const char *why)
 {
-	if (may_log(b))
-		sbx_log("refused %s(\"%s\") for pid %u: %s (needs %s)", f->name, f->path,
-			n->pid, why, perm_name(need));
+	/* A look at metadata is how shells and loaders search: refusing one
+	 * is routine and goes unsaid, unless it was a chdir. */
+	if (need == SBX_PERM_STAT && f->op != OP_CHDIR && f->op != OP_FCHDIR)
+		return -EACCES;
+	if (may_log(b)) {
+		if (f->npaths == 2 && f->p[0].path[0])
+			sbx_log("refused %s(\"%s\", \"%s\") for pid %u: %s (needs %s)", f->name,
+				f->p[0].path, f->p[1].path, f->n->pid, why, perm_name(need));
+		else
+			sbx_log("refused %s(\"%s\") for pid %u: %s (needs %s)", f->name,
+				f->p[f->npaths == 2].path, f->n->pid, why, perm_name(need));
+	}
 	return -EACCES;
 }
-
-struct link_check {
-	const struct broker *b;
-};
 
 /* Every symlink a walk follows must itself be visible to the program. */
 static int link_allowed(void *ctx, const char *link_path, const char *target)
 {
-	const struct link_check *c = ctx;
-	return sbx_policy_check(&c->b->policy, link_path) ? 0 : -EACCES;
+	(void)target;
+	const struct broker *b = ctx;
+	return sbx_policy_check(&b->policy, link_path) ? 0 : -EACCES;
 }
 
-/* Decide F for NEED: 0 with RES open on the host object, CONTINUE, or a
- * negative errno (logged when it is a refusal). */
-static int decide(struct broker *b, const struct seccomp_notif *n, const struct freq *f,
-		  unsigned need, struct sbx_resolved *res)
+/* The program's root, opened once through /proc: every sandboxed process
+ * has the same one (chroot and pivot_root are refused). */
+static int sandbox_root(struct broker *b, const struct freq *f)
 {
-	struct link_check lc = {b};
-	int r = sbx_resolve(b->rootfd, f->abs, f->nofollow ? SBX_RESOLVE_NOFOLLOW : 0,
-			    link_allowed, &lc, res);
+	if (b->sbxroot >= 0)
+		return b->sbxroot;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%u/root", f->n->pid);
+	int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (!fileops_id_valid(b, f->n->id) || fstat(fd, &st) < 0) {
+		close(fd);
+		return -ENOENT;
+	}
+	b->sbx_dev = st.st_dev;
+	b->sbxroot = fd;
+	return fd;
+}
+
+/* ABS in the sandbox's own root, beneath it whatever its symlinks say. */
+static int sandbox_lookup(struct broker *b, const struct freq *f, const char *abs,
+			  bool nofollow, struct sbx_resolved *res)
+{
+	int root = sandbox_root(b, f);
+	if (root < 0)
+		return root;
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	res->fd = (int)syscall(SYS_openat2, root, abs, &how, sizeof(how));
+	if (res->fd < 0)
+		return -errno;
+	if (fstat(res->fd, &res->st) < 0 ||
+	    snprintf(res->path, sizeof(res->path), "%s", abs) >= (int)sizeof(res->path)) {
+		sbx_closep(&res->fd);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+int fileops_decide(struct broker *b, const struct freq *f, const struct fpath *p,
+		   bool nofollow, unsigned need, struct sbx_resolved *res)
+{
+	int r = sbx_resolve(b->rootfd, p->abs, nofollow ? SBX_RESOLVE_NOFOLLOW : 0,
+			    link_allowed, b, res);
 	if (r == 0) {
 		if ((sbx_policy_check(&b->policy, res->path) & need) == need)
 			return 0;
@@ -228,20 +412,74 @@ static int decide(struct broker *b, const struct seccomp_notif *n, const struct 
 	} else if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP || r == -ENAMETOOLONG) {
 		/* Say the truth only where the policy lets the program look:
 		 * the missing path (ENOENT), or the path as asked. */
-		const char *where = r == -ENOENT ? res->path : f->abs;
+		const char *where = r == -ENOENT ? res->path : p->abs;
 		if (sbx_policy_check(&b->policy, where))
 			return r;
 	}
-	if (sbx_rootview_contains(&b->root, f->abs, f->nofollow))
-		return CONTINUE;
-	return refuse(b, n, f, need, r == -EACCES || r == 0 || r == -ENOENT
-					  ? "not allowed by the policy" : strerror(-r));
+	if (!(need & (SBX_PERM_WRITE | SBX_PERM_EXEC)) &&
+	    sbx_rootview_contains(&b->root, p->abs, nofollow) &&
+	    sandbox_lookup(b, f, p->abs, nofollow, res) == 0)
+		return 0;
+	return fileops_refuse(b, f, need, r == -EACCES || r == 0 || r == -ENOENT
+						  ? "not allowed by the policy" : strerror(-r));
 }
 
-static int inject_fd(struct broker *b, const struct seccomp_notif *n, int fd, bool cloexec)
+int fileops_parent(struct broker *b, const struct freq *f, const struct fpath *p,
+		   unsigned need, int *dirfd, char *name, char *canon)
+{
+	char dir[PATH_MAX];
+	size_t l = strlen(p->abs);
+	while (l > 1 && p->abs[l - 1] == '/')
+		l--;
+	memcpy(dir, p->abs, l);
+	dir[l] = '\0';
+	char *slash = strrchr(dir, '/');
+	const char *last = slash + 1;
+	if (!*last)
+		return -EBUSY; /* "/" itself */
+	if (strlen(last) > NAME_MAX)
+		return -ENAMETOOLONG;
+	strcpy(name, last);
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL; /* the caller says what the kernel would */
+	struct sbx_resolved *res = malloc(sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	int r = sbx_resolve(b->rootfd, dir, 0, link_allowed, b, res);
+	if (r == 0 && !S_ISDIR(res->st.st_mode))
+		r = -ENOTDIR;
+	if (r == 0 && sbx_path_join(canon, PATH_MAX, res->path, name) < 0)
+		r = -ENAMETOOLONG;
+	if (r == 0) {
+		unsigned has = sbx_policy_check(&b->policy, canon);
+		if ((has & need) == need) {
+			*dirfd = sbx_take_fd(&res->fd);
+			free(res);
+			return 0;
+		}
+		sbx_closep(&res->fd);
+		r = fileops_refuse(b, f, need, "not allowed by the policy");
+	} else if ((r == -ENOENT || r == -ENOTDIR) &&
+		   sbx_policy_check(&b->policy, r == -ENOENT ? res->path : dir)) {
+		/* the program may know */
+	} else {
+		sbx_closep(&res->fd);
+		r = fileops_refuse(b, f, need, r == -EACCES || r == -ENOENT
+						       ? "not allowed by the policy" : strerror(-r));
+	}
+	sbx_closep(&res->fd);
+	free(res);
+	return r;
+}
+
+int fileops_inject(struct broker *b, const struct freq *f, int fd, bool cloexec)
 {
 	struct seccomp_notif_addfd add = {
-		.id = n->id,
+		.id = f->n->id,
 		.flags = SECCOMP_ADDFD_FLAG_SEND,
 		.srcfd = (uint32_t)fd,
 		.newfd = 0,
@@ -251,59 +489,175 @@ static int inject_fd(struct broker *b, const struct seccomp_notif *n, int fd, bo
 	return r < 0 ? -errno : 0;
 }
 
-static int do_open(struct broker *b, const struct seccomp_notif *n, struct freq *f, bool *sent)
+/* The number after KEY in the /proc file PATH (e.g. "Umask:" in status),
+ * read in BASE; or a negative errno. */
+static long proc_field(const char *path, const char *key, int base)
 {
-	if (n->data.nr == SYS_openat2) {
+	char buf[4096];
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = SBX_RETRY(read(fd, buf, sizeof(buf) - 1));
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	for (const char *l = buf; l; l = strchr(l, '\n')) {
+		l += *l == '\n';
+		if (!strncmp(l, key, strlen(key)))
+			return strtol(l + strlen(key), NULL, base);
+	}
+	return -EIO;
+}
+
+int fileops_umask(const struct freq *f)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%u/status", f->n->pid);
+	long u = proc_field(p, "Umask:", 8);
+	return u < 0 ? (int)u : (int)(u & 0777);
+}
+
+long fileops_fd_flags(const struct freq *f, int fd)
+{
+	char p[64];
+	if (fd < 0)
+		return -EBADF;
+	snprintf(p, sizeof(p), "/proc/%u/fdinfo/%d", f->n->pid, fd);
+	long r = proc_field(p, "flags:", 8);
+	return r == -ENOENT ? -EBADF : r;
+}
+
+int fileops_program_fd_any(const struct freq *f, int fd)
+{
+	char p[64];
+	if (fd < 0)
+		return -EBADF;
+	snprintf(p, sizeof(p), "/proc/%u/status", f->n->pid);
+	long tgid = proc_field(p, "Tgid:", 10);
+	if (tgid < 0)
+		return (int)tgid;
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);
+	if (pidfd < 0)
+		return -errno;
+	int r = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	return r < 0 ? -errno : r;
+}
+
+int fileops_program_fd(const struct freq *f, int fd, int flags)
+{
+	if (fd < 0)
+		return -EBADF;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%u/fd/%d", f->n->pid, fd);
+	int r = open(p, flags | O_CLOEXEC);
+	if (r < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	return r;
+}
+
+/* The directory a relative path of the program starts from: its working
+ * directory, or DIRFD, as the broker sees them in /proc. */
+static int request_base(const struct freq *f, int dirfd, char *out, size_t size)
+{
+	char link[64];
+	if (dirfd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%u/cwd", f->n->pid);
+	else if (dirfd < 0)
+		return -EBADF;
+	else
+		snprintf(link, sizeof(link), "/proc/%u/fd/%d", f->n->pid, dirfd);
+	ssize_t len = readlink(link, out, size - 1);
+	if (len < 0)
+		return errno == ENOENT && dirfd != AT_FDCWD ? -EBADF : -errno;
+	if ((size_t)len >= size - 1)
+		return -ENAMETOOLONG;
+	out[len] = '\0';
+	if (out[0] != '/')
+		return -ENOTDIR; /* a pipe, a socket, an anonymous inode */
+	static const char deleted[] = " (deleted)";
+	if ((size_t)len >= sizeof(deleted) && !strcmp(out + len - (sizeof(deleted) - 1), deleted))
+		return -ENOENT;
+	return 0;
+}
+
+/* Read P's string and make it absolute. 0, or a negative errno; 1 when the
+ * path is empty and AT_EMPTY_PATH names the fd itself. */
+static int read_path(struct broker *b, struct freq *f, struct fpath *p)
+{
+	ssize_t len = memio_read_string((pid_t)f->n->pid, p->addr, p->path, sizeof(p->path));
+	if (len < 0)
+		return (int)len;
+	if (len == 0)
+		return f->empty_ok ? 1 : -ENOENT;
+	if (p->path[0] == '/')
+		return sbx_path_join(p->abs, sizeof(p->abs), "/", p->path);
+	char base[PATH_MAX];
+	int r = request_base(f, p->dirfd, base, sizeof(base));
+	if (r < 0)
+		return r;
+	if (!fileops_id_valid(b, f->n->id))
+		return -ENOENT;
+	return sbx_path_join(p->abs, sizeof(p->abs), base, p->path);
+}
+
+static int do_open(struct broker *b, struct freq *f, bool *sent)
+{
+	if (f->n->data.nr == SYS_openat2) {
 		struct open_how how;
 		if (f->bufsiz < sizeof(how))
 			return -EINVAL;
-		int r = memio_read((pid_t)n->pid, f->buf_addr, &how, sizeof(how));
+		int r = memio_read((pid_t)f->n->pid, f->buf_addr, &how, sizeof(how));
 		if (r < 0)
 			return r;
-		if (!id_valid(b, n->id))
+		if (!fileops_id_valid(b, f->n->id))
 			return -ENOENT;
 		if (how.resolve & ~(uint64_t)RESOLVE_NO_MAGICLINKS)
-			return refuse(b, n, f, SBX_PERM_READ, "openat2 resolve flags are not supported yet");
+			return fileops_refuse(b, f, SBX_PERM_READ, "openat2 resolve flags are not supported yet");
 		f->oflags = (int)how.flags;
+		f->mode = (unsigned)how.mode;
 		f->nofollow = f->oflags & O_NOFOLLOW;
 	}
 	int fl = f->oflags;
-	unsigned need = SBX_PERM_READ;
-	if ((fl & O_ACCMODE) != O_RDONLY || (fl & (O_CREAT | O_TRUNC)) ||
-	    (fl & O_TMPFILE) == O_TMPFILE)
-		need = SBX_PERM_WRITE;
-	else if (fl & O_PATH)
-		need = SBX_PERM_STAT;
+	if ((fl & O_TMPFILE) == O_TMPFILE)
+		return mutate_tmpfile(b, f, sent);
+	/* ADDFD cannot pass an O_PATH fd: O_PATH is served as a read-only
+	 * open, and needs read. */
+	if (fl & O_PATH)
+		fl = (fl & (O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW)) | O_RDONLY;
+	bool writes = (fl & O_ACCMODE) != O_RDONLY || (fl & O_TRUNC);
+	unsigned need = writes ? SBX_PERM_WRITE : SBX_PERM_READ;
+	/* O_CREAT|O_EXCL never follows a symlink in the last component. */
+	bool excl = (fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
 	struct sbx_resolved res;
-	int r = decide(b, n, f, need, &res);
-	if (r == -ENOENT && (fl & O_CREAT))
-		return refuse(b, n, f, need, "creating files is not supported yet");
+	int r;
+	for (int tries = 0;; tries++) {
+		r = fileops_decide(b, f, &f->p[0], f->nofollow || excl,
+				   excl ? SBX_PERM_STAT : need, &res);
+		if (r != -ENOENT || !(fl & O_CREAT))
+			break;
+		r = mutate_create_file(b, f, res.path, sent);
+		if (r != -EAGAIN || tries == 8)
+			return r;
+	}
 	if (r != 0)
 		return r;
 	_cleanup_close_ int pfd = res.fd;
-	if (need == SBX_PERM_WRITE) {
-		/* Writing to a file that exists is served; creating one (and
-		 * O_TMPFILE) comes with the next version of the broker. */
-		if ((fl & O_TMPFILE) == O_TMPFILE)
-			return refuse(b, n, f, need, "O_TMPFILE is not supported yet");
-		if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-			return -EEXIST;
-		if (S_ISDIR(res.st.st_mode))
-			return -EISDIR;
-	}
+	if (excl)
+		return -EEXIST;
+	if (S_ISDIR(res.st.st_mode) && (writes || (fl & O_CREAT)))
+		return -EISDIR;
 	if ((fl & O_DIRECTORY) && !S_ISDIR(res.st.st_mode))
 		return -ENOTDIR;
-	if (S_ISLNK(res.st.st_mode) && !(fl & O_PATH))
-		return -ELOOP;
+	if (S_ISLNK(res.st.st_mode))
+		return (f->oflags & O_PATH) ? fileops_refuse(b, f, need, "O_PATH of a symlink cannot be handed over")
+					    : -ELOOP;
 	_cleanup_close_ int fd = -1;
-	if (fl & O_PATH) {
-		fd = sbx_take_fd(&pfd);
-	} else {
+	{
 		char proc[64];
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 		int keep = fl & (O_ACCMODE | O_APPEND | O_TRUNC | O_NONBLOCK | O_DIRECTORY |
 				 O_NOATIME | O_DSYNC | O_SYNC | O_DIRECT | O_LARGEFILE);
-		/* A FIFO must not block the broker waiting for a writer. */
+		/* A FIFO must not block the broker waiting for a peer. */
 		bool fifo = S_ISFIFO(res.st.st_mode) && !(fl & O_NONBLOCK);
 		fd = open(proc, keep | O_NOCTTY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
 		if (fd < 0)
@@ -311,34 +665,35 @@ static int do_open(struct broker *b, const struct seccomp_notif *n, struct freq 
 		if (fifo && fcntl(fd, F_SETFL, keep & ~O_NONBLOCK & ~O_ACCMODE) < 0)
 			return -errno;
 	}
-	r = inject_fd(b, n, fd, fl & O_CLOEXEC);
+	r = fileops_inject(b, f, fd, fl & O_CLOEXEC);
 	if (r == 0)
 		*sent = true;
 	return r;
 }
 
-static int do_stat(struct broker *b, const struct seccomp_notif *n, struct freq *f)
+static int do_stat(struct broker *b, struct freq *f)
 {
 	struct sbx_resolved res;
-	int r = decide(b, n, f, SBX_PERM_STAT, &res);
+	int r = fileops_decide(b, f, &f->p[0], f->nofollow, SBX_PERM_STAT, &res);
 	if (r != 0)
 		return r;
 	_cleanup_close_ int fd = res.fd;
+	pid_t pid = (pid_t)f->n->pid;
 	if (f->op == OP_STAT)
-		return memio_write((pid_t)n->pid, f->buf_addr, &res.st, sizeof(res.st));
+		return memio_write(pid, f->buf_addr, &res.st, sizeof(res.st));
 	if (f->op == OP_STATFS) {
 		struct statfs sf;
 		if (fstatfs(fd, &sf) < 0)
 			return -errno;
-		return memio_write((pid_t)n->pid, f->buf_addr, &sf, sizeof(sf));
+		return memio_write(pid, f->buf_addr, &sf, sizeof(sf));
 	}
 	struct statx stx;
 	if (statx(fd, "", AT_EMPTY_PATH | (f->atflags & AT_STATX_SYNC_TYPE), f->statx_mask, &stx) < 0)
 		return -errno;
-	return memio_write((pid_t)n->pid, f->buf_addr, &stx, sizeof(stx));
+	return memio_write(pid, f->buf_addr, &stx, sizeof(stx));
 }
 
-static int do_access(struct broker *b, const struct seccomp_notif *n, struct freq *f)
+static int do_access(struct broker *b, struct freq *f)
 {
 	if (f->amode & ~(R_OK | W_OK | X_OK))
 		return -EINVAL;
@@ -347,25 +702,24 @@ static int do_access(struct broker *b, const struct seccomp_notif *n, struct fre
 		need |= SBX_PERM_READ;
 	if (f->amode & W_OK)
 		need |= SBX_PERM_WRITE;
-	if (f->amode & X_OK)
-		need |= SBX_PERM_EXEC;
 	struct sbx_resolved res;
-	int r = decide(b, n, f, need, &res);
+	int r = fileops_decide(b, f, &f->p[0], f->nofollow, need, &res);
 	if (r != 0)
 		return r;
 	_cleanup_close_ int fd = res.fd;
+	/* X_OK answers what the kernel says of the file: running it is
+	 * decided at execve. */
 	if (faccessat(fd, "", f->amode, AT_EMPTY_PATH | (f->atflags & AT_EACCESS)) < 0)
 		return -errno;
 	return 0;
 }
 
-static int do_readlink(struct broker *b, const struct seccomp_notif *n, struct freq *f,
-		       int64_t *val)
+static int do_readlink(struct broker *b, struct freq *f, int64_t *val)
 {
 	if ((int64_t)f->bufsiz <= 0)
 		return -EINVAL;
 	struct sbx_resolved res;
-	int r = decide(b, n, f, SBX_PERM_STAT, &res);
+	int r = fileops_decide(b, f, &f->p[0], true, SBX_PERM_STAT, &res);
 	if (r != 0)
 		return r;
 	_cleanup_close_ int fd = res.fd;
@@ -377,24 +731,69 @@ static int do_readlink(struct broker *b, const struct seccomp_notif *n, struct f
 		return -errno;
 	if ((uint64_t)len > f->bufsiz)
 		len = (ssize_t)f->bufsiz;
-	r = memio_write((pid_t)n->pid, f->buf_addr, text, (size_t)len);
+	r = memio_write((pid_t)f->n->pid, f->buf_addr, text, (size_t)len);
 	*val = len;
 	return r;
 }
 
-static int do_exec(struct broker *b, const struct seccomp_notif *n, struct freq *f)
+static int do_exec(struct broker *b, struct freq *f)
 {
-	if (!f->path[0])
-		return refuse(b, n, f, SBX_PERM_EXEC, "executing an open fd is not supported");
-	if (sbx_rootview_contains(&b->root, f->abs, false))
-		return CONTINUE; /* already in the root: approved before */
-	int r = plan_exec(b, f->abs, false, NULL, 0);
+	const struct fpath *p = &f->p[0];
+	if (!p->path[0])
+		return fileops_refuse(b, f, SBX_PERM_EXEC, "executing an open fd is not supported");
+	/* Approved before, or an executable of the root: the kernel runs
+	 * what is bound there. */
+	if (sbx_rootview_contains(&b->root, p->abs, false))
+		return CONTINUE;
+	int r = plan_exec(b, p->abs, false, NULL, 0);
 	if (r == 0)
 		return CONTINUE;
 	/* "Not found" only where the policy lets the program look. */
-	if (r == -ENOENT && sbx_policy_check(&b->policy, f->abs))
+	if (r == -ENOENT && sbx_policy_check(&b->policy, p->abs))
 		return r;
-	return refuse(b, n, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
+	return fileops_refuse(b, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
+}
+
+/* chdir: the broker makes the directory (empty) in the sandbox's root, at
+ * its host path, and the kernel moves there. Relative paths are then read
+ * from /proc/PID/cwd and resolved by the broker on the host. */
+static int do_chdir(struct broker *b, struct freq *f)
+{
+	const struct fpath *p = &f->p[0];
+	int r = plan_dir(b, p->abs, false, NULL);
+	if (r == 0)
+		return CONTINUE;
+	if (sbx_rootview_contains(&b->root, p->abs, false))
+		return CONTINUE; /* a directory of the root itself */
+	if ((r == -ENOENT || r == -ENOTDIR) && sbx_policy_check(&b->policy, p->abs))
+		return r;
+	return fileops_refuse(b, f, SBX_PERM_STAT, r == -EACCES ? "not allowed by the policy" : strerror(-r));
+}
+
+/* fchdir: with Landlock the kernel cannot execute anything outside the
+ * sandbox's root, so a working directory on the host gives the program
+ * nothing: every other path is still the broker's. Without it, only
+ * directories of the root itself. */
+static int do_fchdir(struct broker *b, struct freq *f)
+{
+	if (b->landlock)
+		return CONTINUE;
+	_cleanup_close_ int fd = fileops_program_fd(f, f->p[0].dirfd, O_PATH);
+	if (fd < 0)
+		return fd;
+	if (!fileops_id_valid(b, f->n->id))
+		return -ENOENT;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	int root = sandbox_root(b, f);
+	if (root >= 0 && st.st_dev == b->sbx_dev)
+		return CONTINUE;
+	snprintf(f->p[0].path, sizeof(f->p[0].path), "fd %d", f->p[0].dirfd);
+	return fileops_refuse(b, f, SBX_PERM_STAT,
+			      "fchdir to a host directory needs Landlock, which this kernel lacks");
 }
 
 void fileops_handle(struct broker *b, const struct seccomp_notif *n,
@@ -402,70 +801,71 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 {
 	static struct freq f; /* the broker serves one request at a time */
 	decode(n, &f);
-	int r;
+	int r = 0;
 	int64_t val = 0;
 	if (f.op == OP_OTHER) {
 		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, n->data.nr);
 		if (may_log(b))
-			sbx_log("refused %s for pid %u: not supported yet", name ? name : "syscall", n->pid);
+			sbx_log("refused %s for pid %u: not supported", name ? name : "syscall", n->pid);
 		free(name);
 		r = -EACCES;
 		goto answer;
 	}
-	if (f.op == OP_XATTR) {
-		/* Extended attributes: none in the sandbox, for now. */
-		r = -ENOTSUP;
+	if (f.op == OP_FD) {
+		r = CONTINUE; /* on an fd the program holds */
 		goto answer;
 	}
-	ssize_t len = memio_read_string((pid_t)n->pid, f.path_addr, f.path, sizeof(f.path));
-	if (!id_valid(b, n->id))
-		return; /* the request is gone; nothing to answer */
-	if (len < 0) {
-		r = (int)len;
-		goto answer;
-	}
-	if (len == 0) {
-		/* An fd the program holds (fstat's AT_EMPTY_PATH form): the
-		 * kernel acts on it, no lookup happens. */
-		if ((f.atflags & AT_EMPTY_PATH) && f.op != OP_EXEC) {
-			r = CONTINUE;
-			goto answer;
+	bool on_fd = false; /* the first path is empty: AT_EMPTY_PATH */
+	for (int i = 0; i < f.npaths && r >= 0; i++) {
+		if (i == 0 && f.op == OP_SYMLINK)
+			continue; /* its first argument is the link's text */
+		if (i == 0 && f.op == OP_UTIMES && !f.p[0].addr) {
+			on_fd = true; /* utimensat(fd, NULL, ...) */
+			continue;
 		}
-		if (f.op != OP_EXEC) {
+		r = read_path(b, &f, &f.p[i]);
+		if (r == 1 && i == 0)
+			on_fd = true;
+		else if (r == 1)
 			r = -ENOENT;
-			goto answer;
-		}
 	}
-	if (f.path[0] == '/' || f.dirfd == AT_FDCWD) {
-		/* The program's working directory is its root's "/": chdir is
-		 * not granted yet. */
-		r = sbx_path_join(f.abs, sizeof(f.abs), "/", f.path);
-		if (r < 0)
-			goto answer;
-	} else {
-		r = refuse(b, n, &f, SBX_PERM_STAT, "paths relative to a directory fd are not supported yet");
+	if (!fileops_id_valid(b, n->id))
+		return; /* the request is gone; nothing to answer */
+	if (r < 0)
+		goto answer;
+	if (on_fd && f.op != OP_EXEC && f.op != OP_LINK) {
+		/* An fd the program holds: the kernel acts on it, no lookup
+		 * happens. */
+		r = CONTINUE;
 		goto answer;
 	}
+	r = 0;
 	switch (f.op) {
 	case OP_OPEN:
-		r = do_open(b, n, &f, sent);
+		r = do_open(b, &f, sent);
 		break;
 	case OP_STAT:
 	case OP_STATX:
 	case OP_STATFS:
-		r = do_stat(b, n, &f);
+		r = do_stat(b, &f);
 		break;
 	case OP_ACCESS:
-		r = do_access(b, n, &f);
+		r = do_access(b, &f);
 		break;
 	case OP_READLINK:
-		r = do_readlink(b, n, &f, &val);
+		r = do_readlink(b, &f, &val);
 		break;
 	case OP_EXEC:
-		r = do_exec(b, n, &f);
+		r = do_exec(b, &f);
+		break;
+	case OP_CHDIR:
+		r = do_chdir(b, &f);
+		break;
+	case OP_FCHDIR:
+		r = do_fchdir(b, &f);
 		break;
 	default:
-		r = -EACCES;
+		r = mutate_handle(b, &f, &val);
 	}
 answer:
 	if (*sent)

@@ -32,7 +32,7 @@ static const char *const allowed[] = {
 	"pipe", "pipe2", "dup", "dup2", "dup3", "fcntl", "flock", "fsync",
 	"fdatasync", "ftruncate", "fallocate", "fadvise64", "readahead",
 	"getdents", "getdents64", "getcwd", "fchmod", "fchown", "fstatfs",
-	"fgetxattr", "flistxattr", "sendfile", "splice", "tee", "vmsplice",
+	"fgetxattr", "flistxattr", "fsetxattr", "fremovexattr", "sendfile", "splice", "tee", "vmsplice",
 	"copy_file_range", "getpid", "getppid", "gettid", "getuid", "geteuid",
 	"getgid", "getegid", "getgroups", "getresuid", "getresgid", "getpgid",
 	"getpgrp", "getsid", "setpgid", "setsid", "uname", "sysinfo",
@@ -67,8 +67,7 @@ static const char *const brokered[] = {
 	"symlinkat", "chmod", "fchmodat", "fchmodat2", "chown", "lchown",
 	"fchownat", "truncate", "utime", "utimes", "utimensat", "futimesat",
 	"mknod", "mknodat", "getxattr", "lgetxattr", "setxattr", "lsetxattr",
-	"fsetxattr", "listxattr", "llistxattr", "removexattr", "lremovexattr",
-	"fremovexattr", "statfs", "chdir", "fchdir", "inotify_add_watch",
+	"listxattr", "llistxattr", "removexattr", "lremovexattr", "statfs", "chdir", "fchdir", "inotify_add_watch",
 	"fanotify_mark",
 };
 

@@ -32,11 +32,38 @@ struct args {
 	long long pids_max, memory_max;
 	const char *mode;
 	const char *policy;
+	const char *chdir;     /* --chdir, or NULL */
+	const char *rules[64]; /* --read=, --write=, ... as given */
+	size_t n_rules;
 	char **argv;
 };
 
+/* "--read=PATTERN" and the like: the rule kind and the pattern. */
+static bool rule_option(const char *arg, enum sbx_rule_kind *kind, const char **pattern)
+{
+	static const struct {
+		const char *opt;
+		enum sbx_rule_kind kind;
+	} opts[] = {
+		{"--read=", SBX_RULE_READ}, {"--write=", SBX_RULE_WRITE}, {"--exec=", SBX_RULE_EXEC},
+		{"--stat=", SBX_RULE_STAT}, {"--deny=", SBX_RULE_DENY},
+	};
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(opts); i++) {
+		size_t l = strlen(opts[i].opt);
+		if (!strncmp(arg, opts[i].opt, l)) {
+			if (kind)
+				*kind = opts[i].kind;
+			if (pattern)
+				*pattern = arg + l;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void parse_args(int argc, char **argv, struct args *a)
 {
+	memset(a, 0, sizeof(*a));
 	a->chan = -1;
 	a->init_pid = 0;
 	a->json_fd = -1;
@@ -70,6 +97,13 @@ static void parse_args(int argc, char **argv, struct args *a)
 			a->memory_max = strtoll(argv[i] + 13, &end, 10);
 			if (*end || a->memory_max < 0)
 				break;
+		} else if (!strncmp(argv[i], "--chdir=", 8)) {
+			a->chdir = argv[i] + 8;
+		} else if (rule_option(argv[i], NULL, NULL)) {
+			if (a->n_rules == SBX_ARRAY_SIZE(a->rules))
+				sbx_die(SBX_EXIT_SETUP, "too many rules on the command line (at most %zu)",
+					SBX_ARRAY_SIZE(a->rules));
+			a->rules[a->n_rules++] = argv[i];
 		} else if (!strncmp(argv[i], "--mode=", 7)) {
 			a->mode = argv[i] + 7;
 		} else if (!strncmp(argv[i], "--json-status-fd=", 17)) {
@@ -114,8 +148,9 @@ static size_t policy_dirs(char dirs[3][PATH_MAX])
 	return n;
 }
 
-static void load_policy(struct broker *b, const char *name)
+static void load_policy(struct broker *b, const struct args *a)
 {
+	const char *name = a->policy;
 	char dirs[3][PATH_MAX];
 	const char *dirp[3];
 	size_t n = policy_dirs(dirs);
@@ -137,6 +172,46 @@ static void load_policy(struct broker *b, const char *name)
 	int r = sbx_policy_load(&b->policy, name, &env, err, sizeof(err));
 	if (r < 0)
 		sbx_die(SBX_EXIT_SETUP, "%s", err);
+	/* Command-line rules. A plain directory stands for itself and all
+	 * beneath it, so that --write="$PWD" grants the working tree. */
+	for (size_t i = 0; i < a->n_rules; i++) {
+		enum sbx_rule_kind kind = SBX_RULE_READ;
+		const char *pattern = "";
+		char origin[32], tree[PATH_MAX];
+		struct stat st;
+		rule_option(a->rules[i], &kind, &pattern);
+		snprintf(origin, sizeof(origin), "--%s", sbx_rule_kind_name(kind));
+		if (!strchr(pattern, '*') && !strchr(pattern, '$') && stat(pattern, &st) == 0 &&
+		    S_ISDIR(st.st_mode) &&
+		    snprintf(tree, sizeof(tree), "%s%s**", pattern,
+			     pattern[strlen(pattern) - 1] == '/' ? "" : "/") < (int)sizeof(tree))
+			pattern = tree;
+		if (sbx_policy_add_rule(&b->policy, kind, pattern, origin, &env.vars, err, sizeof(err)) < 0)
+			sbx_die(SBX_EXIT_SETUP, "%s", err);
+	}
+}
+
+/* The program's working directory: --chdir, else the caller's when the
+ * policy grants something there, else "/". The directory is made (empty)
+ * in the root and init moves the program there. */
+static void set_workdir(struct broker *b, const char *dir)
+{
+	char cwd[PATH_MAX], canon[PATH_MAX] = "/";
+	int r = 0;
+	if (dir) {
+		if (dir[0] != '/' || strlen(dir) >= sizeof(cwd))
+			sbx_die(SBX_EXIT_SETUP, "--chdir=%s: give an absolute path", dir);
+		r = plan_dir(b, dir, false, canon);
+		if (r < 0)
+			sbx_die(SBX_EXIT_SETUP, "--chdir=%s: %s", dir,
+				r == -EACCES ? "the policy grants nothing there" : strerror(-r));
+	} else if (getcwd(cwd, sizeof(cwd)) && cwd[0] == '/' && sbx_policy_check(&b->policy, cwd)) {
+		if (plan_dir(b, cwd, false, canon) < 0)
+			strcpy(canon, "/");
+	}
+	r = sbx_msg_send(b->chan, SBX_MSG_WORKDIR, 0, canon, strlen(canon) + 1, NULL, 0);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
 }
 
 /* PROGRAM as execvp would find it: a name with '/' as is, else on $PATH. */
@@ -283,7 +358,10 @@ int main(int argc, char **argv)
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &b.sizes) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "seccomp user notification is not available");
 
-	load_policy(&b, a.policy);
+	b.sbxroot = -1;
+	/* init confines execve with Landlock wherever the kernel has it. */
+	b.landlock = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u) >= 1;
+	load_policy(&b, &a);
 	if (cgroup_confine(&b) < 0) {
 		cgroup_remove(&b);
 		_exit(SBX_EXIT_SETUP); /* cgroup_confine said why */
@@ -303,6 +381,7 @@ int main(int argc, char **argv)
 	r = sbx_msg_send(b.chan, SBX_MSG_EXEC_PATH, 0, canon, strlen(canon) + 1, NULL, 0);
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
+	set_workdir(&b, a.chdir);
 
 	send_filter(&b, SBX_MSG_GUARD, filter_build_guard, "seccomp guard filter");
 	send_filter(&b, SBX_MSG_FILTER, filter_build, "seccomp filter");

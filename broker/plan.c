@@ -48,6 +48,23 @@ static void links_free(struct links *l)
 	}
 }
 
+/* Have init recreate, in the root, each symlink a walk followed. */
+static int send_links(struct broker *b, const struct links *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s[2] = {l->path[i], l->target[i]};
+		char buf[PATH_MAX * 2 + 2];
+		ssize_t len = sbx_payload_pack(buf, sizeof(buf), NULL, 0, s, 2);
+		if (len < 0)
+			return (int)len;
+		int r;
+		if ((r = sbx_rootview_add(&b->root, l->path[i], S_IFLNK, l->target[i])) < 0 ||
+		    (r = broker_root_request(b, SBX_MSG_ROOT_SYMLINK, buf, (size_t)len)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* The interpreter an executable names: PT_INTERP of an ELF file, or the
  * first word of a "#!" line. Returns 1 with INTERP set, 0 for none. */
 static int find_interp(int pathfd, char *interp, size_t size, bool *is_elf)
@@ -132,18 +149,8 @@ static int plan_one(struct broker *b, const char *path, bool implicit, int depth
 		if (r < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < l.n; i++) {
-		const char *s[2] = {l.path[i], l.target[i]};
-		char buf[PATH_MAX * 2 + 2];
-		ssize_t len = sbx_payload_pack(buf, sizeof(buf), NULL, 0, s, 2);
-		if (len < 0) {
-			r = (int)len;
-			goto out;
-		}
-		if ((r = sbx_rootview_add(&b->root, l.path[i], S_IFLNK, l.target[i])) < 0 ||
-		    (r = broker_root_request(b, SBX_MSG_ROOT_SYMLINK, buf, (size_t)len)) < 0)
-			goto out;
-	}
+	if ((r = send_links(b, &l)) < 0)
+		goto out;
 	struct sbx_bind_req req = {
 		.dev = res->st.st_dev, .ino = res->st.st_ino, .mode = res->st.st_mode & S_IFMT,
 	};
@@ -171,4 +178,33 @@ out:
 int plan_exec(struct broker *b, const char *path, bool implicit, char *canon, size_t size)
 {
 	return plan_one(b, path, implicit, 0, canon, size);
+}
+
+int plan_dir(struct broker *b, const char *path, bool implicit, char *canon)
+{
+	struct links l = {.b = b, .implicit = implicit};
+	struct sbx_resolved *res = malloc(sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	int r = sbx_resolve(b->rootfd, path, 0, record_link, &l, res);
+	if (r == 0 && !S_ISDIR(res->st.st_mode))
+		r = -ENOTDIR;
+	if (r == 0 && !implicit && !sbx_policy_check(&b->policy, res->path))
+		r = -EACCES;
+	if (r == 0)
+		r = send_links(b, &l);
+	if (r == 0) {
+		const char *s[1] = {res->path};
+		char buf[PATH_MAX + 1];
+		ssize_t len = sbx_payload_pack(buf, sizeof(buf), NULL, 0, s, 1);
+		r = len < 0 ? (int)len : sbx_rootview_add(&b->root, res->path, S_IFDIR, NULL);
+		if (r == 0)
+			r = broker_root_request(b, SBX_MSG_ROOT_DIR, buf, (size_t)len);
+	}
+	if (r == 0 && canon)
+		memcpy(canon, res->path, strlen(res->path) + 1);
+	sbx_closep(&res->fd);
+	free(res);
+	links_free(&l);
+	return r;
 }

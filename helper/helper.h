@@ -23,6 +23,8 @@ enum sbx_mode {
 
 struct launch {
 	const char *policy;
+	const char *fwd[64];  /* options for the broker: --chdir, --read=, ... */
+	size_t n_fwd;
 	const char *broker;
 	char **argv;
 	bool test;

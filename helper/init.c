@@ -5,7 +5,9 @@
  * exits with the program's status. If the broker goes away, init exits and
  * the kernel kills everything left in the pid namespace. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -89,8 +91,30 @@ static int close_inherited(const struct launch *l)
 	}
 }
 
+/* Landlock, where the kernel has it: execve reaches nothing outside the
+ * root, whatever fd or working directory a path starts from. */
+static int confine_exec(void)
+{
+	if (syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) < 1)
+		return 0; /* the broker sees the same and acts on it */
+	struct landlock_ruleset_attr ra = {.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE};
+	_cleanup_close_ int rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rs < 0 || root < 0)
+		return -errno;
+	struct landlock_path_beneath_attr pb = {
+		.allowed_access = LANDLOCK_ACCESS_FS_EXECUTE,
+		.parent_fd = root,
+	};
+	if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0 ||
+	    syscall(SYS_landlock_restrict_self, rs, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 _Noreturn static void run_program(const struct launch *l, int chan, const char *path,
-				  const struct sock_fprog *guard, const struct sock_fprog *prog)
+				  const char *workdir, const struct sock_fprog *guard,
+				  const struct sock_fprog *prog)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -112,6 +136,10 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	r = caps_drop_all(l->uid, l->gid, l->mode == SBX_MODE_SETUID_NOUSERNS);
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot drop capabilities");
+	if (chdir(workdir) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot enter the working directory %s", workdir);
+	if ((r = confine_exec()) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot confine execve with Landlock");
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp guard filter");
 	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -125,8 +153,7 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	close(chan);
 	if (l->close_fds && (r = close_inherited(l)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
-	/* The program starts at its root's "/". */
-	if (setenv("PWD", "/", 1) < 0)
+	if (setenv("PWD", workdir, 1) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
 	/* Setuid modes inherit "not dumpable" from the helper. Nothing
 	 * privileged is left here (no capabilities, the caller's ids, our fds
@@ -170,7 +197,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot build the empty root");
 
 	static struct sbx_msg m;
-	char *exec_path = NULL;
+	char *exec_path = NULL, *workdir = NULL;
 	struct sock_fprog guard = {0}, main_filter = {0};
 	while (!main_filter.filter) {
 		r = sbx_msg_recv(chan, &m);
@@ -189,12 +216,21 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 				sbx_die(SBX_EXIT_SETUP, "init: out of memory");
 			break;
 		}
+		case SBX_MSG_WORKDIR: {
+			const char *s;
+			if (sbx_payload_strings(&m, 0, &s, 1) < 0 || workdir || s[0] != '/')
+				sbx_die(SBX_EXIT_SETUP, "init: bad working directory from the broker");
+			workdir = strdup(s);
+			if (!workdir)
+				sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+			break;
+		}
 		case SBX_MSG_GUARD:
 			if (guard.filter || !copy_filter(&m, &guard))
 				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp guard filter from the broker");
 			break;
 		case SBX_MSG_FILTER:
-			if (!exec_path || !guard.filter || !copy_filter(&m, &main_filter))
+			if (!exec_path || !workdir || !guard.filter || !copy_filter(&m, &main_filter))
 				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp filter from the broker");
 			break;
 		default:
@@ -214,7 +250,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot fork the program");
 	if (child == 0) {
 		close(sfd);
-		run_program(l, chan, exec_path, &guard, &main_filter);
+		run_program(l, chan, exec_path, workdir, &guard, &main_filter);
 	}
 	free(guard.filter);
 	free(main_filter.filter);

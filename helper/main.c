@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	while (l.argv[n])
 		n++;
-	char **bargv = calloc(n + 10, sizeof(char *));
+	char **bargv = calloc(n + l.n_fwd + 10, sizeof(char *));
 	if (!bargv)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
 	char fdarg[32], pidarg[32], jsonarg[48], modearg[64], pidsarg[48], memarg[48], *polarg;
@@ -225,6 +225,8 @@ int main(int argc, char **argv)
 		snprintf(memarg, sizeof(memarg), "--memory-max=%s", l.memory_max);
 		bargv[k++] = memarg;
 	}
+	for (size_t i = 0; i < l.n_fwd; i++)
+		bargv[k++] = (char *)l.fwd[i];
 	bargv[k++] = "--";
 	for (size_t i = 0; i < n; i++)
 		bargv[k++] = l.argv[i];

@@ -24,6 +24,11 @@ static const char usage[] =
 	"\n"
 	"  --policy=NAME|FILE     the policy (default: minimal); a NAME is looked up\n"
 	"                         in the policy directory, a value with '/' is a file\n"
+	"  --read=PATTERN, --write=PATTERN, --exec=PATTERN, --stat=PATTERN,\n"
+	"  --deny=PATTERN         add a rule to the policy (repeatable); a directory\n"
+	"                         without wildcards stands for everything beneath it\n"
+	"  --chdir=DIR            start the program in DIR (default: the current\n"
+	"                         directory when the policy grants it, else /)\n"
 	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
 	"  --keep-fd=N            with --close-fds: pass fd N through (repeatable)\n"
 	"  --json-status-fd=N     write JSON lines to fd N: the program's pid and\n"
@@ -84,6 +89,19 @@ static const char *value(const char *arg, const char *name)
 	return strncmp(arg, name, l) ? NULL : arg + l;
 }
 
+/* Options that only the broker reads, passed on as they are. */
+static bool forwarded(const char *arg)
+{
+	static const char *const names[] = {"--read=", "--write=", "--exec=", "--stat=",
+					    "--deny=", "--chdir="};
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(names); i++) {
+		const char *v = value(arg, names[i]);
+		if (v && *v)
+			return true;
+	}
+	return false;
+}
+
 void options_parse(int argc, char **argv, struct launch *l)
 {
 	int i;
@@ -109,6 +127,12 @@ void options_parse(int argc, char **argv, struct launch *l)
 			l->test = true;
 		} else if ((v = value(a, "--policy=")) && *v) {
 			l->policy = v;
+		} else if (forwarded(a)) {
+			/* The broker checks these, without privilege. */
+			if (l->n_fwd >= SBX_ARRAY_SIZE(l->fwd))
+				sbx_die(SBX_EXIT_SETUP, "%s: at most %zu rules and --chdir",
+					a, SBX_ARRAY_SIZE(l->fwd));
+			l->fwd[l->n_fwd++] = a;
 		} else if ((v = value(a, "--broker=")) && *v) {
 			if (l->privileged)
 				sbx_die(SBX_EXIT_SETUP, "--broker is refused when sandbox-helper runs setuid");

@@ -201,8 +201,9 @@ for p in "$T/pub/uplink" "$T/pub/abslink" "$T/pub/../secret.txt" "$T/pub/./../pu
 	run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$p"
 	[ $rc != 0 ] && ! grep -q SECRET "$T/out"; check $? "no way out through $(basename "$p")"
 done
-run "$H" --policy=shell -- "$PROBE" attacks
-[ $rc = 0 ]; check $? "attacks: ptrace, mount, unshare, chroot, io_uring, handles, bpf, TIOCSTI, /proc, dirfd, chdir"
+mkdir -p "$T/w"
+run "$H" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
+[ $rc = 0 ]; check $? "attacks: ptrace, mount, unshare, chroot, io_uring, handles, bpf, TIOCSTI, /proc, dirfds, cwd, links, renames, own executables"
 
 # A racing symlink swap outside the sandbox: the broker must never hand out
 # the secret, however the check and the open interleave.

@@ -106,7 +106,7 @@ static void tree(const char *dir)
 }
 
 /* Ways around the broker and the namespaces; each must fail. */
-static int cmd_attacks(void)
+static int cmd_attacks(const char *w)
 {
 	expect_fail("ptrace(TRACEME)", ptrace(PTRACE_TRACEME, 0, 0, 0), EPERM);
 	expect_fail("mount tmpfs", mount("x", "/", "tmpfs", 0, NULL), EPERM);
@@ -125,11 +125,80 @@ static int cmd_attacks(void)
 	expect_fail("open /usr/../etc/shadow", open("/usr/../etc/shadow", O_RDONLY), EACCES);
 	expect_fail("open /proc/self/root/etc/shadow", open("/proc/self/root/etc/shadow", O_RDONLY), 0);
 	expect_fail("open /proc/1/environ", open("/proc/1/environ", O_RDONLY), 0);
+	/* Relative paths and dirfds: the broker resolves them, so ".." and
+	 * the working directory lead nowhere the policy refuses. */
 	int dfd = open("/usr", O_PATH | O_DIRECTORY);
-	if (dfd >= 0)
-		expect_fail("openat(/usr fd, ../etc/shadow)", openat(dfd, "../etc/shadow", O_RDONLY), 0);
-	expect_fail("fchdir to a broker fd", dfd >= 0 ? fchdir(dfd) : -1, 0);
-	expect_fail("chdir /usr", chdir("/usr"), 0);
+	if (dfd < 0)
+		printf("FAIL open /usr: %s\n", strerror(errno)), failures++;
+	expect_fail("openat(/usr fd, ../etc/shadow)", openat(dfd, "../etc/shadow", O_RDONLY), EACCES);
+	expect_fail("openat(/usr fd, ../../../etc/shadow)", openat(dfd, "../../../etc/shadow", O_RDONLY), EACCES);
+	if (chdir("/usr/bin") < 0)
+		printf("FAIL chdir /usr/bin: %s\n", strerror(errno)), failures++;
+	expect_fail("open ../../etc/shadow from /usr/bin", open("../../etc/shadow", O_RDONLY), EACCES);
+	expect_fail("stat ../../root from /usr/bin", open("../../root", O_RDONLY), EACCES);
+	/* A working directory on the host (fchdir to a broker fd) gives the
+	 * kernel's own lookups nothing: Landlock keeps execve in the root. */
+	if (fchdir(dfd) < 0)
+		printf("FAIL fchdir to a broker fd: %s\n", strerror(errno)), failures++;
+	expect_fail("open ../etc/shadow after fchdir", open("../etc/shadow", O_RDONLY), EACCES);
+	char *const argv[] = {"true", NULL};
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve("bin/true", argv, NULL);
+		_exit(errno == EACCES ? 0 : 3);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		printf("ok execve relative to a host working directory: refused\n");
+	else
+		printf("FAIL execve relative to a host working directory: status %x\n", st), failures++;
+	expect_fail("execveat(broker fd, \"\", AT_EMPTY_PATH)",
+		    syscall(SYS_execveat, open("/usr/bin/true", O_RDONLY), "", argv, NULL, AT_EMPTY_PATH), EACCES);
+	if (chdir("/") < 0)
+		failures++;
+	if (w) {
+		/* W is writable: nothing made there reaches outside it. */
+		char p[4096], q[4096];
+		snprintf(p, sizeof(p), "%s/esc", w);
+		expect_fail("symlink to /etc/shadow, then open it",
+			    symlink("/etc/shadow", p) < 0 ? -1 : open(p, O_RDONLY), EACCES);
+		snprintf(p, sizeof(p), "%s/passwd", w);
+		expect_fail("hard link /etc/passwd into the writable tree", link("/etc/passwd", p), EACCES);
+		expect_fail("rename the writable tree's file into /etc",
+			    rename(p, "/etc/sandbox-test"), 0);
+		expect_fail("create /etc/sandbox-test", open("/etc/sandbox-test", O_CREAT | O_WRONLY, 0600), EACCES);
+		expect_fail("mkdir /usr/sandbox-test", mkdir("/usr/sandbox-test", 0700), EACCES);
+		expect_fail("unlink /etc/hostname", unlink("/etc/hostname"), EACCES);
+		expect_fail("chmod /etc/hostname", chmod("/etc/hostname", 0777), EACCES);
+		expect_fail("truncate /etc/hostname", truncate("/etc/hostname", 0), EACCES);
+		expect_fail("O_TMPFILE in /etc", open("/etc", O_TMPFILE | O_RDWR, 0600), EACCES);
+		int ro = open("/etc/hostname", O_RDONLY);
+		snprintf(p, sizeof(p), "%s/hostname", w);
+		expect_fail("linkat(read-only fd, AT_EMPTY_PATH) into the writable tree",
+			    linkat(ro, "", AT_FDCWD, p, AT_EMPTY_PATH), EACCES);
+		/* A program it wrote itself does not run. */
+		snprintf(p, sizeof(p), "%s/mine", w);
+		int in = open("/usr/bin/true", O_RDONLY), out = open(p, O_CREAT | O_WRONLY, 0755);
+		char buf[65536];
+		ssize_t n;
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				break;
+		close(in);
+		close(out);
+		snprintf(q, sizeof(q), "%s", p);
+		pid = fork();
+		if (pid == 0) {
+			execve(q, argv, NULL);
+			_exit(errno == EACCES ? 0 : 3);
+		}
+		waitpid(pid, &st, 0);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			printf("ok execve of a file the program wrote: refused\n");
+		else
+			printf("FAIL execve of a file the program wrote: status %x\n", st), failures++;
+	}
 	/* kill(-1) reaches only the sandbox's own pid namespace: it must not
 	 * kill the caller. We survive it ourselves by ignoring the signal. */
 	signal(SIGUSR1, SIG_IGN);
@@ -155,7 +224,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "attacks"))
-		return cmd_attacks();
+		return cmd_attacks(argc > 2 ? argv[2] : NULL);
 	if (!strcmp(cmd, "pause")) {
 		printf("ready\n");
 		pause();

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal interfaces of the broker's file-syscall handlers: the decoded
+ * request, how a path is decided, and the handler families. */
+#ifndef SBX_FILEOPS_H
+#define SBX_FILEOPS_H
+
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "broker.h"
+#include "resolve.h"
+
+enum op {
+	OP_OPEN, OP_STAT, OP_STATX, OP_STATFS, OP_ACCESS, OP_READLINK, OP_EXEC,
+	OP_CHDIR, OP_FCHDIR, OP_MKDIR, OP_MKNOD, OP_UNLINK, OP_RENAME, OP_LINK,
+	OP_SYMLINK, OP_CHMOD, OP_CHOWN, OP_TRUNCATE, OP_UTIMES, OP_XATTR_GET,
+	OP_XATTR_LIST, OP_XATTR_SET, OP_XATTR_REMOVE, OP_INOTIFY, OP_FD, OP_OTHER,
+};
+
+/* A path argument: where it starts, as the program gave it, and its
+ * absolute form in the broker's namespace. */
+struct fpath {
+	int dirfd;
+	uint64_t addr;
+	char path[PATH_MAX];
+	char abs[PATH_MAX];
+};
+
+/* One decoded request. */
+struct freq {
+	enum op op;
+	const char *name;      /* syscall name for messages */
+	const struct seccomp_notif *n;
+	int npaths;            /* path arguments to read: 0, 1 or 2 */
+	bool empty_ok;         /* AT_EMPTY_PATH given */
+	uint64_t buf_addr;     /* stat buffer, link buffer, xattr value, times */
+	uint64_t bufsiz;
+	uint64_t name_addr;    /* xattr name; symlink text */
+	int oflags;            /* open flags */
+	int atflags;           /* AT_* flags, RENAME_* flags, xattr flags */
+	unsigned mode;         /* mode of open, mkdir, mknod, chmod */
+	uint64_t dev;          /* mknod */
+	uint32_t uid, gid;     /* chown */
+	int64_t length;        /* truncate */
+	int amode;             /* access mode */
+	unsigned statx_mask;
+	bool nofollow;         /* the last component is not followed */
+	struct fpath p[2];     /* p[1]: the new name of rename, link, symlink;
+				* last, so the fields above are cleared apart */
+};
+
+#define CONTINUE 1
+
+bool fileops_id_valid(const struct broker *b, uint64_t id);
+/* Refuse F with EACCES, with a (rate-limited) line saying why. */
+int fileops_refuse(struct broker *b, const struct freq *f, unsigned need, const char *why);
+/* Resolve P for NEED: 0 with RES open on the object (on the host, or in the
+ * sandbox's own root when the policy grants nothing there), or a negative
+ * errno, logged when it is a refusal. NOFOLLOW: the last component. */
+int fileops_decide(struct broker *b, const struct freq *f, const struct fpath *p,
+		   bool nofollow, unsigned need, struct sbx_resolved *res);
+/* Resolve the directory that holds P's last component, for an operation
+ * that makes, removes or renames that name. Returns 0 with *DIRFD open
+ * (O_PATH), NAME the last component and CANON the object's canonical path,
+ * after checking NEED on CANON; or a negative errno. */
+int fileops_parent(struct broker *b, const struct freq *f, const struct fpath *p,
+		   unsigned need, int *dirfd, char *name, char *canon);
+/* Put FD into the program; answers the request (ADDFD with SEND). */
+int fileops_inject(struct broker *b, const struct freq *f, int fd, bool cloexec);
+/* The program's umask, from /proc; or a negative errno. */
+int fileops_umask(const struct freq *f);
+/* The object of the program's fd FD, opened anew through /proc with FLAGS
+ * (O_PATH: any object but anonymous inodes), or a negative errno. */
+int fileops_program_fd(const struct freq *f, int fd, int flags);
+/* The program's fd FD itself (pidfd_getfd), or a negative errno. */
+int fileops_program_fd_any(const struct freq *f, int fd);
+/* The open flags of the program's fd FD, from /proc; or a negative errno. */
+long fileops_fd_flags(const struct freq *f, int fd);
+
+/* mutate.c: making, removing, renaming, linking; attributes; xattrs;
+ * inotify. VAL receives a syscall's non-error return value. */
+int mutate_handle(struct broker *b, struct freq *f, int64_t *val);
+/* open with O_CREAT of a missing file, or O_TMPFILE: served and answered. */
+int mutate_create_file(struct broker *b, struct freq *f, const char *missing, bool *sent);
+int mutate_tmpfile(struct broker *b, struct freq *f, bool *sent);
+
+#endif
