@@ -66,6 +66,11 @@ int filter_build(void **bpf, size_t *len);
 /* The guard filter, installed first: argument checks with default allow. */
 int filter_build_guard(void **bpf, size_t *len);
 
+/* tmpdir.c: the private TMPDIR ("tmpdir private"): made, granted and
+ * passed to init; removed with its contents at the end. */
+int tmpdir_create(struct broker *b);
+void tmpdir_remove(void);
+
 /* cgroup.c: put init in a cgroup of its own with the limits asked for,
  * inside the caller's delegated cgroup. Logs why when it cannot. */
 int cgroup_confine(struct broker *b);

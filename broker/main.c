@@ -383,11 +383,14 @@ int main(int argc, char **argv)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
 	set_workdir(&b, a.chdir);
 
+	if (b.policy.private_tmp && (r = tmpdir_create(&b)) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot make the sandbox's TMPDIR");
 	send_filter(&b, SBX_MSG_GUARD, filter_build_guard, "seccomp guard filter");
 	send_filter(&b, SBX_MSG_FILTER, filter_build, "seccomp filter");
 
 	r = notify_loop(&b);
 	cgroup_remove(&b);
+	tmpdir_remove();
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "broker failed");
 	/* init's status is the program's; init tells the signal, if any. */

@@ -249,9 +249,9 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 		return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: network rules are not supported yet",
 			    file, lineno, col[0]);
 	int k = kind_index(kw);
-	if (k < 0 && strcmp(kw, "include"))
+	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir"))
 		return fail(ps->err, ps->errlen, -EINVAL,
-			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat or deny)",
+			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat, deny or tmpdir)",
 			    file, lineno, col[0], kw);
 	if (nt < 2)
 		return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: '%s' needs one argument", file,
@@ -260,6 +260,13 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 		return fail(ps->err, ps->errlen, -EINVAL,
 			    "%s:%d:%zu: unexpected '%s' after the argument (one rule a line)", file,
 			    lineno, col[2], tok[2]);
+	if (!strcmp(kw, "tmpdir")) {
+		if (strcmp(tok[1], "private"))
+			return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: expected 'tmpdir private'",
+				    file, lineno, col[1]);
+		ps->p->private_tmp = true;
+		return 0;
+	}
 	if (k < 0) { /* include */
 		char path[PATH_MAX];
 		int r = locate(ps->env, tok[1], file, path, sizeof(path));
@@ -414,4 +421,5 @@ void sbx_policy_free(struct sbx_policy *p)
 	free(p->rules);
 	p->rules = NULL;
 	p->n_rules = p->cap_rules = 0;
+	p->private_tmp = false;
 }

@@ -10,6 +10,8 @@
  *   exec PATTERN      execute (implies read)
  *   stat PATTERN      metadata only: stat, access F_OK, readlink
  *   deny PATTERN      nothing at all; wins over every allow
+ *   tmpdir private    a private, writable TMPDIR for the program, removed
+ *                     when the sandbox ends
  * Patterns may use ${HOME}, ${CWD}, ${TMPDIR} and ${USER}, expanded at load.
  */
 #ifndef SBX_POLICY_H
@@ -44,6 +46,7 @@ struct sbx_policy {
 	struct sbx_rule *rules;
 	size_t n_rules;
 	size_t cap_rules;
+	bool private_tmp;  /* "tmpdir private" */
 };
 
 struct sbx_policy_vars {

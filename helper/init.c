@@ -225,6 +225,12 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 				sbx_die(SBX_EXIT_SETUP, "init: out of memory");
 			break;
 		}
+		case SBX_MSG_SETENV: {
+			const char *s[2];
+			if (sbx_payload_strings(&m, 0, s, 2) < 0 || setenv(s[0], s[1], 1) < 0)
+				sbx_die(SBX_EXIT_SETUP, "init: bad environment variable from the broker");
+			break;
+		}
 		case SBX_MSG_GUARD:
 			if (guard.filter || !copy_filter(&m, &guard))
 				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp guard filter from the broker");

@@ -116,13 +116,14 @@ static void expect_error(const char *text, int want_r, const char *want)
 	if (strcmp(err, full))
 		fail_msg("got  '%s'\nwant '%s'", err, full);
 	assert_int_equal(p.n_rules, 0); /* nothing half-applied */
+	assert_false(p.private_tmp);
 	assert_null(p.rules);
 }
 
 static void test_errors(void **state)
 {
 	expect_error("read /usr/**\nfrobnicate /x\n", -EINVAL,
-		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat or deny)");
+		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat, deny or tmpdir)");
 	expect_error("read\n", -EINVAL, "t.policy:1:5: 'read' needs one argument");
 	expect_error("read /a /b\n", -EINVAL,
 		     "t.policy:1:9: unexpected '/b' after the argument (one rule a line)");
@@ -135,6 +136,8 @@ static void test_errors(void **state)
 	expect_error("include missing-one\n", -ENOENT, "t.policy:1:9: policy 'missing-one' not found");
 	expect_error("connect tcp 127.0.0.1:80\n", -EINVAL,
 		     "t.policy:1:1: network rules are not supported yet");
+	expect_error("tmpdir shared\n", -EINVAL, "t.policy:1:8: expected 'tmpdir private'");
+	expect_error("tmpdir private\nread rel\n", -EINVAL, "t.policy:2:6: pattern must be an absolute path");
 	write_file("a.policy", "include b\n");
 	write_file("b.policy", "include a\n");
 	expect_error("include a\n", -ELOOP, "b.policy:1:9: include cycle through 'a'");
