@@ -748,9 +748,10 @@ static int do_exec(struct broker *b, struct freq *f)
 	int r = plan_exec(b, p->abs, false, NULL, 0);
 	if (r == 0)
 		return CONTINUE;
-	/* "Not found" only where the policy lets the program look. */
-	if (r == -ENOENT && sbx_policy_check(&b->policy, p->abs))
-		return r;
+	/* "Not found" only where the policy lets the program look; a search
+	 * along $PATH that misses is routine and goes unsaid. */
+	if (r == -ENOENT)
+		return sbx_policy_check(&b->policy, p->abs) ? r : -EACCES;
 	return fileops_refuse(b, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
 }
 
