@@ -15,6 +15,7 @@
  * it and init bound it into the root; Landlock keeps the kernel from
  * executing anything outside that root) and chdir's (after the broker made
  * the directory in the root). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -403,8 +404,18 @@ static int sandbox_lookup(struct broker *b, const struct freq *f, const char *ab
 int fileops_decide(struct broker *b, const struct freq *f, const struct fpath *p,
 		   bool nofollow, unsigned need, struct sbx_resolved *res)
 {
-	int r = sbx_resolve(b->rootfd, p->abs, nofollow ? SBX_RESOLVE_NOFOLLOW : 0,
-			    link_allowed, b, res);
+	bool handled;
+	int r = procself_resolve(b, f, p, nofollow, need, res, &handled);
+	if (handled)
+		return r;
+	/* Files of /proc that belong to no process may be granted. */
+	bool proc = !strncmp(p->abs, "/proc/", 6);
+	r = sbx_resolve(b->rootfd, p->abs, (nofollow ? SBX_RESOLVE_NOFOLLOW : 0) |
+				  (proc ? SBX_RESOLVE_ALLOW_PROC : 0), link_allowed, b, res);
+	if (r == 0 && proc && (strncmp(res->path, "/proc/", 6) || isdigit((unsigned char)res->path[6]))) {
+		sbx_closep(&res->fd);
+		return fileops_refuse(b, f, need, "another process's /proc entry");
+	}
 	if (r == 0) {
 		if ((sbx_policy_check(&b->policy, res->path) & need) == need)
 			return 0;

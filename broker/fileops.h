@@ -79,6 +79,12 @@ int fileops_program_fd_any(const struct freq *f, int fd);
 /* The open flags of the program's fd FD, from /proc; or a negative errno. */
 long fileops_fd_flags(const struct freq *f, int fd);
 
+/* procself.c: P under /proc/ naming a process. Sets *HANDLED and answers
+ * like fileops_decide for the program's own entries (which the policy does
+ * not govern), or refuses; leaves *HANDLED false for any other path. */
+int procself_resolve(struct broker *b, const struct freq *f, const struct fpath *p, bool nofollow,
+		     unsigned need, struct sbx_resolved *res, bool *handled);
+
 /* mutate.c: making, removing, renaming, linking; attributes; xattrs;
  * inotify. VAL receives a syscall's non-error return value. */
 int mutate_handle(struct broker *b, struct freq *f, int64_t *val);

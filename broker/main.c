@@ -172,28 +172,31 @@ static void load_policy(struct broker *b, const struct args *a)
 	int r = sbx_policy_load(&b->policy, name, &env, err, sizeof(err));
 	if (r < 0)
 		sbx_die(SBX_EXIT_SETUP, "%s", err);
-	/* Command-line rules. A plain directory stands for itself and all
-	 * beneath it, so that --write="$PWD" grants the working tree. */
+	/* Command-line rules. A plain path that exists stands for its real
+	 * path (the policy decides on canonical paths), a directory for
+	 * itself and all beneath it, so that --write=. grants the working
+	 * tree. */
 	for (size_t i = 0; i < a->n_rules; i++) {
 		enum sbx_rule_kind kind = SBX_RULE_READ;
 		const char *pattern = "";
-		char origin[32], tree[PATH_MAX];
+		char origin[32], tree[PATH_MAX + 4], real[PATH_MAX];
 		struct stat st;
 		rule_option(a->rules[i], &kind, &pattern);
 		snprintf(origin, sizeof(origin), "--%s", sbx_rule_kind_name(kind));
-		if (!strchr(pattern, '*') && !strchr(pattern, '$') && stat(pattern, &st) == 0 &&
-		    S_ISDIR(st.st_mode) &&
-		    snprintf(tree, sizeof(tree), "%s%s**", pattern,
-			     pattern[strlen(pattern) - 1] == '/' ? "" : "/") < (int)sizeof(tree))
+		if (!strchr(pattern, '*') && !strchr(pattern, '$') && realpath(pattern, real) &&
+		    stat(real, &st) == 0) {
+			snprintf(tree, sizeof(tree), "%s%s", real,
+				 !S_ISDIR(st.st_mode) ? "" : strcmp(real, "/") ? "/**" : "**");
 			pattern = tree;
+		}
 		if (sbx_policy_add_rule(&b->policy, kind, pattern, origin, &env.vars, err, sizeof(err)) < 0)
 			sbx_die(SBX_EXIT_SETUP, "%s", err);
 	}
 }
 
-/* The program's working directory: --chdir, else the caller's when the
- * policy grants something there, else "/". The directory is made (empty)
- * in the root and init moves the program there. */
+/* The program's working directory: --chdir (which the policy must grant),
+ * else the caller's. The directory is made (empty) in the root and init
+ * moves the program there; what is in it stays the policy's. */
 static void set_workdir(struct broker *b, const char *dir)
 {
 	char cwd[PATH_MAX], canon[PATH_MAX] = "/";
@@ -201,12 +204,13 @@ static void set_workdir(struct broker *b, const char *dir)
 	if (dir) {
 		if (dir[0] != '/' || strlen(dir) >= sizeof(cwd))
 			sbx_die(SBX_EXIT_SETUP, "--chdir=%s: give an absolute path", dir);
-		r = plan_dir(b, dir, false, canon);
+		r = strcmp(dir, "/") ? plan_dir(b, dir, false, canon) : 0;
 		if (r < 0)
 			sbx_die(SBX_EXIT_SETUP, "--chdir=%s: %s", dir,
 				r == -EACCES ? "the policy grants nothing there" : strerror(-r));
-	} else if (getcwd(cwd, sizeof(cwd)) && cwd[0] == '/' && sbx_policy_check(&b->policy, cwd)) {
-		if (plan_dir(b, cwd, false, canon) < 0)
+	} else if (getcwd(cwd, sizeof(cwd)) && cwd[0] == '/') {
+		/* Only its name is shown: what is in it is the policy's. */
+		if (plan_dir(b, cwd, true, canon) < 0)
 			strcpy(canon, "/");
 	}
 	r = sbx_msg_send(b->chan, SBX_MSG_WORKDIR, 0, canon, strlen(canon) + 1, NULL, 0);

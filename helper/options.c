@@ -28,7 +28,7 @@ static const char usage[] =
 	"  --deny=PATTERN         add a rule to the policy (repeatable); a directory\n"
 	"                         without wildcards stands for everything beneath it\n"
 	"  --chdir=DIR            start the program in DIR (default: the current\n"
-	"                         directory when the policy grants it, else /)\n"
+	"                         directory; what is in it is the policy's)\n"
 	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
 	"  --keep-fd=N            with --close-fds: pass fd N through (repeatable)\n"
 	"  --json-status-fd=N     write JSON lines to fd N: the program's pid and\n"

@@ -7,6 +7,7 @@ set -uo pipefail
 
 B=${SBX_BUILD:?set SBX_BUILD to the build directory}
 S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
+B=$(cd "$B" && pwd) S=$(cd "$S" && pwd)
 H=$B/helper/sandbox-helper
 PROBE=${SBX_PROBE:-$B/tests/probe} # a probe without sanitizers, for sanitized builds
 SWAPPER=$B/tests/swapper
@@ -92,8 +93,15 @@ want=$(printf 'f %s\nf %s\n' "$probe_real" "$ld_real" | sort)
 [ $rc = 0 ] && [ "$files" = "$want" ]; check $? "the root holds only the program and its loader"
 grep -q '^l /lib64 -> usr/lib64$' "$T/out" && grep -q '^l /lib -> usr/lib$' "$T/out"
 check $? "the merged-/usr symlinks are recreated"
-run "$H" --policy=shell -- /bin/ls -1A /
+run "$H" --policy=shell --chdir=/ -- /bin/ls -1A /
 [ $rc = 0 ] && [ "$(sort "$T/out" | tr '\n' ' ')" = "bin lib lib64 usr " ]; check $? "ls -A / under the shell policy lists only the root's entries"
+run "$H" --policy=shell --chdir=/usr/share -- /bin/sh -c 'pwd; echo "$PWD"; ls -d doc'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf '/usr/share\n/usr/share\ndoc')" ]; check $? "--chdir=DIR: pwd, \$PWD and relative paths"
+run "$H" --policy=shell --chdir=/root -- /bin/true
+[ $rc = 125 ] && grep -q -- "--chdir=/root: the policy grants nothing there" "$T/err"; check $? "--chdir to a directory the policy does not grant: 125"
+(cd "$S/tests" && "$H" --policy=shell -- /bin/sh -c 'pwd; cat scripts/procself.py' >"$T/out" 2>"$T/err" </dev/null); rc=$?
+[ $rc != 0 ] && [ "$(head -1 "$T/out")" = "$(cd "$S/tests" && pwd -P)" ] && grep -q 'refused openat("scripts/procself.py")' "$T/err"
+check $? "the program starts in the caller's directory, whose contents stay the policy's"
 
 # --- Privileges inside -------------------------------------------------------
 run "$H" --policy=minimal -- "$PROBE" self
@@ -204,6 +212,9 @@ done
 mkdir -p "$T/w"
 run "$H" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
 [ $rc = 0 ]; check $? "attacks: ptrace, mount, unshare, chroot, io_uring, handles, bpf, TIOCSTI, /proc, dirfds, cwd, links, renames, own executables"
+
+run "$H" --policy=shell --read="$S/tests/scripts/procself.py" -- /usr/bin/python3 "$S/tests/scripts/procself.py"
+[ $rc = 0 ] && ! grep -q FAIL "$T/out"; check $? "/proc/self, /proc/thread-self and /proc/PID are the program's own; nothing else of /proc"
 
 # A racing symlink swap outside the sandbox: the broker must never hand out
 # the secret, however the check and the open interleave.
