@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -29,6 +30,10 @@ struct broker {
 	long long pids_max;   /* --pids-max, or -1 */
 	long long memory_max; /* --memory-max, or -1 */
 	char cgroups[2][PATH_MAX]; /* the sandbox's own cgroups, removed at exit */
+	/* Workers serve notifications concurrently. root_lock guards the
+	 * root (its model, init's channel, the program's root fd) and the
+	 * channel's messages; log_lock the refusal log's rate. */
+	pthread_mutex_t root_lock, log_lock;
 	struct {
 		double tokens;          /* refusal lines we may still print now */
 		long long last_ns;      /* when the bucket was last filled */

@@ -309,7 +309,7 @@ static const char *perm_name(unsigned need)
 
 /* A program may be refused in a loop: print at most 20 refusals a second
  * (bursts of 50), and say how many were not printed. */
-static bool may_log(struct broker *b)
+static bool may_log_locked(struct broker *b)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -331,6 +331,14 @@ static bool may_log(struct broker *b)
 		b->log_bucket.suppressed = 0;
 	}
 	return true;
+}
+
+static bool may_log(struct broker *b)
+{
+	pthread_mutex_lock(&b->log_lock);
+	bool r = may_log_locked(b);
+	pthread_mutex_unlock(&b->log_lock);
+	return r;
 }
 
 int fileops_refuse(struct broker *b, const struct freq *f, unsigned need, const char *why)
@@ -358,9 +366,18 @@ static int link_allowed(void *ctx, const char *link_path, const char *target)
 	return sbx_policy_check(&b->policy, link_path) ? 0 : -EACCES;
 }
 
+/* Does PATH name something of the sandbox's own root? */
+static bool root_contains(struct broker *b, const char *path, bool nofollow)
+{
+	pthread_mutex_lock(&b->root_lock);
+	bool r = sbx_rootview_contains(&b->root, path, nofollow);
+	pthread_mutex_unlock(&b->root_lock);
+	return r;
+}
+
 /* The program's root, opened once through /proc: every sandboxed process
  * has the same one (chroot and pivot_root are refused). */
-static int sandbox_root(struct broker *b, const struct freq *f)
+static int sandbox_root_locked(struct broker *b, const struct freq *f)
 {
 	if (b->sbxroot >= 0)
 		return b->sbxroot;
@@ -377,6 +394,14 @@ static int sandbox_root(struct broker *b, const struct freq *f)
 	b->sbx_dev = st.st_dev;
 	b->sbxroot = fd;
 	return fd;
+}
+
+static int sandbox_root(struct broker *b, const struct freq *f)
+{
+	pthread_mutex_lock(&b->root_lock);
+	int r = sandbox_root_locked(b, f);
+	pthread_mutex_unlock(&b->root_lock);
+	return r;
 }
 
 /* ABS in the sandbox's own root, beneath it whatever its symlinks say. */
@@ -428,7 +453,7 @@ int fileops_decide(struct broker *b, const struct freq *f, const struct fpath *p
 			return r;
 	}
 	if (!(need & (SBX_PERM_WRITE | SBX_PERM_EXEC)) &&
-	    sbx_rootview_contains(&b->root, p->abs, nofollow) &&
+	    root_contains(b, p->abs, nofollow) &&
 	    sandbox_lookup(b, f, p->abs, nofollow, res) == 0)
 		return 0;
 	return fileops_refuse(b, f, need, r == -EACCES || r == 0 || r == -ENOENT
@@ -668,12 +693,10 @@ static int do_open(struct broker *b, struct freq *f, bool *sent)
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 		int keep = fl & (O_ACCMODE | O_APPEND | O_TRUNC | O_NONBLOCK | O_DIRECTORY |
 				 O_NOATIME | O_DSYNC | O_SYNC | O_DIRECT | O_LARGEFILE);
-		/* A FIFO must not block the broker waiting for a peer. */
-		bool fifo = S_ISFIFO(res.st.st_mode) && !(fl & O_NONBLOCK);
-		fd = open(proc, keep | O_NOCTTY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
+		/* A FIFO waits here for its peer, as in the kernel: this
+		 * worker waits, the others serve on. */
+		fd = SBX_RETRY(open(proc, keep | O_NOCTTY | O_CLOEXEC));
 		if (fd < 0)
-			return -errno;
-		if (fifo && fcntl(fd, F_SETFL, keep & ~O_NONBLOCK & ~O_ACCMODE) < 0)
 			return -errno;
 	}
 	r = fileops_inject(b, f, fd, fl & O_CLOEXEC);
@@ -754,7 +777,7 @@ static int do_exec(struct broker *b, struct freq *f)
 		return fileops_refuse(b, f, SBX_PERM_EXEC, "executing an open fd is not supported");
 	/* Approved before, or an executable of the root: the kernel runs
 	 * what is bound there. */
-	if (sbx_rootview_contains(&b->root, p->abs, false))
+	if (root_contains(b, p->abs, false))
 		return CONTINUE;
 	int r = plan_exec(b, p->abs, false, NULL, 0);
 	if (r == 0)
@@ -775,7 +798,7 @@ static int do_chdir(struct broker *b, struct freq *f)
 	int r = plan_dir(b, p->abs, false, NULL);
 	if (r == 0)
 		return CONTINUE;
-	if (sbx_rootview_contains(&b->root, p->abs, false))
+	if (root_contains(b, p->abs, false))
 		return CONTINUE; /* a directory of the root itself */
 	if ((r == -ENOENT || r == -ENOTDIR) && sbx_policy_check(&b->policy, p->abs))
 		return r;
@@ -811,7 +834,7 @@ static int do_fchdir(struct broker *b, struct freq *f)
 void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		    struct seccomp_notif_resp *resp, bool *sent)
 {
-	static struct freq f; /* the broker serves one request at a time */
+	static __thread struct freq f; /* one request at a time per worker */
 	decode(n, &f);
 	int r = 0;
 	int64_t val = 0;

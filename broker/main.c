@@ -363,6 +363,8 @@ int main(int argc, char **argv)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "seccomp user notification is not available");
 
 	b.sbxroot = -1;
+	pthread_mutex_init(&b.root_lock, NULL);
+	pthread_mutex_init(&b.log_lock, NULL);
 	/* init confines execve with Landlock wherever the kernel has it. */
 	b.landlock = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u) >= 1;
 	load_policy(&b, &a);

@@ -177,10 +177,13 @@ out:
 
 int plan_exec(struct broker *b, const char *path, bool implicit, char *canon, size_t size)
 {
-	return plan_one(b, path, implicit, 0, canon, size);
+	pthread_mutex_lock(&b->root_lock);
+	int r = plan_one(b, path, implicit, 0, canon, size);
+	pthread_mutex_unlock(&b->root_lock);
+	return r;
 }
 
-int plan_dir(struct broker *b, const char *path, bool implicit, char *canon)
+static int plan_dir_locked(struct broker *b, const char *path, bool implicit, char *canon)
 {
 	struct links l = {.b = b, .implicit = implicit};
 	struct sbx_resolved *res = malloc(sizeof(*res));
@@ -206,5 +209,13 @@ int plan_dir(struct broker *b, const char *path, bool implicit, char *canon)
 	sbx_closep(&res->fd);
 	free(res);
 	links_free(&l);
+	return r;
+}
+
+int plan_dir(struct broker *b, const char *path, bool implicit, char *canon)
+{
+	pthread_mutex_lock(&b->root_lock);
+	int r = plan_dir_locked(b, path, implicit, canon);
+	pthread_mutex_unlock(&b->root_lock);
 	return r;
 }

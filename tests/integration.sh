@@ -216,6 +216,14 @@ run "$H" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
 run "$H" --policy=shell --read="$S/tests/scripts/procself.py" -- /usr/bin/python3 "$S/tests/scripts/procself.py"
 [ $rc = 0 ] && ! grep -q FAIL "$T/out"; check $? "/proc/self, /proc/thread-self and /proc/PID are the program's own; nothing else of /proc"
 
+# Concurrency: threads served at once while one waits on a FIFO.
+mkdir -p "$T/thr"
+run "$H" --policy=shell --write="$T/thr" --read="$S/tests/scripts/threads.py" -- /usr/bin/python3 "$S/tests/scripts/threads.py" "$T/thr"
+[ $rc = 0 ]; check $? "8 threads open, write, rename and unlink at once while a FIFO open waits ($(cat "$T/out" | head -1))"
+mkdir -p "$T/sh"
+run "$H" --policy=shell --write="$T/sh" --chdir="$T/sh" -- /bin/sh -c 'mkfifo p && { cat p >got & } && sleep 0.2 && cat /etc/hostname >p && wait && cmp got /etc/hostname && echo same'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = same ]; check $? "a shell's FIFO: the reader waits, the writer is served meanwhile"
+
 # A racing symlink swap outside the sandbox: the broker must never hand out
 # the secret, however the check and the open interleave.
 ln -s file "$T/pub/race"
