@@ -10,6 +10,8 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 sbx_prepare "$src"
 
 status=0
+# meson test runs the unit tests and the integration suite (integration.sh,
+# programs.sh) as the caller; its log holds their counts.
 sbx_log "unit and integration tests as $(id -un)"
 meson test -C "$stage/build" --print-errorlogs --no-rebuild || status=1
 # Count test cases: cmocka's "[  PASSED  ] N test(s)." and "[  FAILED  ] N
@@ -36,6 +38,11 @@ if [ "$(id -u)" = 0 ]; then
 	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
 		bash "$stage/tests/integration.sh" 2>&1 | tee "$userlog" || status=1
 	logs+=("$userlog")
+	sbx_log "real programs (tests/programs.sh) as the unprivileged user $SBX_TEST_USER"
+	proglog=$stage/user-programs.log
+	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
+		bash "$stage/tests/programs.sh" 2>&1 | tee "$proglog" || status=1
+	logs+=("$proglog")
 	sbx_log "setuid tests: a root-owned 4755 install run by $SBX_TEST_USER"
 	suidlog=$stage/setuid.log
 	SBX_BUILD="$stage/build" SBX_SOURCE="$stage" SBX_TEST_USER="$SBX_TEST_USER" \

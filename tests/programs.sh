@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Real programs in the sandbox: a shell script, python3, gcc, make, tar,
+# sqlite3, meson and ninja at work in a writable directory, checked by their
+# output and by the files they leave on the host; then what the build policy
+# refuses, and its private TMPDIR. Run as root and as an unprivileged user
+# (meson test and tests/run.sh do both). Needs SBX_BUILD (the meson build
+# directory) and SBX_SOURCE (the source tree).
+set -uo pipefail
+umask 022
+
+B=${SBX_BUILD:?set SBX_BUILD to the build directory}
+S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
+B=$(realpath "$B") S=$(realpath "$S") # the tests change directory
+H=$B/helper/sandbox-helper
+. "$S/tests/harness.sh" sbx-prog
+T=$(realpath "$T") # the broker names canonical paths
+# run CMD...: stdout in $T/out, stderr in $T/err, status in $rc; 40 s at most.
+run() { timeout -k 5 40 "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
+# fresh NAME: a new empty directory $T/NAME as $D, world-writable (the sandbox
+# runs as the caller, who may be root or the test user).
+fresh() { D=$T/$1; mkdir -p "$D"; chmod 777 "$D"; }
+# sbx POLICY [HELPER-OPTIONS...] -- PROGRAM ARGS...: run in $D, which is
+# writable, starting there as the caller's current directory.
+sbx() {
+	local pol=$1; shift
+	if cd "$D"; then run "$H" --policy="$pol" --write="$D" "$@"; else rc=125; fi
+	cd "$T" || exit 1
+}
+# refused WORD PATH: the broker's stderr names a refused WORD(...PATH...).
+refused() { grep -q "refused $1(\"[^\"]*$2\"" "$T/err"; }
+
+echo "# real programs in the sandbox as $(id -un) (uid $(id -u))"
+
+# A C program of three files and a header, shared by the gcc and make tests:
+# its output depends on every file.
+write_c_program() {
+	cat >"$1/calc.h" <<'EOF'
+int add(int a, int b);
+int mul(int a, int b);
+void reverse(char *s);
+EOF
+	cat >"$1/add.c" <<'EOF'
+#include "calc.h"
+int add(int a, int b) { return a + b; }
+EOF
+	cat >"$1/mul.c" <<'EOF'
+#include "calc.h"
+int mul(int a, int b) { return a * b; }
+EOF
+	cat >"$1/rev.c" <<'EOF'
+#include <string.h>
+#include "calc.h"
+void reverse(char *s)
+{
+	for (size_t i = 0, j = strlen(s); j-- > i; i++) {
+		char c = s[i];
+		s[i] = s[j];
+		s[j] = c;
+	}
+}
+EOF
+	cat >"$1/main.c" <<'EOF'
+#include <stdio.h>
+#include "calc.h"
+int main(void)
+{
+	char word[] = "sandbox";
+	reverse(word);
+	printf("%d %d %s\n", add(2, 3), mul(6, 7), word);
+	return 0;
+}
+EOF
+}
+c_want="5 42 xobdnas"
+
+# --- 1. A shell script: pipes, redirects, cd, mv, rm, relative paths -------------
+fresh shell
+cat >"$D/script.sh" <<'EOF'
+set -e
+mkdir -p work/sub
+printf 'pear\napple\nfig\napple\n' >work/fruit.txt
+cd work/sub
+sort ../fruit.txt | uniq -c | sed 's/^ *//' >counts.txt
+wc -l <counts.txt >lines.txt
+{ echo to-out; echo to-err >&2; } >both.out 2>both.err
+echo appended >>both.out
+cat counts.txt lines.txt | tr a-z A-Z >upper.txt
+mv upper.txt ../../result.txt
+cp counts.txt scratch.txt
+rm scratch.txt
+cd ..
+rm fruit.txt
+mv sub renamed
+cat renamed/lines.txt
+cd renamed && pwd
+EOF
+sbx shell -- /bin/sh script.sh
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf '3\n%s/work/renamed' "$D")" ] &&
+	[ "$(cat "$D/result.txt")" = "$(printf '2 APPLE\n1 FIG\n1 PEAR\n3')" ] &&
+	[ "$(cat "$D/work/renamed/both.out")" = "$(printf 'to-out\nappended')" ] &&
+	[ "$(cat "$D/work/renamed/both.err")" = to-err ] &&
+	[ "$(cat "$D/work/renamed/counts.txt")" = "$(printf '2 apple\n1 fig\n1 pear')" ] &&
+	[ ! -e "$D/work/fruit.txt" ] && [ ! -e "$D/work/sub" ] && [ ! -e "$D/work/renamed/scratch.txt" ] &&
+	[ ! -e "$D/work/renamed/upper.txt" ]
+check $? "sh script: pipes, redirects, cd, mv, cp, rm and relative reads after cd leave the right files"
+
+# --- 2. python3 and its standard library ----------------------------------------
+fresh python
+cat >"$D/prog.py" <<'EOF'
+import email.policy
+import http.client
+import json
+import os
+import tempfile
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+m = EmailMessage()
+m["Subject"] = "sandbox test"
+m["To"] = "someone@example.org"
+m.set_content("line one\nline two\n")
+parsed = BytesParser(policy=email.policy.default).parsebytes(m.as_bytes())
+res = {
+    "subject": parsed["subject"],
+    "body": parsed.get_content(),
+    "http": http.client.responses[418],
+    "https_port": http.client.HTTPS_PORT,
+}
+try:
+    import sqlite3
+except ImportError:
+    res["sqlite"] = "missing"
+else:
+    db = sqlite3.connect("py.db")
+    db.execute("create table t (k text, v integer)")
+    db.executemany("insert into t values (?, ?)", [("a", 1), ("b", 2), ("c", 3)])
+    db.commit()
+    res["sqlite"] = list(db.execute("select group_concat(k, ''), sum(v) from t").fetchone())
+    db.close()
+with tempfile.TemporaryFile("w+") as f:
+    f.write("scratch")
+    f.seek(0)
+    res["tempfile"] = f.read()
+with open("result.json.part", "w") as f:
+    json.dump(res, f, sort_keys=True)
+os.rename("result.json.part", "result.json")
+print("wrote", sorted(n for n in os.listdir(".") if n.startswith("result")))
+EOF
+if /usr/bin/python3 -c 'import sqlite3' 2>/dev/null; then sq='["abc", 6]'; else sq='"missing"'; fi
+want='{"body": "line one\nline two\n", "http": "I'"'"'m a Teapot", "https_port": 443, "sqlite": '$sq', "subject": "sandbox test", "tempfile": "scratch"}'
+sbx build -- /usr/bin/python3 prog.py
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "wrote ['result.json']" ] && [ "$(cat "$D/result.json")" = "$want" ] &&
+	{ [ "$sq" = '"missing"' ] || [ "$(sqlite3 "$D/py.db" 'select count(*) from t')" = 3 ]; }
+check $? "python3: json, email, http.client and sqlite3 from the standard library, writing a file"
+
+# --- 3. gcc: compile and link several files -------------------------------------
+fresh gcc
+mkdir "$D/src"
+write_c_program "$D/src"
+chmod -R a+rwX "$D"
+sbx build --chdir="$D/src" -- /usr/bin/gcc -std=c99 -Wall -Wextra -Werror -O2 -o ../calc main.c add.c mul.c rev.c
+[ $rc = 0 ] && [ -x "$D/calc" ] && [ "$("$D/calc")" = "$c_want" ]
+check $? "gcc compiles and links four files and a header; the program runs outside ($("$D/calc" 2>&1))"
+sbx build --chdir="$D/src" -- /bin/sh -c 'for f in add mul rev; do gcc -c -O2 $f.c || exit 1; done &&
+	ar rcs libcalc.a add.o mul.o rev.o && gcc -o ../calc2 main.c -L. -lcalc && nm libcalc.a | grep -c " T "'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = 3 ] && [ "$("$D/calc2")" = "$c_want" ]
+check $? "gcc -c, ar and nm make a static library that links"
+
+# --- 4. make -j2 -------------------------------------------------------------------
+fresh make
+write_c_program "$D"
+printf 'OBJS = main.o add.o mul.o rev.o\ncalc: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n%%.o: %%.c calc.h\n\t$(CC) -O2 -c -o $@ $<\n' >"$D/Makefile"
+chmod -R a+rwX "$D"
+sbx build -- /usr/bin/make -j2
+first=$(cat "$T/out")
+[ $rc = 0 ] && [ "$("$D/calc")" = "$c_want" ] && [ "$(grep -c -- '-c -o' <<<"$first")" = 4 ]
+check $? "make -j2 builds the program from four objects"
+before=$(stat -c '%i %Y.%y' "$D/calc" "$D"/*.o 2>&1)
+sbx build -- /usr/bin/make -j2
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "make: 'calc' is up to date." ] && [ "$(stat -c '%i %Y.%y' "$D/calc" "$D"/*.o 2>&1)" = "$before" ]
+check $? "a second make has nothing to do"
+touch "$D/mul.c"
+sbx build -- /usr/bin/make -j2
+[ $rc = 0 ] && [ "$(grep -c -- '-c -o' "$T/out")" = 1 ] && grep -q -- '-o mul.o mul.c' "$T/out" && [ "$("$D/calc")" = "$c_want" ]
+check $? "after touching mul.c, make rebuilds only mul.o and the program"
+
+# --- 5. tar: an archive of a directory, and back ---------------------------------
+fresh tar
+mkdir -p "$D/tree/a/b" "$D/tree/empty"
+echo one >"$D/tree/one.txt"
+head -c 200000 /dev/urandom >"$D/tree/a/random.bin"
+printf '#!/bin/sh\necho deep\n' >"$D/tree/a/b/run.sh"
+chmod 755 "$D/tree/a/b/run.sh"
+ln -s one.txt "$D/tree/link"
+chmod -R a+rwX "$D"
+sbx build -- /bin/sh -c 'tar -czf tree.tar.gz tree && tar -tzf tree.tar.gz | sort'
+listing=$(printf '%s\n' tree/ tree/a/ tree/a/b/ tree/a/b/run.sh tree/a/random.bin tree/empty/ tree/link tree/one.txt)
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "$listing" ] && [ "$(tar -tzf "$D/tree.tar.gz" | sort)" = "$listing" ] &&
+	gzip -t "$D/tree.tar.gz"
+check $? "tar -czf makes a gzip archive of a directory (listed inside and outside)"
+sbx build -- /bin/sh -c 'mkdir out && tar -xzf tree.tar.gz -C out'
+diff -r "$D/tree" "$D/out/tree" >/dev/null && cmp -s "$D/tree/a/random.bin" "$D/out/tree/a/random.bin" &&
+	[ "$(readlink "$D/out/tree/link")" = one.txt ]
+check $? "tar -xzf extracts the same content (diff -r, cmp, the symlink)"
+modes() { (cd "$1" && find . -printf '%m %y %p\n' | sort); }
+[ $rc = 0 ] && [ "$(modes "$D/tree")" = "$(modes "$D/out/tree")" ] && ! grep -q refused "$T/err"
+# tar sets modes with fchmodat(AT_SYMLINK_NOFOLLOW), which glibc does as an
+# O_PATH|O_NOFOLLOW open (a symlink: EOPNOTSUPP, which tar ignores) and
+# chmod("/proc/self/fd/N") (as root, tar makes directories 0700 and sets
+# their modes at the end).
+check $? "tar -xzf exits 0 and restores every mode, refusing nothing"
+
+# --- 6. sqlite3 -------------------------------------------------------------------
+fresh sqlite
+cat >"$D/make.sql" <<'EOF'
+create table fruit (name text primary key, n integer);
+insert into fruit values ('apple', 3), ('pear', 5), ('fig', 7), ('kiwi', 11);
+update fruit set n = n + 1 where name = 'apple';
+delete from fruit where name = 'kiwi';
+EOF
+chmod a+r "$D/make.sql"
+sbx build -- /usr/bin/sqlite3 fruit.db '.read make.sql'
+sbx build -- /usr/bin/sqlite3 -separator ' ' fruit.db 'select name, n * 2 from fruit order by n desc;' 'select count(*), sum(n) from fruit;'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf 'fig 14\npear 10\napple 8\n3 16')" ] &&
+	[ "$(sqlite3 "$D/fruit.db" "select group_concat(name, ',') from (select name from fruit order by name)")" = apple,fig,pear ] &&
+	[ ! -e "$D/fruit.db-journal" ]
+check $? "sqlite3 creates a database, inserts, updates, deletes and queries"
+
+# --- 7. meson and ninja -------------------------------------------------------------
+fresh meson
+mkdir "$D/proj"
+cat >"$D/proj/meson.build" <<'EOF'
+project('hello', 'c')
+executable('hello', 'main.c', 'greet.c')
+EOF
+printf 'const char *greet(void);\n' >"$D/proj/greet.h"
+printf '#include "greet.h"\nconst char *greet(void) { return "hello from meson"; }\n' >"$D/proj/greet.c"
+printf '#include <stdio.h>\n#include "greet.h"\nint main(void) { return puts(greet()) < 0; }\n' >"$D/proj/main.c"
+chmod -R a+rwX "$D"
+# meson runs its compiler sanity check from the build directory: --exec.
+sbx build --exec="$D/**" --chdir="$D/proj" -- /usr/bin/meson setup builddir
+[ $rc = 0 ] && grep -q '^Build targets in project: 1$' "$T/out" && [ -f "$D/proj/builddir/build.ninja" ]
+check $? "meson setup configures a C project"
+sbx build --chdir="$D/proj" -- /usr/bin/ninja -C builddir
+[ $rc = 0 ] && grep -q 'Linking target hello' "$T/out" && [ "$("$D/proj/builddir/hello")" = "hello from meson" ]
+check $? "ninja builds it; the program runs outside"
+sbx build --chdir="$D/proj" -- /usr/bin/ninja -C builddir
+[ $rc = 0 ] && grep -q '^ninja: no work to do.$' "$T/out"; check $? "a second ninja has nothing to do"
+
+# --- 8. What the build policy refuses --------------------------------------------
+fresh refuse
+mkdir "$D/w"; chmod 777 "$D/w"
+echo keep >"$D/outside.txt"; chmod 666 "$D/outside.txt"
+name=sbx-programs-$$-$RANDOM
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+D=$D/w sbx build -- /usr/bin/touch "/etc/$name"
+[ $rc != 0 ] && [ ! -e "/etc/$name" ] && refused openat "/etc/$name"
+check $? "touch /etc/$name is refused, with a log line"
+D=$D/w sbx build --setenv=HOME="$home" -- /bin/sh -c "echo x >\"\$HOME/$name\""
+[ $rc != 0 ] && [ ! -e "$home/$name" ] && refused openat "$home/$name"
+check $? "writing in \$HOME ($home) is refused when not granted"
+D=$D/w sbx build -- /bin/sh -c 'echo x >../sibling.txt; echo changed >../outside.txt; rm ../outside.txt; mv ../outside.txt moved.txt; exit 0'
+[ ! -e "$D/sibling.txt" ] && [ "$(cat "$D/outside.txt")" = keep ] && [ ! -e "$D/w/moved.txt" ] &&
+	refused openat ../sibling.txt && refused unlinkat outside.txt && refused renameat2 outside.txt
+check $? "next to the --write directory: no create, write, rm or mv (../)"
+rm -f "/etc/$name" "$home/$name" 2>/dev/null
+
+# --- 9. The private TMPDIR ----------------------------------------------------------
+fresh tmpdir
+base=$D/base; mkdir "$base"; chmod 777 "$base"
+mkdir "$D/w"; chmod 777 "$D/w"
+echo keep >"$D/w/keep.txt"
+cat >"$D/w/tmp.sh" <<'EOF'
+echo "$TMPDIR" >tmpdir.txt
+[ -d "$TMPDIR" ] && [ -w "$TMPDIR" ] || exit 3
+mkdir "$TMPDIR/sub" "$TMPDIR/sub/deeper" && echo scratch >"$TMPDIR/sub/deeper/file" || exit 4
+ln -s "$PWD/keep.txt" "$TMPDIR/link" || exit 5
+cat "$TMPDIR/sub/deeper/file" "$TMPDIR/link"
+touch ready
+i=0
+while [ ! -e go ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+[ -e go ]
+EOF
+chmod -R a+rwX "$D"
+(cd "$D/w" && TMPDIR=$base exec timeout -k 5 40 "$H" --policy=build --write="$D/w" -- /bin/sh tmp.sh) \
+	>"$T/out" 2>"$T/err" </dev/null &
+hpid=$! # timeout ends it at the latest
+bg_pids+=("$hpid")
+for _ in $(seq 200); do [ -e "$D/w/ready" ] || ! kill -0 "$hpid" 2>/dev/null && break; sleep 0.05; done
+td=$(cat "$D/w/tmpdir.txt" 2>/dev/null)
+[ -n "$td" ] && [ "${td%/*}" = "$base" ] && [ "$(cat "$td/sub/deeper/file" 2>&1)" = scratch ]
+check $? "TMPDIR ($td) is a fresh directory under the caller's TMPDIR, written inside and seen on the host"
+touch "$D/w/go"
+wait "$hpid"; rc=$?
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf 'scratch\nkeep')" ] && [ -n "$td" ] && [ ! -e "$td" ] &&
+	[ -z "$(ls -A "$base")" ] && [ "$(cat "$D/w/keep.txt")" = keep ]
+check $? "after the sandbox, its TMPDIR is gone (and the file its symlink named is not)"
+# coreutils' mkdir -p makes a path one component at a time from the root:
+# mkdir("/tmp") (EEXIST, as the kernel answers whatever the permissions),
+# chdir("/tmp"), mkdir("sandbox-tmp.X") (EEXIST), chdir(...), ...
+D=$D/w TMPDIR=$base sbx build -- /bin/sh -c 'mkdir -p "$TMPDIR/p/q" && echo made >"$TMPDIR/p/q/f" && cat "$TMPDIR/p/q/f"'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = made ] && ! grep -q refused "$T/err"
+check $? "mkdir -p \$TMPDIR/p/q (mkdir and chdir through TMPDIR's ancestors, which no rule grants)"
+[ -z "$(ls -A "$base")" ]; check $? "that TMPDIR is gone too"
+
+summary
