@@ -87,6 +87,9 @@ void status_exited(struct broker *b, int exit_status, int signal);
 
 /* notify.c: serve notifications until init exits; returns the exit status. */
 int notify_loop(struct broker *b);
+/* A worker is about to do something that may wait long: make sure another
+ * one serves the listener meanwhile. */
+void notify_may_block(struct broker *b);
 
 /* fileops.c: answer one notification. RESP is prepared with the id; the
  * handler fills error/val/flags, or sets *SENT when it answered already

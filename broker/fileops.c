@@ -521,6 +521,9 @@ int fileops_inject(struct broker *b, const struct freq *f, int fd, bool cloexec)
 		.newfd = 0,
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
+	/* ADDFD waits until the program has taken the fd; the program goes
+	 * on meanwhile, so another worker must be there for its next one. */
+	notify_may_block(b);
 	int r = ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 	return r < 0 ? -errno : 0;
 }
@@ -695,6 +698,8 @@ static int do_open(struct broker *b, struct freq *f, bool *sent)
 				 O_NOATIME | O_DSYNC | O_SYNC | O_DIRECT | O_LARGEFILE);
 		/* A FIFO waits here for its peer, as in the kernel: this
 		 * worker waits, the others serve on. */
+		if (S_ISFIFO(res.st.st_mode) && !(fl & O_NONBLOCK))
+			notify_may_block(b);
 		fd = SBX_RETRY(open(proc, keep | O_NOCTTY | O_CLOEXEC));
 		if (fd < 0)
 			return -errno;

@@ -18,30 +18,50 @@
 #include "signals.h"
 #include "util.h"
 
-/* Workers: each waits for a notification and answers it. A worker that
- * takes the last idle place starts another, so a slow request (a FIFO
- * waiting for its peer) never stalls the rest. */
+/* Workers. One of them at a time waits in NOTIF_RECV (the kernel wakes
+ * every waiter for each notification, so more would only cost wake-ups);
+ * the others park. The one that receives wakes another (or starts one,
+ * up to MAX_WORKERS) when more notifications are waiting, so a program's
+ * threads are served at once, and before anything that may wait long (a
+ * FIFO open waiting for its peer), so nothing else stalls behind it. */
 #define MAX_WORKERS 64
 
-static unsigned workers, idle;
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	unsigned workers, receiving, parked;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
 
 static void *worker(void *arg);
 
-static void start_worker(struct broker *b)
+/* Called with pool.lock held: get another worker to the listener. */
+static void another_worker(struct broker *b)
 {
+	if (pool.receiving)
+		return;
+	if (pool.parked) {
+		pthread_cond_signal(&pool.wake);
+		return;
+	}
+	if (pool.workers >= MAX_WORKERS)
+		return;
 	pthread_t t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&t, &attr, worker, b) == 0) {
-		workers++;
-		idle++;
-	} else if (!workers) {
+	if (pthread_create(&t, &attr, worker, b) == 0)
+		pool.workers++;
+	else if (!pool.workers)
 		sbx_die(SBX_EXIT_SETUP, "cannot start a worker thread");
-	}
 	pthread_attr_destroy(&attr);
+}
+
+void notify_may_block(struct broker *b)
+{
+	pthread_mutex_lock(&pool.lock);
+	another_worker(b);
+	pthread_mutex_unlock(&pool.lock);
 }
 
 static void *worker(void *arg)
@@ -56,25 +76,36 @@ static void *worker(void *arg)
 	if (!req || !resp)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
 	for (;;) {
-		memset(req, 0, b->sizes.seccomp_notif);
-		if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-			if (errno == EINTR || errno == ENOENT)
-				continue; /* the target died before we read it */
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot receive a notification");
+		pthread_mutex_lock(&pool.lock);
+		while (pool.receiving) {
+			pool.parked++;
+			pthread_cond_wait(&pool.wake, &pool.lock);
+			pool.parked--;
 		}
-		pthread_mutex_lock(&pool_lock);
-		if (--idle == 0 && workers < MAX_WORKERS)
-			start_worker(b);
-		pthread_mutex_unlock(&pool_lock);
+		pool.receiving++;
+		pthread_mutex_unlock(&pool.lock);
+		memset(req, 0, b->sizes.seccomp_notif);
+		int r = ioctl(b->listener, SECCOMP_IOCTL_NOTIF_RECV, req);
+		int err = errno;
+		pthread_mutex_lock(&pool.lock);
+		pool.receiving--;
+		struct pollfd p = {.fd = b->listener, .events = POLLIN};
+		if (r == 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+			another_worker(b); /* more waiting: serve them at once */
+		else if (r < 0 && pool.parked)
+			pthread_cond_signal(&pool.wake);
+		pthread_mutex_unlock(&pool.lock);
+		if (r < 0) {
+			if (err == EINTR || err == ENOENT)
+				continue; /* the target died before we read it */
+			sbx_die_errno(SBX_EXIT_SETUP, err, "cannot receive a notification");
+		}
 		memset(resp, 0, b->sizes.seccomp_notif_resp);
 		resp->id = req->id;
 		bool sent = false;
 		fileops_handle(b, req, resp, &sent);
 		if (!sent && ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
 			sbx_log_errno(errno, "cannot answer a notification");
-		pthread_mutex_lock(&pool_lock);
-		idle++;
-		pthread_mutex_unlock(&pool_lock);
 	}
 	return NULL;
 }
@@ -91,12 +122,13 @@ static int channel_read(struct broker *b)
 		if (r > 0)
 			broker_channel_message(b, b->msg);
 	}
-	bool start = b->listener >= 0 && !workers;
+	bool start = b->listener >= 0;
 	pthread_mutex_unlock(&b->root_lock);
 	if (start) {
-		pthread_mutex_lock(&pool_lock);
-		start_worker(b);
-		pthread_mutex_unlock(&pool_lock);
+		pthread_mutex_lock(&pool.lock);
+		if (!pool.workers)
+			another_worker(b);
+		pthread_mutex_unlock(&pool.lock);
 	}
 	return r;
 }

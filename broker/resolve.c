@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,9 +92,91 @@ static void missing_path(struct walk *w, const char *name, const char *rest)
 		snprintf(w->path, sizeof(w->path), "/");
 }
 
+/* PATH with "." and ".." applied and slashes squeezed, as the walk would
+ * name it when no symlink is on the way. False if it climbs above "/". */
+static bool lexical(const char *path, char *out, size_t size)
+{
+	size_t o = 0;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t l = strcspn(p, "/");
+		if (l == 1 && p[0] == '.') {
+			p += l;
+			continue;
+		}
+		if (l == 2 && p[0] == '.' && p[1] == '.') {
+			if (!o)
+				return false;
+			while (o && out[o - 1] != '/')
+				o--;
+			o = o > 1 ? o - 1 : 0;
+			p += l;
+			continue;
+		}
+		if (o + 1 + l >= size)
+			return false;
+		out[o++] = '/';
+		memcpy(out + o, p, l);
+		o += l;
+		p += l;
+	}
+	if (!o)
+		out[o++] = '/';
+	out[o] = '\0';
+	return true;
+}
+
+/* The common case in one system call: no symlink anywhere on the way
+ * (RESOLVE_NO_SYMLINKS), so the canonical path is the lexical one. Returns
+ * 1 when it cannot tell (a symlink, ".." at "/", an error the walk words
+ * better) and the walk must decide. */
+static int resolve_direct(int rootfd, const char *path, unsigned flags, struct sbx_resolved *out)
+{
+	char canon[PATH_MAX];
+	if (!lexical(path, canon, sizeof(canon)))
+		return 1;
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | ((flags & SBX_RESOLVE_NOFOLLOW) ? O_NOFOLLOW : 0),
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH,
+	};
+	const char *rel = path;
+	while (*rel == '/')
+		rel++;
+	int fd = (int)syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof(how));
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return 1;
+		/* Every step that exists is a directory: the missing path is
+		 * the lexical one. */
+		memcpy(out->path, canon, strlen(canon) + 1);
+		return -ENOENT;
+	}
+	int r = 0;
+	if (fstat(fd, &out->st) < 0)
+		r = -errno;
+	else if (!(flags & SBX_RESOLVE_ALLOW_PROC) && (r = is_proc(fd)) != 0)
+		r = r < 0 ? r : -EACCES;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	out->fd = fd;
+	memcpy(out->path, canon, strlen(canon) + 1);
+	return 0;
+}
+
 int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 		void *ctx, struct sbx_resolved *out)
 {
+	out->fd = -1;
+	if (path[0] == '/' && strlen(path) < PATH_MAX) {
+		int d = resolve_direct(rootfd, path, flags, out);
+		if (d <= 0)
+			return d;
+	}
 	/* Work buffer: the part of the path still to walk. Symlink text is
 	 * spliced in front of the rest. */
 	char *todo = malloc(PATH_MAX * 2);
