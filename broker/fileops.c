@@ -286,6 +286,8 @@ static void decode(const struct seccomp_notif *n, struct freq *f)
 	default:
 		break;
 	}
+	if (f->op == OP_UTIMES)
+		f->npaths = 1; /* a NULL path means the fd itself */
 	f->empty_ok = f->atflags & AT_EMPTY_PATH;
 	f->nofollow = (f->atflags & AT_SYMLINK_NOFOLLOW) ||
 		      (f->op == OP_OPEN && (f->oflags & O_NOFOLLOW));
@@ -687,9 +689,11 @@ static int do_open(struct broker *b, struct freq *f, bool *sent)
 		return -EISDIR;
 	if ((fl & O_DIRECTORY) && !S_ISDIR(res.st.st_mode))
 		return -ENOTDIR;
+	/* No O_PATH fd of a symlink can be handed over. The C library's
+	 * lchmod and fchmodat(AT_SYMLINK_NOFOLLOW) open one only to answer
+	 * EOPNOTSUPP for it: say that at once. */
 	if (S_ISLNK(res.st.st_mode))
-		return (f->oflags & O_PATH) ? fileops_refuse(b, f, need, "O_PATH of a symlink cannot be handed over")
-					    : -ELOOP;
+		return (f->oflags & O_PATH) ? -EOPNOTSUPP : -ELOOP;
 	_cleanup_close_ int fd = -1;
 	{
 		char proc[64];

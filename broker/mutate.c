@@ -65,10 +65,27 @@ static int dot_errno(const struct freq *f, const struct fpath *p)
 	}
 }
 
+/* Making a name that exists is EEXIST before anything else, as in the
+ * kernel, wherever the program may know it exists: the policy grants
+ * something there or beneath, or it is part of the sandbox's root. */
+static bool exists_visibly(struct broker *b, const struct fpath *p)
+{
+	struct sbx_resolved res;
+	if (sbx_resolve(b->rootfd, p->abs, SBX_RESOLVE_NOFOLLOW, NULL, NULL, &res) < 0)
+		return false;
+	close(res.fd);
+	return sbx_policy_check(&b->policy, res.path) ||
+	       sbx_policy_covers_below(&b->policy, res.path);
+}
+
 /* The directory of P's last component, checked for write on the result. */
 static int parent(struct broker *b, const struct freq *f, const struct fpath *p, int *dfd,
 		  char *name)
 {
+	bool makes = f->op == OP_MKDIR || f->op == OP_MKNOD || f->op == OP_SYMLINK ||
+		     (f->op == OP_LINK && p == &f->p[1]);
+	if (makes && exists_visibly(b, p))
+		return -EEXIST;
 	char canon[PATH_MAX];
 	int r = fileops_parent(b, f, p, SBX_PERM_WRITE, dfd, name, canon);
 	if (r == -EINVAL)

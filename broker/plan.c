@@ -192,7 +192,9 @@ static int plan_dir_locked(struct broker *b, const char *path, bool implicit, ch
 	int r = sbx_resolve(b->rootfd, path, 0, record_link, &l, res);
 	if (r == 0 && !S_ISDIR(res->st.st_mode))
 		r = -ENOTDIR;
-	if (r == 0 && !implicit && !sbx_policy_check(&b->policy, res->path))
+	/* A directory granted, or on the way to something granted. */
+	if (r == 0 && !implicit && !sbx_policy_check(&b->policy, res->path) &&
+	    !sbx_policy_covers_below(&b->policy, res->path))
 		r = -EACCES;
 	if (r == 0)
 		r = send_links(b, &l);

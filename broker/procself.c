@@ -140,14 +140,6 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 	bool follow = !nofollow && magic_last;
 	if (follow && el == 4 && !strncmp(rest, "root", 4))
 		return fileops_refuse(b, f, need, "/proc/self/root is not served");
-	if (follow && need & SBX_PERM_WRITE) {
-		/* fd/N: no access mode the program's own fd lacks. */
-		long fl = fileops_fd_flags(f, atoi(after));
-		if (fl < 0)
-			return (int)fl;
-		if ((fl & O_ACCMODE) == O_RDONLY)
-			return fileops_refuse(b, f, need, "the fd is open read-only");
-	}
 	res->fd = openat(b->rootfd, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	if (res->fd < 0)
 		return -errno;
@@ -155,6 +147,25 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 		r = -errno;
 		sbx_closep(&res->fd);
 		return r;
+	}
+	if (follow && need & SBX_PERM_WRITE) {
+		/* fd/N: an open gets no access mode the program's own fd
+		 * lacks; anything else (chmod through the link, say) is the
+		 * policy's to grant, on the object's path as it is now. */
+		long fl = f->op == OP_OPEN ? fileops_fd_flags(f, atoi(after)) : 0;
+		char link[64], now[PATH_MAX];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", res->fd);
+		ssize_t len = f->op == OP_OPEN ? -1 : readlink(link, now, sizeof(now) - 1);
+		if (len > 0)
+			now[len] = '\0';
+		bool ok = f->op == OP_OPEN ? fl >= 0 && (fl & O_ACCMODE) != O_RDONLY
+					   : len > 0 && now[0] == '/' &&
+						     (sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE);
+		if (!ok) {
+			sbx_closep(&res->fd);
+			return fileops_refuse(b, f, need, f->op == OP_OPEN ? "the fd is open read-only"
+									 : "not allowed by the policy");
+		}
 	}
 	snprintf(res->path, sizeof(res->path), "/%s", path);
 	return 0;

@@ -412,6 +412,27 @@ unsigned sbx_policy_check(const struct sbx_policy *p, const char *path)
 	return perms;
 }
 
+bool sbx_policy_covers_below(const struct sbx_policy *p, const char *dir)
+{
+	size_t dl = strlen(dir);
+	if (dl && dir[dl - 1] == '/')
+		dl--; /* "/" */
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const char *pat = p->rules[i].pattern;
+		if (!p->rules[i].perms)
+			continue;
+		size_t lit = strcspn(pat, "*");
+		/* pat[0..lit) is literal: it must agree with DIR + "/" as far
+		 * as both go, and go on past it or end in a wildcard there. */
+		size_t n = lit < dl ? lit : dl;
+		if (strncmp(pat, dir, n))
+			continue;
+		if (lit > dl ? pat[dl] == '/' && (lit > dl + 1 || pat[lit] == '*') : pat[lit] == '*')
+			return true;
+	}
+	return false;
+}
+
 void sbx_policy_free(struct sbx_policy *p)
 {
 	for (size_t i = 0; i < p->n_rules; i++) {

@@ -87,6 +87,12 @@ int sbx_policy_add_rule(struct sbx_policy *p, enum sbx_rule_kind kind,
  * of every matching allow rule, or 0 when any deny rule matches. */
 unsigned sbx_policy_check(const struct sbx_policy *p, const char *path);
 
+/* Could an allow rule match something strictly beneath the directory DIR?
+ * (Its pattern, up to the first '*', starts inside DIR, or a wildcard
+ * begins before it has left DIR.) Ancestors of granted paths may be
+ * walked through. */
+bool sbx_policy_covers_below(const struct sbx_policy *p, const char *dir);
+
 void sbx_policy_free(struct sbx_policy *p);
 
 /* "read", "write", ... for messages. */

@@ -14,7 +14,7 @@ trap cleanup EXIT
 
 pass=0 fail=0
 # watchdog PID: a test must not hang; SIGKILL PID after 60 s.
-watchdog() { (sleep 60; kill -KILL "$1" 2>/dev/null) & bg_pids+=($!); disown $!; }
+watchdog() { (sleep 60; kill -KILL "$1" 2>/dev/null) >/dev/null 2>&1 & bg_pids+=($!); disown $!; }
 ok() { echo "ok - $*"; pass=$((pass + 1)); }
 not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
 # check STATUS NAME: STATUS decides; on failure show the last run's output.

@@ -120,6 +120,28 @@ static void expect_error(const char *text, int want_r, const char *want)
 	assert_null(p.rules);
 }
 
+static void test_covers_below(void **state)
+{
+	(void)state;
+	struct sbx_policy p = {0};
+	char err[256];
+	static const struct sbx_policy_vars none;
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_WRITE, "/tmp/box/**", "t", &none, err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "/usr/*/doc", "t", &none, err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_DENY, "/etc/secret/x", "t", &none, err, sizeof(err)), 0);
+	assert_true(sbx_policy_covers_below(&p, "/"));
+	assert_true(sbx_policy_covers_below(&p, "/tmp"));
+	assert_true(sbx_policy_covers_below(&p, "/tmp/box"));
+	assert_true(sbx_policy_covers_below(&p, "/tmp/box/deep"));
+	assert_false(sbx_policy_covers_below(&p, "/tmp/bo"));
+	assert_false(sbx_policy_covers_below(&p, "/tmp/boxer"));
+	assert_true(sbx_policy_covers_below(&p, "/usr"));
+	assert_true(sbx_policy_covers_below(&p, "/usr/share")); /* '*' begins there */
+	assert_false(sbx_policy_covers_below(&p, "/etc/secret")); /* deny grants nothing */
+	assert_false(sbx_policy_covers_below(&p, "/var"));
+	sbx_policy_free(&p);
+}
+
 static void test_errors(void **state)
 {
 	expect_error("read /usr/**\nfrobnicate /x\n", -EINVAL,
@@ -159,6 +181,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_policy),
 		cmocka_unit_test(test_add_rule),
+		cmocka_unit_test(test_covers_below),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_not_found_and_bad_name),
 	};

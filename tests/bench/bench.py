@@ -3,16 +3,21 @@
 """Benchmarks, as ratios measured in one run:
 - launch of `sandbox-helper --policy=minimal -- /bin/true` against native
   /bin/true and against bwrap with a comparable root;
-- brokered openat+close against native.
+- brokered openat+close against native and against a bare notification
+  round trip (fstat, answered CONTINUE);
+- python3 importing email, json and http.client, sandboxed against native;
+- this project configuring and building itself with meson and ninja,
+  sandboxed (policies/build.policy) against native.
 Usage: bench.py BUILD_DIR [--quick]"""
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
-build = sys.argv[1]
+build = os.path.abspath(sys.argv[1])
 quick = "--quick" in sys.argv
 helper = os.path.join(build, "helper", "sandbox-helper")
 bench_open = os.path.join(build, "tests", "bench_open")
@@ -60,3 +65,43 @@ n = 2000 if quick else 20000
 nat = ns_per_open([], n)
 sbx = ns_per_open([helper, "--policy=minimal", "--"], n)
 print(f"openat+close: native {nat / 1000:.2f} us, brokered {sbx / 1000:.2f} us, ratio {sbx / nat:.1f}x")
+out = subprocess.run([helper, "--policy=minimal", "--", bench_open, "--fstat", str(n)],
+                     check=True, capture_output=True, text=True).stdout
+rt = float(out.strip())
+out = subprocess.run([bench_open, "--fstat", str(n)], check=True, capture_output=True, text=True).stdout
+rt_nat = float(out.strip())
+print(f"notification round trip (fstat, CONTINUE): {rt / 1000:.2f} us (native fstat {rt_nat / 1000:.2f} us); "
+      f"openat+close is {sbx / rt:.1f} round trips")
+
+py = ["/usr/bin/python3", "-c", "import email, json, http.client"]
+nat = launch(py)
+sbx = launch([helper, "--policy=shell", "--"] + py)
+print(f"python3 -c 'import email, json, http.client': native {nat:.1f} ms, sandboxed {sbx:.1f} ms, "
+      f"ratio {sbx / nat:.2f}x")
+
+src = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def build_once(sandboxed):
+    """Copy the source tree, then time meson setup + ninja; seconds."""
+    with tempfile.TemporaryDirectory() as d:
+        tree = os.path.join(d, "src")
+        shutil.copytree(src, tree, ignore=shutil.ignore_patterns(".git", "build*"))
+        steps = [["meson", "setup", "b"], ["ninja", "-C", "b"]]
+        pre = [helper, "--policy=build", f"--write={tree}", f"--exec={tree}/**", f"--chdir={tree}", "--"]
+        t = time.perf_counter()
+        for st in steps:
+            cmd = (pre + ["/usr/bin/meson" if st[0] == "meson" else "/usr/bin/ninja"] + st[1:]
+                   if sandboxed else st)
+            subprocess.run(cmd, cwd=tree, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - t
+
+
+rounds = 1 if quick else 3
+nat_b, sbx_b = [], []
+for _ in range(rounds):  # alternate, so drift hits both alike
+    nat_b.append(build_once(False))
+    sbx_b.append(build_once(True))
+nb, sb = statistics.median(nat_b), statistics.median(sbx_b)
+print(f"meson setup + ninja of this project: native {nb:.2f} s, sandboxed {sb:.2f} s, ratio {sb / nb:.3f}x "
+      f"(sydbox 2.0.1 built Paludis at 1.063x)")
