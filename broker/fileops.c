@@ -641,6 +641,26 @@ static int read_path(struct broker *b, struct freq *f, struct fpath *p)
 	return sbx_path_join(p->abs, sizeof(p->abs), base, p->path);
 }
 
+/* Is the program in the broker's session (and so has its terminal)? */
+static bool same_session(const struct freq *f)
+{
+	char p[64], buf[1024];
+	snprintf(p, sizeof(p), "/proc/%u/stat", f->n->pid);
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : SBX_RETRY(read(fd, buf, sizeof(buf) - 1));
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* pid (comm) state ppid pgrp session: comm may hold anything but
+	 * ends at the last ')'. */
+	const char *c = strrchr(buf, ')');
+	int ppid, pgrp, sid;
+	char state;
+	if (!c || sscanf(c + 1, " %c %d %d %d", &state, &ppid, &pgrp, &sid) != 4)
+		return false;
+	return sid == getsid(0);
+}
+
 static int do_open(struct broker *b, struct freq *f, bool *sent)
 {
 	if (f->n->data.nr == SYS_openat2) {
@@ -689,6 +709,10 @@ static int do_open(struct broker *b, struct freq *f, bool *sent)
 		return -EISDIR;
 	if ((fl & O_DIRECTORY) && !S_ISDIR(res.st.st_mode))
 		return -ENOTDIR;
+	/* /dev/tty is the opener's controlling terminal: the program gets
+	 * the broker's only while it is in the broker's session. */
+	if (!strcmp(res.path, "/dev/tty") && !same_session(f))
+		return -ENXIO;
 	/* No O_PATH fd of a symlink can be handed over. The C library's
 	 * lchmod and fchmodat(AT_SYMLINK_NOFOLLOW) open one only to answer
 	 * EOPNOTSUPP for it: say that at once. */

@@ -148,6 +148,31 @@ static size_t policy_dirs(char dirs[3][PATH_MAX])
 	return n;
 }
 
+/* A command-line path that goes through symlinks: the program may follow
+ * them (the walk needs stat on each link's own path). */
+static void grant_links(struct broker *b, const char *path, const struct sbx_policy_vars *vars)
+{
+	char abs[PATH_MAX], err[256];
+	if (path[0] == '/')
+		snprintf(abs, sizeof(abs), "%s", path);
+	else if (!vars->cwd || snprintf(abs, sizeof(abs), "%s/%s", vars->cwd, path) >= (int)sizeof(abs))
+		return;
+	for (char *s = abs + 1;; s++) {
+		char c = *s;
+		if (c == '/' || !c) {
+			*s = '\0';
+			struct stat st;
+			if (lstat(abs, &st) == 0 && S_ISLNK(st.st_mode) && strstr(abs, "/./") == NULL &&
+			    strstr(abs, "/../") == NULL)
+				(void)sbx_policy_add_rule(&b->policy, SBX_RULE_STAT, abs, "--link", vars, err,
+							  sizeof(err));
+			*s = c;
+		}
+		if (!c)
+			break;
+	}
+}
+
 static void load_policy(struct broker *b, const struct args *a)
 {
 	const char *name = a->policy;
@@ -185,6 +210,8 @@ static void load_policy(struct broker *b, const struct args *a)
 		snprintf(origin, sizeof(origin), "--%s", sbx_rule_kind_name(kind));
 		if (!strchr(pattern, '*') && !strchr(pattern, '$') && realpath(pattern, real) &&
 		    stat(real, &st) == 0) {
+			if (kind != SBX_RULE_DENY)
+				grant_links(b, pattern, &env.vars);
 			snprintf(tree, sizeof(tree), "%s%s", real,
 				 !S_ISDIR(st.st_mode) ? "" : strcmp(real, "/") ? "/**" : "**");
 			pattern = tree;

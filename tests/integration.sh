@@ -216,6 +216,26 @@ run "$H" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
 run "$H" --policy=shell --read="$S/tests/scripts/procself.py" -- /usr/bin/python3 "$S/tests/scripts/procself.py"
 [ $rc = 0 ] && ! grep -q FAIL "$T/out"; check $? "/proc/self, /proc/thread-self and /proc/PID are the program's own; nothing else of /proc"
 
+# Devices, and /dev/tty only in the caller's session.
+run "$H" --policy=minimal -- "$PROBE" read /dev/null
+[ $rc = 0 ]; check $? "/dev/null"
+run "$H" --policy=shell -- /bin/sh -c 'head -c 16 /dev/zero | od -An -tx1 | tr -d " \n"; head -c 8 /dev/urandom | wc -c; head -c 8 /dev/random | wc -c'
+[ "$(tr -d ' \n' <"$T/out")" = 0000000000000000000000000000000088 ]; check $? "/dev/zero, /dev/urandom and /dev/random"
+if command -v script >/dev/null; then
+	script -qec "$H --no-new-session --policy=shell -- /bin/sh -c 'echo to-tty >/dev/tty && echo written'" /dev/null </dev/null >"$T/out" 2>&1
+	grep -q '^written' "$T/out"; check $? "/dev/tty in the caller's session (--no-new-session)"
+	script -qec "$H --new-session --policy=shell -- /bin/sh -c 'echo to-tty >/dev/tty || echo refused'" /dev/null </dev/null >"$T/out" 2>&1
+	grep -q '^refused' "$T/out" && ! grep -q '^to-tty' "$T/out"; check $? "/dev/tty is not the caller's terminal after --new-session (ENXIO)"
+else
+	echo "# SKIP /dev/tty tests: script(1) is not installed"
+fi
+# Command-line rules: relative and symlinked paths, --deny wins.
+mkdir -p "$T/cli/real" && echo data >"$T/cli/real/f" && ln -sfn real "$T/cli/link" && chmod -R a+rwX "$T/cli"
+(cd "$T/cli" && "$H" --policy=minimal --read=link --deny=real/f -- "$PROBE" read "$T/cli/real/f" >"$T/out" 2>"$T/err" </dev/null); rc=$?
+[ $rc != 0 ] && grep -q 'refused' "$T/err"; check $? "--deny wins over --read"
+(cd "$T/cli" && "$H" --policy=shell --write=link -- /bin/sh -c 'echo new >link/g && cat real/f') >"$T/out" 2>"$T/err" </dev/null; rc=$?
+[ $rc = 0 ] && [ "$(cat "$T/out")" = data ] && [ "$(cat "$T/cli/real/g")" = new ]; check $? "--write=RELATIVE-SYMLINK grants the real directory beneath"
+
 # Concurrency: threads served at once while one waits on a FIFO.
 mkdir -p "$T/thr"
 run "$H" --policy=shell --write="$T/thr" --read="$S/tests/scripts/threads.py" -- /usr/bin/python3 "$S/tests/scripts/threads.py" "$T/thr"
