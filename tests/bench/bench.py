@@ -86,7 +86,8 @@ def build_once(sandboxed):
     """Copy the source tree, then time meson setup + ninja; seconds."""
     with tempfile.TemporaryDirectory() as d:
         tree = os.path.join(d, "src")
-        shutil.copytree(src, tree, ignore=shutil.ignore_patterns(".git", "build*"))
+        shutil.copytree(src, tree, ignore=lambda d, names: [
+            n for n in names if n == ".git" or (d == src and n.startswith("build"))])
         steps = [["meson", "setup", "b"], ["ninja", "-C", "b"]]
         pre = [helper, "--policy=build", f"--write={tree}", f"--exec={tree}/**", f"--chdir={tree}", "--"]
         t = time.perf_counter()
