@@ -907,7 +907,6 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		r = CONTINUE;
 		goto answer;
 	}
-	r = 0;
 	switch (f.op) {
 	case OP_OPEN:
 		r = do_open(b, &f, sent);

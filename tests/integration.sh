@@ -9,7 +9,7 @@ B=${SBX_BUILD:?set SBX_BUILD to the build directory}
 S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
 B=$(cd "$B" && pwd) S=$(cd "$S" && pwd)
 H=$B/helper/sandbox-helper
-PROBE=${SBX_PROBE:-$B/tests/probe} # a probe without sanitizers, for sanitized builds
+PROBE=$(realpath "${SBX_PROBE:-$B/tests/probe}") # a probe without sanitizers, for sanitized builds
 SWAPPER=$B/tests/swapper
 . "$S/tests/harness.sh" sbx-it
 # run CMD...: sandboxed run with stdout in $T/out, stderr in $T/err, status in $rc.
