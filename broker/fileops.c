@@ -490,6 +490,10 @@ int fileops_parent(struct broker *b, const struct freq *f, const struct fpath *p
 	int r = sbx_resolve(b->rootfd, dir, 0, link_allowed, b, res);
 	if (r == 0 && !S_ISDIR(res->st.st_mode))
 		r = -ENOTDIR;
+	/* Nothing is made, removed or renamed in /proc (whose "self" would be
+	 * the broker's). */
+	if (r == 0 && (!strcmp(res->path, "/proc") || !strncmp(res->path, "/proc/", 6)))
+		r = -EACCES;
 	if (r == 0 && sbx_path_join(canon, PATH_MAX, res->path, name) < 0)
 		r = -ENAMETOOLONG;
 	if (r == 0) {

@@ -158,9 +158,12 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 		ssize_t len = f->op == OP_OPEN ? -1 : readlink(link, now, sizeof(now) - 1);
 		if (len > 0)
 			now[len] = '\0';
+		/* A file linked nowhere (O_TMPFILE) may be given a name. */
+		bool unlinked = S_ISREG(res->st.st_mode) && res->st.st_nlink == 0;
 		bool ok = f->op == OP_OPEN ? fl >= 0 && (fl & O_ACCMODE) != O_RDONLY
-					   : len > 0 && now[0] == '/' &&
-						     (sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE);
+			  : unlinked ? f->op == OP_LINK
+				     : len > 0 && now[0] == '/' &&
+					       (sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE);
 		if (!ok) {
 			sbx_closep(&res->fd);
 			return fileops_refuse(b, f, need, f->op == OP_OPEN ? "the fd is open read-only"

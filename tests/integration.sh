@@ -216,6 +216,15 @@ run "$H" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
 run "$H" --policy=shell --read="$S/tests/scripts/procself.py" -- /usr/bin/python3 "$S/tests/scripts/procself.py"
 [ $rc = 0 ] && ! grep -q FAIL "$T/out"; check $? "/proc/self, /proc/thread-self and /proc/PID are the program's own; nothing else of /proc"
 
+# Semantics: the same script natively and in the sandbox prints the same
+# results (flags, modes, umask, errnos, dirfds, chdir, links, O_TMPFILE).
+mkdir -p "$T/sem-native" "$T/sem-box"
+/usr/bin/python3 "$S/tests/scripts/semantics.py" "$T/sem-native" >"$T/sem-native.out" 2>&1
+run "$H" --policy=shell --write="$T/sem-box" --read="$S/tests/scripts/semantics.py" -- /usr/bin/python3 "$S/tests/scripts/semantics.py" "$T/sem-box"
+diff "$T/sem-native.out" "$T/out" >"$T/sem.diff" && [ "$(wc -l <"$T/out")" -gt 50 ]
+check $? "$(wc -l <"$T/sem-native.out") file-syscall results are the kernel's own (native and sandboxed outputs are equal)"
+[ -s "$T/sem.diff" ] && sed 's/^/#   /' "$T/sem.diff" | head -20
+
 # Devices, and /dev/tty only in the caller's session.
 run "$H" --policy=minimal -- "$PROBE" read /dev/null
 [ $rc = 0 ]; check $? "/dev/null"
