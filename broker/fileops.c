@@ -823,6 +823,12 @@ static int do_exec(struct broker *b, struct freq *f)
 	 * along $PATH that misses is routine and goes unsaid. */
 	if (r == -ENOENT)
 		return sbx_policy_check(&b->policy, p->abs) ? r : -EACCES;
+	/* Nor is one through a directory we cannot search ourselves. */
+	struct sbx_resolved res;
+	if (r == -EACCES && sbx_resolve(b->rootfd, p->abs, 0, NULL, NULL, &res) < 0)
+		return r;
+	if (r == -EACCES)
+		close(res.fd);
 	return fileops_refuse(b, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
 }
 

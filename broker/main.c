@@ -395,10 +395,6 @@ int main(int argc, char **argv)
 	/* init confines execve with Landlock wherever the kernel has it. */
 	b.landlock = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u) >= 1;
 	load_policy(&b, &a);
-	if (cgroup_confine(&b) < 0) {
-		cgroup_remove(&b);
-		_exit(SBX_EXIT_SETUP); /* cgroup_confine said why */
-	}
 
 	char path[PATH_MAX], canon[PATH_MAX];
 	int r = find_program(a.argv[0], path, sizeof(path));
@@ -415,6 +411,13 @@ int main(int argc, char **argv)
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
 	set_workdir(&b, a.chdir);
+	/* init has answered requests, so it has its final credentials (the
+	 * kernel lets us move only a process of our own uid); the program
+	 * is forked only after the filter. */
+	if (cgroup_confine(&b) < 0) {
+		cgroup_remove(&b);
+		_exit(SBX_EXIT_SETUP); /* cgroup_confine said why */
+	}
 
 	if (b.policy.private_tmp && (r = tmpdir_create(&b)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot make the sandbox's TMPDIR");
