@@ -126,3 +126,20 @@ res("xattr get", lambda: os.getxattr("a2", "user.k"))
 res("xattr list", lambda: "user.k" in os.listxattr("a2"))
 res("xattr remove", lambda: os.removexattr("a2", "user.k") or os.listxattr("a2"))
 res("xattr get missing", lambda: os.getxattr("a2", "user.k"))
+
+
+def inotify():
+    ifd = libc.inotify_init1(os.O_CLOEXEC)
+    wd = libc.inotify_add_watch(ifd, b".", 0x100)  # IN_CREATE
+    if wd < 0:
+        raise OSError(ctypes.get_errno(), "inotify_add_watch")
+    write_file("watched", b"")
+    ev = os.read(ifd, 4096)
+    os.close(ifd)
+    return "wd=%d name=%s" % (wd, ev[16:].rstrip(b"\0").decode())
+
+
+res("inotify_add_watch and an IN_CREATE event", inotify)
+res("inotify_add_watch on a missing path",
+    lambda: (lambda i: libc.inotify_add_watch(i, b"zzz-missing", 0x100) >= 0 or
+             (_ for _ in ()).throw(OSError(ctypes.get_errno(), "")))(libc.inotify_init1(0)))
