@@ -173,6 +173,57 @@ int sbx_policy_add_rule(struct sbx_policy *p, enum sbx_rule_kind kind, const cha
 	return r < 0 ? fail(err, errlen, r, "out of memory") : 0;
 }
 
+static int add_net(struct sbx_policy *p, struct sbx_net_rule *r, const char *origin)
+{
+	if (p->n_net == p->cap_net) {
+		size_t cap = p->cap_net ? p->cap_net * 2 : 8;
+		struct sbx_net_rule *v = realloc(p->net, cap * sizeof(*v));
+		if (!v) {
+			free(r->pattern);
+			return -ENOMEM;
+		}
+		p->net = v;
+		p->cap_net = cap;
+	}
+	r->origin = strdup(origin);
+	if (!r->origin) {
+		free(r->pattern);
+		return -ENOMEM;
+	}
+	p->net[p->n_net++] = *r;
+	return 0;
+}
+
+int sbx_policy_add_net(struct sbx_policy *p, enum sbx_net_op op, const char *spec,
+		       const char *origin, char *err, size_t errlen)
+{
+	char proto[8];
+	size_t pl = strcspn(spec, " :");
+	if (pl >= sizeof(proto) || !spec[pl])
+		return fail(err, errlen, -EINVAL, "%s=%s: expected PROTO ADDRESS, e.g. 'tcp 127.0.0.1:80'",
+			    origin, spec);
+	memcpy(proto, spec, pl);
+	proto[pl] = '\0';
+	struct sbx_net_rule r;
+	int which = 0;
+	size_t c = 0;
+	const char *msg = "";
+	int rr = sbx_netrule_parse(op, proto, spec + pl + 1, &r, &which, &c, &msg);
+	if (rr == -EINVAL)
+		return fail(err, errlen, rr, "%s=%s: %s", origin, spec, msg);
+	rr = rr < 0 ? rr : add_net(p, &r, origin);
+	return rr < 0 ? fail(err, errlen, rr, "out of memory") : 0;
+}
+
+bool sbx_policy_net_check(const struct sbx_policy *p, enum sbx_net_op op, enum sbx_net_proto proto,
+			  const struct sockaddr *addr, size_t len, const char *path, bool abstract)
+{
+	for (size_t i = 0; i < p->n_net; i++)
+		if (sbx_netrule_match(&p->net[i], op, proto, addr, len, path, abstract))
+			return true;
+	return false;
+}
+
 static int parse_file(struct parse *ps, const char *path);
 
 static bool valid_name(const char *n)
@@ -227,10 +278,10 @@ static void dirs_list(const struct sbx_policy_env *env, char *buf, size_t size)
 /* One line: KEYWORD ARG. LINE is modified (tokens are cut in place). */
 static int parse_line(struct parse *ps, const char *file, int lineno, char *line)
 {
-	char *tok[3];
-	size_t col[3];
+	char *tok[4];
+	size_t col[4];
 	int nt = 0;
-	for (char *s = line; *s && nt < 3;) {
+	for (char *s = line; *s && nt < 4;) {
 		while (*s == ' ' || *s == '\t' || *s == '\r')
 			s++;
 		if (!*s || *s == '#')
@@ -245,9 +296,28 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 	if (nt == 0)
 		return 0;
 	const char *kw = tok[0];
-	if (!strcmp(kw, "connect") || !strcmp(kw, "bind"))
-		return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: network rules are not supported yet",
-			    file, lineno, col[0]);
+	if (!strcmp(kw, "connect") || !strcmp(kw, "bind")) {
+		if (nt < 3)
+			return fail(ps->err, ps->errlen, -EINVAL,
+				    "%s:%d:%zu: '%s' needs a protocol and an address (e.g. '%s tcp 127.0.0.1:80')",
+				    file, lineno, col[nt - 1] + strlen(tok[nt - 1]), kw, kw);
+		if (nt > 3)
+			return fail(ps->err, ps->errlen, -EINVAL,
+				    "%s:%d:%zu: unexpected '%s' after the address (one rule a line)", file,
+				    lineno, col[3], tok[3]);
+		struct sbx_net_rule r;
+		int which = 0;
+		size_t c = 0;
+		const char *msg = "";
+		int rr = sbx_netrule_parse(!strcmp(kw, "connect") ? SBX_NET_CONNECT : SBX_NET_BIND, tok[1],
+					   tok[2], &r, &which, &c, &msg);
+		if (rr == -EINVAL)
+			return fail(ps->err, ps->errlen, rr, "%s:%d:%zu: %s", file, lineno, col[1 + which] + c, msg);
+		char origin[PATH_MAX + 16];
+		snprintf(origin, sizeof(origin), "%s:%d", file, lineno);
+		rr = rr < 0 ? rr : add_net(ps->p, &r, origin);
+		return rr < 0 ? fail(ps->err, ps->errlen, rr, "out of memory") : 0;
+	}
 	int k = kind_index(kw);
 	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir"))
 		return fail(ps->err, ps->errlen, -EINVAL,
@@ -443,4 +513,11 @@ void sbx_policy_free(struct sbx_policy *p)
 	p->rules = NULL;
 	p->n_rules = p->cap_rules = 0;
 	p->private_tmp = false;
+	for (size_t i = 0; i < p->n_net; i++) {
+		free(p->net[i].pattern);
+		free(p->net[i].origin);
+	}
+	free(p->net);
+	p->net = NULL;
+	p->n_net = p->cap_net = 0;
 }

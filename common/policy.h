@@ -12,6 +12,8 @@
  *   deny PATTERN      nothing at all; wins over every allow
  *   tmpdir private    a private, writable TMPDIR for the program, removed
  *                     when the sandbox ends
+ *   connect PROTO SPEC, bind PROTO SPEC
+ *                     network peers and local addresses (netrule.h)
  * Patterns may use ${HOME}, ${CWD}, ${TMPDIR} and ${USER}, expanded at load.
  */
 #ifndef SBX_POLICY_H
@@ -19,6 +21,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "netrule.h"
 
 enum sbx_perm {
 	SBX_PERM_STAT = 1u << 0,
@@ -47,6 +51,8 @@ struct sbx_policy {
 	size_t n_rules;
 	size_t cap_rules;
 	bool private_tmp;  /* "tmpdir private" */
+	struct sbx_net_rule *net; /* connect and bind rules */
+	size_t n_net, cap_net;
 };
 
 struct sbx_policy_vars {
@@ -86,6 +92,15 @@ int sbx_policy_add_rule(struct sbx_policy *p, enum sbx_rule_kind kind,
 /* The permissions the policy grants on the canonical absolute PATH: the union
  * of every matching allow rule, or 0 when any deny rule matches. */
 unsigned sbx_policy_check(const struct sbx_policy *p, const char *path);
+
+/* Add a network rule from the command line: SPEC is "PROTO ADDRESS" (or
+ * "PROTO:ADDRESS"); ORIGIN names it in messages, e.g. "--connect". */
+int sbx_policy_add_net(struct sbx_policy *p, enum sbx_net_op op, const char *spec,
+		       const char *origin, char *err, size_t errlen);
+
+/* Does any rule allow OP (see sbx_netrule_match)? */
+bool sbx_policy_net_check(const struct sbx_policy *p, enum sbx_net_op op, enum sbx_net_proto proto,
+			  const struct sockaddr *addr, size_t len, const char *path, bool abstract);
 
 /* Could an allow rule match something strictly beneath the directory DIR?
  * (Its pattern, up to the first '*', starts inside DIR, or a wildcard

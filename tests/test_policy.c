@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -120,6 +121,77 @@ static void expect_error(const char *text, int want_r, const char *want)
 	assert_null(p.rules);
 }
 
+static struct sockaddr_in in4(const char *a, int port)
+{
+	struct sockaddr_in s = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	inet_pton(AF_INET, a, &s.sin_addr);
+	return s;
+}
+
+static struct sockaddr_in6 in6(const char *a, int port)
+{
+	struct sockaddr_in6 s = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+	inet_pton(AF_INET6, a, &s.sin6_addr);
+	return s;
+}
+
+#define NET_OK(p, op, proto, sa) \
+	sbx_policy_net_check(p, op, proto, (const struct sockaddr *)&(sa), sizeof(sa), NULL, false)
+
+static void test_network_rules(void **state)
+{
+	(void)state;
+	write_file("n.policy", "connect tcp 127.0.0.1:8080\n"
+			       "connect udp 127.0.0.53:53\n"
+			       "connect tcp 10.0.0.0/8:1-1024\n"
+			       "connect tcp [fd00::/8]:*\n"
+			       "bind tcp 127.0.0.1:0\n"
+			       "connect unix /run/x.sock\n"
+			       "connect unix @sbx-*\n");
+	struct sbx_policy p = {0};
+	char err[512] = "", path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/n.policy", dir);
+	assert_int_equal(sbx_policy_load(&p, path, &env, err, sizeof(err)), 0);
+	assert_int_equal(p.n_net, 7);
+	struct sockaddr_in a;
+	struct sockaddr_in6 b;
+	a = in4("127.0.0.1", 8080);
+	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, a));
+	assert_false(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_UDP, a)); /* wrong protocol */
+	assert_false(NET_OK(&p, SBX_NET_BIND, SBX_NET_TCP, a));    /* bind rule is port 0 */
+	a = in4("127.0.0.1", 8081);
+	assert_false(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, a));
+	a = in4("10.200.3.4", 1024);
+	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, a));
+	a = in4("10.200.3.4", 1025);
+	assert_false(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, a));
+	a = in4("11.0.0.1", 80);
+	assert_false(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, a));
+	b = in6("::ffff:10.1.2.3", 22); /* IPv4-mapped: the IPv4 rule */
+	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, b));
+	b = in6("fd12::1", 65535);
+	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, b));
+	b = in6("fe80::1", 80);
+	assert_false(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, b));
+	a = in4("127.0.0.1", 0);
+	assert_true(NET_OK(&p, SBX_NET_BIND, SBX_NET_TCP, a));
+	assert_true(sbx_policy_net_check(&p, SBX_NET_CONNECT, SBX_NET_UNIX, NULL, 0, "/run/x.sock", false));
+	assert_false(sbx_policy_net_check(&p, SBX_NET_CONNECT, SBX_NET_UNIX, NULL, 0, "/run/y.sock", false));
+	assert_true(sbx_policy_net_check(&p, SBX_NET_CONNECT, SBX_NET_UNIX, NULL, 0, "sbx-echo", true));
+	assert_false(sbx_policy_net_check(&p, SBX_NET_CONNECT, SBX_NET_UNIX, NULL, 0, "sbx-echo", false));
+	assert_false(sbx_policy_net_check(&p, SBX_NET_CONNECT, SBX_NET_UNIX, NULL, 0, "other", true));
+	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_CONNECT, "tcp any:443", "--connect", err, sizeof(err)), 0);
+	b = in6("2001:db8::1", 443);
+	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, b));
+	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_CONNECT, "tcp:[::1]:80", "--connect", err, sizeof(err)), 0);
+	b = in6("::1", 80);
+	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, b));
+	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_BIND, "tcp nowhere", "--bind", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--bind=tcp nowhere: expected ADDRESS:PORT");
+	sbx_policy_free(&p);
+	assert_int_equal(p.n_net, 0);
+}
+
 static void test_covers_below(void **state)
 {
 	(void)state;
@@ -156,8 +228,22 @@ static void test_errors(void **state)
 	expect_error("read ${NOPE}/x\n", -EINVAL,
 		     "t.policy:1:6: unknown variable (expected HOME, CWD, TMPDIR or USER)");
 	expect_error("include missing-one\n", -ENOENT, "t.policy:1:9: policy 'missing-one' not found");
-	expect_error("connect tcp 127.0.0.1:80\n", -EINVAL,
-		     "t.policy:1:1: network rules are not supported yet");
+	expect_error("connect tcp\n", -EINVAL,
+		     "t.policy:1:12: 'connect' needs a protocol and an address (e.g. 'connect tcp 127.0.0.1:80')");
+	expect_error("connect sctp 1.2.3.4:5\n", -EINVAL, "t.policy:1:9: expected tcp, udp or unix");
+	expect_error("connect tcp 1.2.3.4\n", -EINVAL, "t.policy:1:20: expected ADDRESS:PORT");
+	expect_error("connect tcp 1.2.3.4:70000\n", -EINVAL,
+		     "t.policy:1:21: expected a port, a range N-M or '*' (0 to 65535)");
+	expect_error("connect tcp 1.2.3.4:9-8\n", -EINVAL,
+		     "t.policy:1:21: expected a port, a range N-M or '*' (0 to 65535)");
+	expect_error("bind udp 10.0.0.0/33:1\n", -EINVAL,
+		     "t.policy:1:19: expected a prefix length from 0 to 32");
+	expect_error("connect tcp 1.2.3:80\n", -EINVAL,
+		     "t.policy:1:13: not an IPv4 address (IPv6 goes in brackets)");
+	expect_error("connect tcp [::1:80\n", -EINVAL, "t.policy:1:17: expected ']' after an IPv6 address");
+	expect_error("connect unix run/x.sock\n", -EINVAL, "t.policy:1:14: pattern must be an absolute path");
+	expect_error("connect tcp 1.2.3.4:80 extra\n", -EINVAL,
+		     "t.policy:1:24: unexpected 'extra' after the address (one rule a line)");
 	expect_error("tmpdir shared\n", -EINVAL, "t.policy:1:8: expected 'tmpdir private'");
 	expect_error("tmpdir private\nread rel\n", -EINVAL, "t.policy:2:6: pattern must be an absolute path");
 	write_file("a.policy", "include b\n");
@@ -182,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_good_policy),
 		cmocka_unit_test(test_add_rule),
 		cmocka_unit_test(test_covers_below),
+		cmocka_unit_test(test_network_rules),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_not_found_and_bad_name),
 	};
