@@ -279,6 +279,14 @@ static void decode(const struct seccomp_notif *n, struct freq *f)
 		f->mode = (unsigned)a[2];
 		f->atflags = (a[2] & IN_DONT_FOLLOW) ? AT_SYMLINK_NOFOLLOW : 0;
 		break;
+	case SYS_connect:
+	case SYS_bind:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_sendmmsg:
+		req(f, OP_NET, n->data.nr == SYS_connect ? "connect" : n->data.nr == SYS_bind ? "bind" : "send",
+		    AT_FDCWD, 0);
+		break;
 	case SYS_fsetxattr:
 	case SYS_fremovexattr:
 		req(f, OP_FD, "fsetxattr", AT_FDCWD, 0);
@@ -341,6 +349,11 @@ static bool may_log(struct broker *b)
 	bool r = may_log_locked(b);
 	pthread_mutex_unlock(&b->log_lock);
 	return r;
+}
+
+bool fileops_may_log(struct broker *b)
+{
+	return may_log(b);
 }
 
 int fileops_refuse(struct broker *b, const struct freq *f, unsigned need, const char *why)
@@ -460,6 +473,38 @@ int fileops_decide(struct broker *b, const struct freq *f, const struct fpath *p
 		return 0;
 	return fileops_refuse(b, f, need, r == -EACCES || r == 0 || r == -ENOENT
 						  ? "not allowed by the policy" : strerror(-r));
+}
+
+int fileops_parent_quiet(struct broker *b, const struct fpath *p, int *dirfd, char *name,
+			 char *canon)
+{
+	char dir[PATH_MAX];
+	size_t l = strlen(p->abs);
+	while (l > 1 && p->abs[l - 1] == '/')
+		l--;
+	memcpy(dir, p->abs, l);
+	dir[l] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (!slash || !slash[1] || strlen(slash + 1) > NAME_MAX || !strcmp(slash + 1, ".") ||
+	    !strcmp(slash + 1, ".."))
+		return -EINVAL;
+	strcpy(name, slash + 1);
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	struct sbx_resolved res;
+	int r = sbx_resolve(b->rootfd, dir, 0, link_allowed, b, &res);
+	if (r == 0 && !S_ISDIR(res.st.st_mode))
+		r = -ENOTDIR;
+	if (r == 0 && sbx_path_join(canon, PATH_MAX, res.path, name) < 0)
+		r = -ENAMETOOLONG;
+	if (r < 0) {
+		sbx_closep(&res.fd);
+		return r;
+	}
+	*dirfd = res.fd;
+	return 0;
 }
 
 int fileops_parent(struct broker *b, const struct freq *f, const struct fpath *p,
@@ -634,14 +679,20 @@ static int read_path(struct broker *b, struct freq *f, struct fpath *p)
 		return (int)len;
 	if (len == 0)
 		return f->empty_ok ? 1 : -ENOENT;
+	int r = fileops_abs(f, p);
+	if (r < 0)
+		return r;
+	return fileops_id_valid(b, f->n->id) ? 0 : -ENOENT;
+}
+
+int fileops_abs(const struct freq *f, struct fpath *p)
+{
 	if (p->path[0] == '/')
 		return sbx_path_join(p->abs, sizeof(p->abs), "/", p->path);
 	char base[PATH_MAX];
 	int r = request_base(f, p->dirfd, base, sizeof(base));
 	if (r < 0)
 		return r;
-	if (!fileops_id_valid(b, f->n->id))
-		return -ENOENT;
 	return sbx_path_join(p->abs, sizeof(p->abs), base, p->path);
 }
 
@@ -887,6 +938,10 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 			sbx_log("refused %s for pid %u: not supported", name ? name : "syscall", n->pid);
 		free(name);
 		r = -EACCES;
+		goto answer;
+	}
+	if (f.op == OP_NET) {
+		r = net_handle(b, &f, &val);
 		goto answer;
 	}
 	if (f.op == OP_FD) {

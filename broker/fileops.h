@@ -16,7 +16,7 @@ enum op {
 	OP_OPEN, OP_STAT, OP_STATX, OP_STATFS, OP_ACCESS, OP_READLINK, OP_EXEC,
 	OP_CHDIR, OP_FCHDIR, OP_MKDIR, OP_MKNOD, OP_UNLINK, OP_RENAME, OP_LINK,
 	OP_SYMLINK, OP_CHMOD, OP_CHOWN, OP_TRUNCATE, OP_UTIMES, OP_XATTR_GET,
-	OP_XATTR_LIST, OP_XATTR_SET, OP_XATTR_REMOVE, OP_INOTIFY, OP_FD, OP_OTHER,
+	OP_XATTR_LIST, OP_XATTR_SET, OP_XATTR_REMOVE, OP_INOTIFY, OP_FD, OP_NET, OP_OTHER,
 };
 
 /* A path argument: where it starts, as the program gave it, and its
@@ -78,6 +78,19 @@ int fileops_program_fd(const struct freq *f, int fd, int flags);
 int fileops_program_fd_any(const struct freq *f, int fd);
 /* The open flags of the program's fd FD, from /proc; or a negative errno. */
 long fileops_fd_flags(const struct freq *f, int fd);
+
+/* May a refusal be logged now (the rate limit)? */
+bool fileops_may_log(struct broker *b);
+/* Make P->path absolute in P->abs (from P->dirfd or the working
+ * directory). 0 or a negative errno. */
+int fileops_abs(const struct freq *f, struct fpath *p);
+/* The directory of P's last component and its canonical path, without a
+ * policy check; *DIRFD open (O_PATH). */
+int fileops_parent_quiet(struct broker *b, const struct fpath *p, int *dirfd, char *name,
+			 char *canon);
+
+/* net.c: connect, bind and datagram sends (see there). */
+int net_handle(struct broker *b, struct freq *f, int64_t *val);
 
 /* procself.c: P under /proc/ naming a process. Sets *HANDLED and answers
  * like fileops_decide for the program's own entries (which the policy does

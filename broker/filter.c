@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,9 +50,9 @@ static const char *const allowed[] = {
 	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime",
 	"signalfd", "signalfd4", "inotify_init", "inotify_init1",
 	"inotify_rm_watch", "capget", "capset", "prctl", "seccomp", "pidfd_open",
-	"pidfd_send_signal", "socket", "socketpair", "connect", "bind", "listen",
-	"accept", "accept4", "sendto", "recvfrom", "sendmsg", "recvmsg",
-	"sendmmsg", "recvmmsg", "shutdown", "getsockname", "getpeername",
+	"pidfd_send_signal", "socket", "socketpair", "listen",
+	"accept", "accept4", "recvfrom", "recvmsg",
+	"recvmmsg", "shutdown", "getsockname", "getpeername",
 	"setsockopt", "getsockopt", "setuid", "setgid", "setreuid", "setregid",
 	"setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
 	"get_mempolicy", "set_mempolicy", "mbind", "sync", "syncfs",
@@ -67,8 +68,12 @@ static const char *const brokered[] = {
 	"symlinkat", "chmod", "fchmodat", "fchmodat2", "chown", "lchown",
 	"fchownat", "truncate", "utime", "utimes", "utimensat", "futimesat",
 	"mknod", "mknodat", "getxattr", "lgetxattr", "setxattr", "lsetxattr",
-	"listxattr", "llistxattr", "removexattr", "lremovexattr", "statfs", "chdir", "fchdir", "inotify_add_watch",
+	"listxattr", "llistxattr", "removexattr", "lremovexattr", "statfs", "chdir",
+	"fchdir", "inotify_add_watch",
 	"fanotify_mark",
+	/* The network: connect and bind are carried out by the broker on
+	 * the host's side; sends that may carry an address are checked. */
+	"connect", "bind", "sendmsg", "sendmmsg",
 };
 
 /* Refused with EPERM: ways around the broker, the namespaces or the kernel's
@@ -142,6 +147,25 @@ int filter_build_guard(void **bpf, size_t *len)
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX))) < 0)
 		goto out;
+	/* Sockets: unix, IPv4 and IPv6 only; streams, datagrams and
+	 * sequenced packets only (no raw or packet sockets, no netlink). */
+	for (int fam = 0; fam <= AF_MAX; fam++) {
+		if (fam == AF_UNIX || fam == AF_INET || fam == AF_INET6)
+			continue;
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+					  SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fam))) < 0)
+			goto out;
+	}
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+				  SCMP_A0(SCMP_CMP_GT, AF_MAX))) < 0)
+		goto out;
+	for (int type = 0; type <= 0xf; type++) {
+		if (type == SOCK_STREAM || type == SOCK_DGRAM || type == SOCK_SEQPACKET)
+			continue;
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+					  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)type))) < 0)
+			goto out;
+	}
 	r = export(ctx, bpf, len);
 out:
 	seccomp_release(ctx);
@@ -173,6 +197,11 @@ int filter_build(void **bpf, size_t *len)
 				  SCMP_A0(SCMP_CMP_MASKED_EQ, ns, 0))) < 0)
 		goto out;
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0)) < 0)
+		goto out;
+	/* sendto without an address goes to the connected peer: in the
+	 * kernel; with one, the broker looks. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_EQ, 0))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0))) < 0)
 		goto out;
 out:
 	if (r == 0)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -61,6 +62,11 @@ static bool rule_option(const char *arg, enum sbx_rule_kind *kind, const char **
 	return false;
 }
 
+static bool net_option(const char *arg)
+{
+	return !strncmp(arg, "--connect=", 10) || !strncmp(arg, "--bind=", 7);
+}
+
 static void parse_args(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -99,7 +105,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 				break;
 		} else if (!strncmp(argv[i], "--chdir=", 8)) {
 			a->chdir = argv[i] + 8;
-		} else if (rule_option(argv[i], NULL, NULL)) {
+		} else if (rule_option(argv[i], NULL, NULL) || net_option(argv[i])) {
 			if (a->n_rules == SBX_ARRAY_SIZE(a->rules))
 				sbx_die(SBX_EXIT_SETUP, "too many rules on the command line (at most %zu)",
 					SBX_ARRAY_SIZE(a->rules));
@@ -202,6 +208,14 @@ static void load_policy(struct broker *b, const struct args *a)
 	 * itself and all beneath it, so that --write=. grants the working
 	 * tree. */
 	for (size_t i = 0; i < a->n_rules; i++) {
+		if (net_option(a->rules[i])) {
+			bool conn = a->rules[i][2] == 'c';
+			if (sbx_policy_add_net(&b->policy, conn ? SBX_NET_CONNECT : SBX_NET_BIND,
+					       strchr(a->rules[i], '=') + 1, conn ? "--connect" : "--bind",
+					       err, sizeof(err)) < 0)
+				sbx_die(SBX_EXIT_SETUP, "%s", err);
+			continue;
+		}
 		enum sbx_rule_kind kind = SBX_RULE_READ;
 		const char *pattern = "";
 		char origin[32], tree[PATH_MAX + 4], real[PATH_MAX];
@@ -290,20 +304,31 @@ static int find_program(const char *prog, char *out, size_t size)
 int broker_channel_message(struct broker *b, struct sbx_msg *m)
 {
 	switch (m->hdr.type) {
-	case SBX_MSG_LISTENER:
-		if (m->nfds != 1 || b->listener >= 0) {
+	case SBX_MSG_LISTENER: {
+		int32_t lfd;
+		if (b->listener >= 0 || (m->nfds != 1 && (m->nfds || m->len != sizeof(lfd) || m->sender <= 0))) {
 			sbx_msg_close_fds(m);
 			return -EBADMSG;
 		}
-		b->listener = m->fds[0];
-		m->fds[0] = -1;
-		m->nfds = 0;
+		if (m->nfds == 1) {
+			b->listener = m->fds[0];
+			m->fds[0] = -1;
+			m->nfds = 0;
+		} else {
+			memcpy(&lfd, m->payload, sizeof(lfd));
+			int pidfd = (int)syscall(SYS_pidfd_open, m->sender, 0);
+			b->listener = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, lfd, 0);
+			if (b->listener < 0)
+				sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot take the program's seccomp listener");
+			close(pidfd);
+		}
 		/* Linux 6.6+: hand the CPU straight between the program and
 		 * the broker on each round trip. Older kernels: EINVAL, and
 		 * the ordinary wake-up is used. */
 		(void)ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 			    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 		return 0;
+	}
 	case SBX_MSG_STARTED:
 		b->started = true;
 		status_started(b);
@@ -382,6 +407,11 @@ int main(int argc, char **argv)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
 	if (fcntl(b.chan, F_SETFD, FD_CLOEXEC) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "bad channel fd %d", b.chan);
+	/* Messages carry their sender's pid: the program's listener is
+	 * taken from it. */
+	int one = 1;
+	if (setsockopt(b.chan, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set SO_PASSCRED on the channel");
 	/* Nothing sandboxed may outlive us: init has our death as its signal. */
 	b.rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (b.rootfd < 0)

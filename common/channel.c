@@ -64,7 +64,7 @@ int sbx_msg_recv(int fd, struct sbx_msg *m)
 	union {
 		/* Room for more than we accept, so an oversized SCM_RIGHTS is
 		 * still received whole and closed rather than truncated. */
-		char buf[CMSG_SPACE(sizeof(int) * 64)];
+		char buf[CMSG_SPACE(sizeof(int) * 64) + CMSG_SPACE(sizeof(struct ucred))];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = {
@@ -75,11 +75,19 @@ int sbx_msg_recv(int fd, struct sbx_msg *m)
 	};
 	m->nfds = 0;
 	m->len = 0;
+	m->sender = 0;
 	ssize_t n = SBX_RETRY(recvmsg(fd, &mh, MSG_CMSG_CLOEXEC));
 	if (n < 0)
 		return -errno;
 	int bad = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cr;
+			memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+			m->sender = cr.pid;
+			continue;
+		}
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
 			bad = 1;
 			continue;

@@ -29,7 +29,12 @@ enum sbx_msg_type {
 	SBX_MSG_STARTED,       /* payload: int32 pid of the program in init's pid ns */
 	SBX_MSG_EXITED,        /* payload: int32 wait status of the program */
 	/* program -> broker, before its execve */
-	SBX_MSG_LISTENER,      /* fd: the seccomp user-notification listener */
+	SBX_MSG_LISTENER,      /* payload: int32, the number of the program's
+				* seccomp listener fd, which the broker takes
+				* with pidfd_getfd (the sender's pid comes with
+				* SO_PASSCRED); sent with write(), since sendmsg
+				* already waits for the broker. Or, in tests,
+				* the fd itself. */
 	SBX_MSG_TYPE_MAX,
 };
 
@@ -48,6 +53,8 @@ struct sbx_bind_req {
 struct sbx_msg {
 	struct sbx_msg_hdr hdr;
 	size_t len;
+	pid_t sender;  /* with SO_PASSCRED on the receiving end: the sender's
+			* pid in our pid namespace; 0 when unknown */
 	size_t nfds;
 	int fds[SBX_MSG_MAX_FDS];
 	unsigned char payload[SBX_MSG_MAX_PAYLOAD];

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -142,24 +143,33 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot confine execve with Landlock");
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp guard filter");
+	/* Setuid modes inherit "not dumpable" from the helper. Nothing
+	 * privileged is left here (no capabilities, the caller's ids), and
+	 * the broker must reach into us: the listener, the execve's path. */
 	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				    SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
 	if (listener < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp filter");
-	r = sbx_msg_send(chan, SBX_MSG_LISTENER, 0, NULL, 0, &listener, 1);
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot hand the seccomp listener to the broker");
+	/* The filter stops sendmsg for the broker already, so the broker
+	 * takes the listener itself: it learns our pid from the channel
+	 * (SO_PASSCRED) and the fd's number from the message, and we wait in
+	 * a call the broker answers, once it holds the listener. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make the program dumpable");
+	struct {
+		struct sbx_msg_hdr hdr;
+		int32_t fd;
+	} lm = {{SBX_MSG_LISTENER, 0}, listener};
+	if (write(chan, &lm, sizeof(lm)) != (ssize_t)sizeof(lm))
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot hand the seccomp listener to the broker");
+	struct statfs sf;
+	(void)statfs("/", &sf);
 	close(listener);
 	close(chan);
 	if (l->close_fds && (r = close_inherited(l)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
 	if (setenv("PWD", workdir, 1) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
-	/* Setuid modes inherit "not dumpable" from the helper. Nothing
-	 * privileged is left here (no capabilities, the caller's ids, our fds
-	 * closed), and the broker must read the execve's path from us. */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make the program dumpable");
 	execve(path, l->argv, environ);
 	int err = errno;
 	sbx_die_errno(err == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC, err,

@@ -27,6 +27,9 @@ static const char usage[] =
 	"  --read=PATTERN, --write=PATTERN, --exec=PATTERN, --stat=PATTERN,\n"
 	"  --deny=PATTERN         add a rule to the policy (repeatable); a directory\n"
 	"                         without wildcards stands for everything beneath it\n"
+	"  --connect=SPEC, --bind=SPEC\n"
+	"                         allow a network peer or local address, e.g.\n"
+	"                         --connect='tcp 127.0.0.1:8080', --bind='tcp 127.0.0.1:0'\n"
 	"  --chdir=DIR            start the program in DIR (default: the current\n"
 	"                         directory; what is in it is the policy's)\n"
 	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
@@ -93,7 +96,7 @@ static const char *value(const char *arg, const char *name)
 static bool forwarded(const char *arg)
 {
 	static const char *const names[] = {"--read=", "--write=", "--exec=", "--stat=",
-					    "--deny=", "--chdir="};
+					    "--deny=", "--chdir=", "--connect=", "--bind="};
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(names); i++) {
 		const char *v = value(arg, names[i]);
 		if (v && *v)
