@@ -16,6 +16,7 @@
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -239,6 +240,45 @@ static int unix_target(struct broker *b, const struct freq *f, struct fpath *fp,
 	return 0;
 }
 
+/* A blocking connect, done without blocking: given up as soon as the
+ * program's request is gone (it was killed, or a signal interrupted it),
+ * so no socket of ours lingers for a peer that never answers. Honours
+ * the SO_SNDTIMEO the program set. 0 or a negative errno. */
+static int wait_connect(struct broker *b, const struct freq *f, int hfd, const struct sockaddr *to,
+			socklen_t len)
+{
+	int fl = fcntl(hfd, F_GETFL);
+	if (fl < 0 || fcntl(hfd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	struct timeval tv = {0};
+	socklen_t tl = sizeof(tv);
+	(void)getsockopt(hfd, SOL_SOCKET, SO_SNDTIMEO, &tv, &tl);
+	long long left_ms = tv.tv_sec || tv.tv_usec ? tv.tv_sec * 1000LL + tv.tv_usec / 1000 : -1;
+	int r = 0;
+	if (connect(hfd, to, len) < 0) {
+		r = -errno;
+		while (r == -EINPROGRESS) {
+			struct pollfd p = {.fd = hfd, .events = POLLOUT};
+			int step = left_ms >= 0 && left_ms < 100 ? (int)left_ms : 100;
+			int n = poll(&p, 1, step);
+			if (n > 0) {
+				int e = 0;
+				socklen_t el = sizeof(e);
+				r = getsockopt(hfd, SOL_SOCKET, SO_ERROR, &e, &el) < 0 ? -errno : -e;
+			} else if (n < 0 && errno != EINTR) {
+				r = -errno;
+			} else if (!fileops_id_valid(b, f->n->id)) {
+				r = -EINTR; /* nobody waits for it any more */
+			} else if (left_ms >= 0 && (left_ms -= step) <= 0) {
+				break; /* SO_SNDTIMEO: EINPROGRESS, as the kernel says */
+			}
+		}
+	}
+	if (fcntl(hfd, F_SETFL, fl) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 /* connect and bind. */
 static int connect_bind(struct broker *b, struct freq *f, struct sock *s)
 {
@@ -292,10 +332,15 @@ static int connect_bind(struct broker *b, struct freq *f, struct sock *s)
 	if (hfd < 0)
 		return s->is_host ? -errno : hfd;
 	bool blocking = !is_bind && !(s->flags & O_NONBLOCK);
-	if (blocking)
+	int err;
+	if (blocking) {
 		notify_may_block(b); /* a slow peer must not stall the others */
-	r = is_bind ? bind(hfd, to, tolen) : connect(hfd, to, tolen);
-	int err = r < 0 ? errno : 0;
+		err = -wait_connect(b, f, hfd, to, tolen);
+		r = err ? -1 : 0;
+	} else {
+		r = is_bind ? bind(hfd, to, tolen) : connect(hfd, to, tolen);
+		err = r < 0 ? errno : 0;
+	}
 	if (r < 0 && err != EINPROGRESS)
 		return -err;
 	if (!s->is_host && (r = swap_in(b, f, (int)a[0], hfd, s->cloexec)) < 0)

@@ -11,7 +11,7 @@ sbx_prepare "$src"
 
 status=0
 # meson test runs the unit tests and the integration suite (integration.sh,
-# programs.sh) as the caller; its log holds their counts.
+# programs.sh, network.sh) as the caller; its log holds their counts.
 sbx_log "unit and integration tests as $(id -un)"
 meson test -C "$stage/build" --print-errorlogs --no-rebuild || status=1
 # Count test cases: cmocka's "[  PASSED  ] N test(s)." and "[  FAILED  ] N
@@ -43,6 +43,11 @@ if [ "$(id -u)" = 0 ]; then
 	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
 		bash "$stage/tests/programs.sh" 2>&1 | tee "$proglog" || status=1
 	logs+=("$proglog")
+	sbx_log "network (tests/network.sh) as the unprivileged user $SBX_TEST_USER"
+	netlog=$stage/user-network.log
+	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
+		bash "$stage/tests/network.sh" 2>&1 | tee "$netlog" || status=1
+	logs+=("$netlog")
 	sbx_log "setuid tests: a root-owned 4755 install run by $SBX_TEST_USER"
 	suidlog=$stage/setuid.log
 	SBX_BUILD="$stage/build" SBX_SOURCE="$stage" SBX_TEST_USER="$SBX_TEST_USER" \
