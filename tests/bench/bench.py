@@ -7,7 +7,8 @@
   round trip (fstat, answered CONTINUE);
 - python3 importing email, json and http.client, sandboxed against native;
 - this project configuring and building itself with meson and ninja,
-  sandboxed (policies/build.policy) against native.
+  sandboxed (policies/build.policy) against native;
+- a TCP connect+close on loopback, brokered against native.
 Usage: bench.py BUILD_DIR [--quick]"""
 import os
 import shutil
@@ -106,3 +107,37 @@ for _ in range(rounds):  # alternate, so drift hits both alike
 nb, sb = statistics.median(nat_b), statistics.median(sbx_b)
 print(f"meson setup + ninja of this project: native {nb:.2f} s, sandboxed {sb:.2f} s, ratio {sb / nb:.3f}x "
       f"(sydbox 2.0.1 built Paludis at 1.063x)")
+
+# Brokered connect latency: a TCP connect+close to a listener on loopback.
+CONNECT = r"""
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+t = time.perf_counter()
+for _ in range(n):
+    s = socket.socket()
+    s.connect(("127.0.0.1", port))
+    s.close()
+print((time.perf_counter() - t) / n * 1e6)
+"""
+lst = subprocess.Popen(["/usr/bin/python3", "-c",
+                        "import socket, sys\n"
+                        "s = socket.create_server(('127.0.0.1', 0), backlog=4096)\n"
+                        "print(s.getsockname()[1], flush=True)\n"
+                        "while True: s.accept()[0].close()"],
+                       stdout=subprocess.PIPE, text=True)
+try:
+    port = int(lst.stdout.readline())
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(CONNECT)
+    os.chmod(f.name, 0o644)
+    k = 300 if quick else 3000
+    nat = float(subprocess.run(["/usr/bin/python3", f.name, str(port), str(k)],
+                               check=True, capture_output=True, text=True).stdout)
+    sbx = float(subprocess.run([helper, "--policy=shell", f"--read={f.name}", f"--connect=tcp 127.0.0.1:{port}",
+                                "--", "/usr/bin/python3", f.name, str(port), str(k)],
+                               check=True, capture_output=True, text=True).stdout)
+    print(f"TCP connect+close on loopback: native {nat:.1f} us, brokered {sbx:.1f} us, ratio {sbx / nat:.1f}x")
+    os.unlink(f.name)
+finally:
+    lst.kill()
+    lst.wait()
