@@ -449,6 +449,9 @@ int main(int argc, char **argv)
 		_exit(SBX_EXIT_SETUP); /* cgroup_confine said why */
 	}
 
+	if (b.policy.loopback &&
+	    (r = sbx_msg_send(b.chan, SBX_MSG_LOOPBACK, 0, NULL, 0, NULL, 0)) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
 	if (b.policy.private_tmp && (r = tmpdir_create(&b)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot make the sandbox's TMPDIR");
 	send_filter(&b, SBX_MSG_GUARD, filter_build_guard, "seccomp guard filter");

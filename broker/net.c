@@ -279,6 +279,17 @@ static int wait_connect(struct broker *b, const struct freq *f, int hfd, const s
 	return r;
 }
 
+static bool is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
 /* connect and bind. */
 static int connect_bind(struct broker *b, struct freq *f, struct sock *s)
 {
@@ -300,6 +311,11 @@ static int connect_bind(struct broker *b, struct freq *f, struct sock *s)
 	}
 	if (sa.ss_family != s->domain)
 		return s->domain == AF_INET6 && sa.ss_family == AF_INET ? -EAFNOSUPPORT : -EINVAL;
+	/* "loopback private": the sandbox's own loopback, in the kernel. A
+	 * socket of the sandbox reaches nothing else, whatever the address
+	 * is by the time the kernel reads it. */
+	if (b->policy.loopback && !s->is_host && is_loopback((struct sockaddr *)&sa))
+		return CONTINUE;
 	char peer[PATH_MAX + 64];
 	struct sockaddr_un un;
 	socklen_t ulen = 0;
@@ -477,6 +493,8 @@ int net_handle(struct broker *b, struct freq *f, int64_t *val)
 			return CONTINUE;
 		char peer[80];
 		describe((struct sockaddr *)&sa, peer, sizeof(peer));
+		if (b->policy.loopback && is_loopback((struct sockaddr *)&sa))
+			return CONTINUE; /* the sandbox's own loopback */
 		if (!sbx_policy_net_check(&b->policy, SBX_NET_CONNECT, s.proto, (struct sockaddr *)&sa, len, NULL, false))
 			return refuse(b, f, &s, "send", peer);
 		_cleanup_close_ int hfd = host_socket(&s);

@@ -319,9 +319,10 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 		return rr < 0 ? fail(ps->err, ps->errlen, rr, "out of memory") : 0;
 	}
 	int k = kind_index(kw);
-	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir"))
+	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir") && strcmp(kw, "loopback"))
 		return fail(ps->err, ps->errlen, -EINVAL,
-			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat, deny or tmpdir)",
+			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat, deny, "
+			    "connect, bind, tmpdir or loopback)",
 			    file, lineno, col[0], kw);
 	if (nt < 2)
 		return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: '%s' needs one argument", file,
@@ -330,11 +331,14 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 		return fail(ps->err, ps->errlen, -EINVAL,
 			    "%s:%d:%zu: unexpected '%s' after the argument (one rule a line)", file,
 			    lineno, col[2], tok[2]);
-	if (!strcmp(kw, "tmpdir")) {
+	if (!strcmp(kw, "tmpdir") || !strcmp(kw, "loopback")) {
 		if (strcmp(tok[1], "private"))
-			return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: expected 'tmpdir private'",
-				    file, lineno, col[1]);
-		ps->p->private_tmp = true;
+			return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: expected '%s private'",
+				    file, lineno, col[1], kw);
+		if (kw[0] == 't')
+			ps->p->private_tmp = true;
+		else
+			ps->p->loopback = true;
 		return 0;
 	}
 	if (k < 0) { /* include */
@@ -513,6 +517,7 @@ void sbx_policy_free(struct sbx_policy *p)
 	p->rules = NULL;
 	p->n_rules = p->cap_rules = 0;
 	p->private_tmp = false;
+	p->loopback = false;
 	for (size_t i = 0; i < p->n_net; i++) {
 		free(p->net[i].pattern);
 		free(p->net[i].origin);

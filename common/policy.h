@@ -12,6 +12,8 @@
  *   deny PATTERN      nothing at all; wins over every allow
  *   tmpdir private    a private, writable TMPDIR for the program, removed
  *                     when the sandbox ends
+ *   loopback private  the sandbox's own loopback interface is up, and
+ *                     loopback addresses are the sandbox's, not the host's
  *   connect PROTO SPEC, bind PROTO SPEC
  *                     network peers and local addresses (netrule.h)
  * Patterns may use ${HOME}, ${CWD}, ${TMPDIR} and ${USER}, expanded at load.
@@ -51,6 +53,7 @@ struct sbx_policy {
 	size_t n_rules;
 	size_t cap_rules;
 	bool private_tmp;  /* "tmpdir private" */
+	bool loopback;     /* "loopback private" */
 	struct sbx_net_rule *net; /* connect and bind rules */
 	size_t n_net, cap_net;
 };

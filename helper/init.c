@@ -14,7 +14,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -90,6 +93,18 @@ static int close_inherited(const struct launch *l)
 			return 0;
 		lo = next + 1;
 	}
+}
+
+/* "loopback private": lo up in the sandbox's network namespace. */
+static int loopback_up(void)
+{
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+	strcpy(ifr.ifr_name, "lo");
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	ifr.ifr_flags |= IFF_UP;
+	return ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
 }
 
 /* Landlock, where the kernel has it: execve reaches nothing outside the
@@ -186,14 +201,15 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	if (n != 1)
 		_exit(SBX_EXIT_SETUP); /* the parent failed and said why */
 	close(sync_fd);
-	/* Only what init needs: mounts (SYS_ADMIN) and dropping the program's
-	 * capabilities (SETPCAP). From here on every path init opens is opened
+	/* Only what init needs: mounts (SYS_ADMIN), dropping the program's
+	 * capabilities (SETPCAP) and, in a user namespace, the sandbox's
+	 * loopback (NET_ADMIN over its own network namespace only). From here on every path init opens is opened
 	 * with the caller's rights. In a user namespace init takes the
 	 * caller's ids; without one it holds capabilities of the initial
 	 * namespace, so it stays root, out of the caller's reach, and also
 	 * keeps SETUID/SETGID to make the program the caller and KILL to
 	 * forward signals to it. */
-	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP};
+	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN};
 	static const int keep_root[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETUID, CAP_SETGID, CAP_KILL};
 	int r = l->mode == SBX_MODE_SETUID_NOUSERNS
 			? caps_keep_as_root(l->uid, l->gid, keep_root, SBX_ARRAY_SIZE(keep_root))
@@ -241,6 +257,13 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 				sbx_die(SBX_EXIT_SETUP, "init: bad environment variable from the broker");
 			break;
 		}
+		case SBX_MSG_LOOPBACK:
+			if (l->mode == SBX_MODE_SETUID_NOUSERNS)
+				sbx_die(SBX_EXIT_SETUP, "'loopback private' needs a user namespace "
+					"(this mode keeps no network capability)");
+			if ((r = loopback_up()) < 0)
+				sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot bring the loopback interface up");
+			break;
 		case SBX_MSG_GUARD:
 			if (guard.filter || !copy_filter(&m, &guard))
 				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp guard filter from the broker");

@@ -64,6 +64,13 @@ client_ok "python urllib against python's http.server"
 client -- raw bind_denied
 client_ok "raw, netlink and packet sockets and unnamed binds are refused"
 
+printf 'include shell\nloopback private\n' >"$T/lo.policy"
+run "$H" --policy="$T/lo.policy" --connect="tcp 127.0.0.1:$TCP" --read="$S/tests/net/client.py" --read="$N/ports" -- \
+	/usr/bin/python3 "$S/tests/net/client.py" "$N/ports" private_loopback
+client_ok "loopback private: the sandbox's own loopback, and not the host's"
+client -- no_loopback
+client_ok "without it, the sandbox has no loopback"
+
 # A server in the sandbox, reached from the host.
 rm -f "$N/server-port"
 client --bind="tcp 127.0.0.1:0" --write="$N/server-port" -- server &

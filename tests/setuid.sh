@@ -71,12 +71,14 @@ mode_tests() {
 		[ "$(field "$bpid" CapEff)" = 0000000000000000 ] && [ "$(field "$bpid" CapPrm)" = 0000000000000000 ]
 	check $? "[$mode] broker: Uid/Gid the user's (real, effective, saved, fs), CapEff/CapPrm 0"
 	# init keeps CAP_SYS_ADMIN (21) and CAP_SETPCAP (8) for mounts and for
-	# dropping the program's capabilities; in setuid-no-user-namespace mode
-	# they are capabilities of the initial namespace, so they matter most.
+	# dropping the program's capabilities, and in its user namespace
+	# CAP_NET_ADMIN (12) for the sandbox's loopback; in
+	# setuid-no-user-namespace mode they are capabilities of the initial
+	# namespace, so they matter most (and NET_ADMIN is not kept).
 	if [ "$mode" = setuid-user-namespace ]; then
 		[ "$(field "$ipid" Uid)" = "$ids" ] && [ "$(field "$ipid" Gid)" = "$gids" ] &&
-			[ "$(field "$ipid" CapEff)" = 0000000000200100 ] && [ "$(field "$ipid" CapPrm)" = 0000000000200100 ]
-		check $? "[$mode] init: Uid/Gid the user's, CapEff/CapPrm only SYS_ADMIN|SETPCAP in its namespace (got $(field "$ipid" CapEff))"
+			[ "$(field "$ipid" CapEff)" = 0000000000201100 ] && [ "$(field "$ipid" CapPrm)" = 0000000000201100 ]
+		check $? "[$mode] init: Uid/Gid the user's, CapEff/CapPrm only SYS_ADMIN|SETPCAP|NET_ADMIN in its namespace (got $(field "$ipid" CapEff))"
 	else
 		# Capabilities of the initial namespace: root's ids, so the user
 		# can neither trace nor signal it; files are opened as the user.

@@ -118,6 +118,7 @@ static void expect_error(const char *text, int want_r, const char *want)
 		fail_msg("got  '%s'\nwant '%s'", err, full);
 	assert_int_equal(p.n_rules, 0); /* nothing half-applied */
 	assert_false(p.private_tmp);
+	assert_false(p.loopback);
 	assert_null(p.rules);
 }
 
@@ -217,7 +218,7 @@ static void test_covers_below(void **state)
 static void test_errors(void **state)
 {
 	expect_error("read /usr/**\nfrobnicate /x\n", -EINVAL,
-		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat, deny or tmpdir)");
+		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat, deny, connect, bind, tmpdir or loopback)");
 	expect_error("read\n", -EINVAL, "t.policy:1:5: 'read' needs one argument");
 	expect_error("read /a /b\n", -EINVAL,
 		     "t.policy:1:9: unexpected '/b' after the argument (one rule a line)");
@@ -245,6 +246,7 @@ static void test_errors(void **state)
 	expect_error("connect tcp 1.2.3.4:80 extra\n", -EINVAL,
 		     "t.policy:1:24: unexpected 'extra' after the address (one rule a line)");
 	expect_error("tmpdir shared\n", -EINVAL, "t.policy:1:8: expected 'tmpdir private'");
+	expect_error("loopback host\n", -EINVAL, "t.policy:1:10: expected 'loopback private'");
 	expect_error("tmpdir private\nread rel\n", -EINVAL, "t.policy:2:6: pattern must be an absolute path");
 	write_file("a.policy", "include b\n");
 	write_file("b.policy", "include a\n");

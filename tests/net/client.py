@@ -124,6 +124,21 @@ def hang():
     print("connected?", flush=True)
 
 
+def private_loopback():
+    srv = socket.create_server(("127.0.0.1", 0))
+    c = socket.create_connection(srv.getsockname(), timeout=5)
+    a, _ = srv.accept()
+    c.sendall(b"inside")
+    check(a.recv(16) == b"inside", "a server and a client on the sandbox's own loopback")
+    check(err(lambda: socket.create_connection(("127.0.0.1", tcp), timeout=5)) == "ECONNREFUSED",
+          "127.0.0.1 is the sandbox's: the host's echo server is not there (ECONNREFUSED)")
+
+
+def no_loopback():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    check(err(lambda: s.bind(("127.0.0.1", 0))) == "EACCES", "no loopback of its own without the rule")
+
+
 def raw():
     check(err(lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)) == "EACCES",
           "raw socket: EACCES")

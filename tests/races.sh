@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Races and attacks on the broker: the program (tests/progs/racer.c) and the
+# host swap, move and flip what the broker decides on while it decides, and
+# every protected tree must come out byte for byte as it went in (names,
+# contents, modes, times, xattrs). Then the attacks of the security review:
+# each shows a way around the policy and fails while that way is open.
+# Each race runs SBX_RACE_SECONDS (3 by default). Run as root and as an
+# unprivileged user (meson test and tests/run.sh do both). Needs SBX_BUILD
+# (the meson build directory) and SBX_SOURCE (the source tree).
+set -uo pipefail
+umask 022
+
+B=${SBX_BUILD:?set SBX_BUILD to the build directory}
+S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
+B=$(realpath "$B") S=$(realpath "$S")
+H=$B/helper/sandbox-helper
+RACER=$(realpath "${SBX_RACER:-$B/tests/racer}")
+SECS=${SBX_RACE_SECONDS:-3}
+. "$S/tests/harness.sh" sbx-race
+T=$(realpath "$T") # the broker names canonical paths
+# run CMD...: stdout in $T/out, stderr in $T/err, status in $rc.
+run() { timeout -k 5 $((SECS + 40)) "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
+# fresh NAME: a new world-writable directory $T/NAME as $D.
+fresh() { D=$T/$1; mkdir -p "$D"; chmod 777 "$D"; }
+# box ARGS... -- RACER-ARGS...: racer in a sandbox of the minimal policy.
+box() {
+	local a=()
+	while [ "$1" != -- ]; do a+=("$1"); shift; done
+	shift
+	run "$H" --policy=minimal "${a[@]}" -- "$RACER" "$@"
+}
+# protected DIR: files with known content, modes and times; a directory, an
+# empty directory, a symlink.
+protected() {
+	mkdir -p "$1/sub" "$1/empty"
+	printf 'protected f1\n' >"$1/f1"
+	printf 'protected f2\n' >"$1/f2"
+	printf 'protected g\n' >"$1/sub/g"
+	ln -s f1 "$1/ln"
+	chmod 644 "$1/f1" "$1/f2" "$1/sub/g"
+	chmod 755 "$1" "$1/sub" "$1/empty"
+	touch -h -d '2001-02-03 04:05:06' "$1/f1" "$1/f2" "$1/sub/g" "$1/ln" "$1/sub" "$1/empty" "$1"
+}
+# snap DIR [SKIP...]: everything about DIR's tree but access times: type,
+# mode, size, mtime, ctime-free metadata, links, owner, xattrs, content and
+# link text. SKIP: relative paths left out ("." leaves out DIR's own times).
+snap() {
+	python3 - "$@" <<'PY'
+import hashlib, os, stat, sys
+root, skip = sys.argv[1], set(sys.argv[2:])
+out = []
+def one(rel):
+    p = os.path.join(root, rel)
+    st = os.lstat(p)
+    try:
+        xa = sorted(os.listxattr(p, follow_symlinks=False))
+    except OSError as e:
+        xa = [e.strerror]
+    line = "%s %s %o %d %d %s %s" % (rel, stat.filemode(st.st_mode), st.st_mode, st.st_nlink,
+                                     st.st_uid, st.st_gid, xa)
+    if not (rel == "." and "." in skip):
+        line += " mtime=%d" % st.st_mtime_ns
+    if stat.S_ISREG(st.st_mode):
+        line += " size=%d sha=%s" % (st.st_size, hashlib.sha256(open(p, "rb").read()).hexdigest()[:16])
+    elif stat.S_ISLNK(st.st_mode):
+        line += " -> " + os.readlink(p)
+    out.append(line)
+one(".")
+for dp, dns, fns in os.walk(root):
+    keep = []
+    for n in sorted(dns + fns):
+        rel = os.path.relpath(os.path.join(dp, n), root)
+        if rel in skip:
+            continue
+        one(rel)
+        if n in dns:
+            keep.append(n)
+    dns[:] = keep
+print("\n".join(sorted(out)))
+PY
+}
+# same BEFORE AFTER: equal snapshots, or show the difference.
+same() {
+	[ "$1" = "$2" ] && return 0
+	diff <(echo "$1") <(echo "$2") | sed 's/^/#   /' | head -20
+	return 1
+}
+# host_flip A B: exchange A and B from the host for SECS, in the background.
+host_flip() { "$RACER" xflip "$1" "$2" "$SECS" >"$T/flip.out" 2>&1 & fpid=$!; bg_pids+=("$fpid"); }
+flip_wait() { wait "$fpid"; frc=$?; }
+
+echo "# races on the broker as $(id -un) (uid $(id -u)), $SECS s each"
+
+# --- a) A directory swapped from the host during mutations -------------------------
+# W/d flips (renameat2 RENAME_EXCHANGE with W/d.alt) between a real directory
+# and a symlink to P, which the policy grants read only.
+fresh a; W=$D/W; P=$D/P
+mkdir -p "$W/d/empty"; protected "$P"; ln -s "$P" "$W/d.alt"; chmod -R a+rwX "$W"
+before=$(snap "$P")
+host_flip "$W/d" "$W/d.alt"
+box --write="$W" --read="$P" -- mutate "$W/d" "$W" "$SECS"
+flip_wait
+res=$(grep '^rounds' "$T/out")
+after=$(snap "$P")
+same "$before" "$after" && [ "$(ls "$D")" = "$(printf 'P\nW')" ]
+check $? "a) host flips W/d between a directory and a symlink to read-only P during 16 mutations: P is unchanged"
+[ $rc = 0 ] && [ $frc = 0 ]; check $? "a) ... and the real directory was exercised ($res; $(cat "$T/flip.out"))"
+
+# --- b) The same swap done inside the sandbox --------------------------------------
+fresh b; W=$D/W; P=$D/P
+mkdir -p "$W/d/empty"; protected "$P"; ln -s "$P" "$W/d.alt"; chmod -R a+rwX "$W"
+before=$(snap "$P")
+box --write="$W" --read="$P" -- mutate "$W/d" "$W" "$SECS" "$W/d" "$W/d.alt"
+res=$(grep -h -e '^rounds' -e '^inner' "$T/out" | tr '\n' ' ')
+after=$(snap "$P")
+same "$before" "$after" && [ "$(ls "$D")" = "$(printf 'P\nW')" ]
+check $? "b) a second process inside flips W/d the same way: P is unchanged"
+[ $rc = 0 ]; check $? "b) ... and the real directory was exercised ($res)"
+
+# --- c) ".." while directories move ---------------------------------------------------
+# W/a/b/../../N and W/m/n/a/b/../../../../N both name W/N; resolved with ".."
+# after a move, one could land in W/m/n, in O (beside W, granted nothing) or
+# above. O/sbx-race-x exists; nothing outside W may change.
+dotdot_tree() {
+	W=$D/W; O=$D/O
+	mkdir -p "$W/a/b" "$W/m/n/a/b" "$O/a/b"
+	printf 'outside\n' >"$O/sbx-race-x"
+	chmod -R a+rwX "$W"; chmod 755 "$O" "$O/a" "$O/a/b"
+	touch -d '2001-02-03 04:05:06' "$O/sbx-race-x"
+}
+strays() { find "$T" / -xdev -maxdepth 1 -name 'sbx-race-*' 2>/dev/null; find "$D" -name 'sbx-race-*' -not -path "$W/*" -not -path "$O/sbx-race-x"; }
+fresh c1; dotdot_tree
+before=$(snap "$O")
+box --write="$W" -- dotdot "$W" "$SECS" inner
+res=$(grep '^rounds' "$T/out")
+after=$(snap "$O")
+same "$before" "$after" && [ -z "$(strays)" ] && [ "$(ls "$D")" = "$(printf 'O\nW')" ]
+check $? "c) a thread exchanges W/a and W/m/n/a while another resolves W/a/b/../../N: nothing outside W is made or written"
+[ $rc = 0 ]; check $? "c) ... and the paths were exercised ($res)"
+fresh c2; dotdot_tree
+before=$(snap "$O" . a)
+host_flip "$W/a" "$O/a"
+box --write="$W" -- dotdot "$W" "$SECS"
+flip_wait
+res=$(grep '^rounds' "$T/out")
+after=$(snap "$O" . a)
+same "$before" "$after" && [ -z "$(strays)" ] && [ -z "$(find "$O/a" "$W/a" -mindepth 1 -name 'sbx-race-*')" ]
+check $? "c) the host exchanges W/a with O/a (beside W, granted nothing): nothing in O is made or written"
+[ $rc = 0 ] && [ $frc = 0 ]; check $? "c) ... and the paths were exercised ($res; $(cat "$T/flip.out"))"
+
+# --- d) A dirfd whose directory moves ---------------------------------------------------
+# The program holds W/dir open; it moves it within W, then the host moves it
+# to R (granted read), then to O (granted nothing): each *at call follows the
+# policy on the directory's path as it is then.
+fresh d; W=$D/W; R=$D/R; O=$D/O
+mkdir -p "$W/dir" "$R" "$O"; printf 'in dir\n' >"$W/dir/f"; chmod -R a+rwX "$W"; chmod 777 "$R" "$O"
+wait_for() { local i; for i in $(seq 500); do [ -e "$1" ] && return 0; alive "$hp" || return 1; sleep 0.02; done; return 1; }
+"$H" --policy=minimal --write="$W" --read="$R" -- "$RACER" dirfd "$W" >"$T/out" 2>"$T/err" </dev/null &
+hp=$!; bg_pids+=("$hp"); watchdog "$hp"
+steps=0
+wait_for "$W/ready-1" && mv "$W/dir" "$R/dir" && touch "$W/go-1" && steps=1 &&
+	wait_for "$W/ready-2" && mv "$R/dir" "$O/dir" && touch "$W/go-2" && steps=2
+wait "$hp"; rc=$?
+[ $rc = 0 ] && [ $steps = 2 ] && [ "$(cd "$O/dir" && ls | tr '\n' ' ')" = "f made-in-w " ] &&
+	[ "$(cat "$O/dir/f")" = "in dir" ] && [ ! -e "$W/stolen" ]
+check $? "d) a dirfd moved within W, then by the host to R (read) and O (nothing): *at calls follow the new path"
+
+# --- e) exec of a name that flips between the program's file and an allowed one ---------
+# W/x (flipped by a thread) and W/y (flipped by the host) exchange between a
+# copy of racer the program wrote and a symlink to /usr/bin/true; a vfork
+# child execs a path string that flips between /usr/bin/true and the copy. The
+# copy prints MARKER-RAN: it must never run.
+fresh e; W=$D/W; mkdir "$W"; chmod 777 "$W"
+host_flip "$W/y" "$W/y.alt"
+box --write="$W" --exec=/usr/bin/true -- exec "$W" "$SECS"
+flip_wait
+res=$(grep -e '^runs' -e '^control' "$T/out" | tr '\n' ' ')
+! grep -q MARKER-RAN "$T/out"; check $? "e) exec while names and path strings flip never runs the program-written file ($res)"
+[ $rc = 0 ]; check $? "e) ... and the allowed program did run (host flips: $(cat "$T/flip.out"))"
+
+# --- Attacks of the review: each fails while the way around is open ---------------------
+echo "# attacks"
+# 1. Metadata through read-only fds: fchmod, fchmodat2(AT_EMPTY_PATH), futimens,
+# utimensat(AT_EMPTY_PATH), fsetxattr go to the kernel on any fd.
+fresh fdmeta; P=$D/P; protected "$P"
+before=$(snap "$P")
+box --read="$P" -- fdmeta "$P/f1" "$P"
+after=$(snap "$P")
+[ $rc = 0 ] && same "$before" "$after"
+check $? "read-only fds give no chmod, times or xattrs on the read-only file and directory"
+
+# 2. AT_EMPTY_PATH: the broker reads "" and lets the kernel go on; the kernel
+# reads the path again, now "../H/secret" (H: granted nothing).
+fresh empty; W=$D/W; Hd=$D/H
+mkdir -p "$W" "$Hd"; chmod 777 "$W"; head -c 12345 /dev/zero >"$Hd/secret"; chmod 640 "$Hd/secret"
+touch -d '2001-02-03 04:05:06' "$Hd/secret" "$Hd"
+before=$(snap "$Hd")
+box --write="$W" -- emptypath "$W" ../H/secret 12345 "$SECS"
+res=$(grep -e '^calls' "$T/out")
+after=$(snap "$Hd")
+[ $rc = 0 ] && same "$before" "$after"
+check $? "AT_EMPTY_PATH with a path that is \"\" only while the broker looks: no stat, chmod or utimes of a hidden file ($res)"
+
+# 3. /proc/self/fd/N reopened for writing while dup2 flips N between a
+# read-only fd and a writable one.
+fresh dup2open; W=$D/W; P=$D/P; mkdir "$W"; chmod 777 "$W"; protected "$P"
+before=$(snap "$P")
+box --write="$W" --read="$P" -- dup2open "$P/f1" "$W/w" "$SECS"
+res=$(grep '^tries' "$T/out")
+after=$(snap "$P")
+[ $rc = 0 ] && same "$before" "$after"
+check $? "open(/proc/self/fd/N, O_WRONLY) while dup2 flips N: never the read-only file ($res)"
+
+# 4. linkat(N, "", AT_EMPTY_PATH) while dup2 flips N the same way.
+fresh dup2link; W=$D/W; P=$D/P; mkdir "$W"; chmod 777 "$W"; protected "$P"
+before=$(snap "$P")
+box --write="$W" --read="$P" -- dup2link "$P/f1" "$W/w" "$W/l" "$SECS"
+res=$(grep '^tries' "$T/out")
+after=$(snap "$P")
+[ $rc = 0 ] && same "$before" "$after"
+check $? "linkat(N, \"\", W/l, AT_EMPTY_PATH) while dup2 flips N: the read-only file never gets a name in W ($res)"
+
+# 5. Errnos that say what exists where the policy grants nothing.
+fresh leak; W=$D/W; Hd=$D/H
+mkdir -p "$W" "$Hd/dir"; echo hidden >"$Hd/file"; touch "$W/x"; chmod -R a+rwX "$W"
+box --write="$W" -- leak "$W" "$Hd"
+[ $rc = 0 ] && [ ! -e "$Hd/dir/x" ]
+check $? "stat, chdir, mkdir, open and execve through \"..\" and symlinks answer alike for a hidden file, directory and nothing"
+
+# 6. A denied directory inside the writable tree, and a rename of its parent.
+fresh deny; W=$D/W; mkdir -p "$W/a/secret"; printf 'denied\n' >"$W/a/secret/f"; chmod -R a+rwX "$W"
+box --write="$W" --deny="$W/a/secret" -- denyrename "$W"
+[ $rc = 0 ] && [ "$(cat "$W/a/secret/f" 2>/dev/null || cat "$W/b/secret/f")" = denied ]
+check $? "--deny=W/a/secret: renaming W/a does not open the denied files"
+
+# 7. What the broker does with capabilities the program lacks (a broker run
+# by root keeps them): chown to another uid, security.capability, trusted.*.
+fresh caps; W=$D/W; mkdir "$W"; chmod 777 "$W"
+box --write="$W" -- rootcaps "$W"
+[ $rc = 0 ]; check $? "no chown to another uid, file capabilities or trusted.* xattrs beyond the program's own rights"
+
+# 8. An inherited write-only fd: no read access through /proc/self/fd, no name in W.
+fresh procfd; W=$D/W; mkdir "$W"; chmod 777 "$W"; printf 'SECRET-LOG\n' >"$D/outside.log"
+timeout -k 5 40 "$H" --policy=minimal --write="$W" -- "$RACER" procfd "$W" 5 \
+	>"$T/out" 2>"$T/err" </dev/null 5>>"$D/outside.log"; rc=$?
+[ $rc = 0 ] && [ ! -e "$W/log" ]
+check $? "an inherited write-only fd outside the policy is neither readable through /proc/self/fd nor linked into W"
+
+# 9. The ELF loader the root holds for every program.
+fresh ldso; W=$D/W; mkdir "$W"; chmod 777 "$W"
+box --write="$W" --exec=/usr/bin/true -- ldso "$W"
+! grep -q MARKER-RAN "$T/out" && [ $rc = 0 ]
+check $? "execve of the dynamic loader does not run a program-written ELF"
+
+# 10. Smaller things: openat2 RESOLVE_NO_MAGICLINKS, trailing slashes, O_TMPFILE,
+# xattr sizes, inotify, odd dirfds (socket, memfd, deleted, /proc, the root),
+# long paths.
+fresh misc; W=$D/W; P=$D/P; Hd=$D/H; mkdir -p "$W" "$Hd/dir"; chmod 777 "$W"; echo h >"$Hd/file"; protected "$P"
+before=$(snap "$P")
+box --write="$W" --read="$P" -- misc "$W" "$P" "$Hd"
+after=$(snap "$P")
+[ $rc = 0 ] && same "$before" "$after"
+check $? "openat2 flags, trailing slashes, O_TMPFILE links, xattr sizes, inotify, odd dirfds, long paths"
+
+summary
