@@ -48,6 +48,11 @@ if [ "$(id -u)" = 0 ]; then
 	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
 		bash "$stage/tests/network.sh" 2>&1 | tee "$netlog" || status=1
 	logs+=("$netlog")
+	sbx_log "races and attacks on the broker (tests/races.sh) as the unprivileged user $SBX_TEST_USER"
+	racelog=$stage/user-races.log
+	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
+		bash "$stage/tests/races.sh" 2>&1 | tee "$racelog" || status=1
+	logs+=("$racelog")
 	sbx_log "setuid tests: a root-owned 4755 install run by $SBX_TEST_USER"
 	suidlog=$stage/setuid.log
 	SBX_BUILD="$stage/build" SBX_SOURCE="$stage" SBX_TEST_USER="$SBX_TEST_USER" \
