@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -287,9 +288,13 @@ static void decode(const struct seccomp_notif *n, struct freq *f)
 		req(f, OP_NET, n->data.nr == SYS_connect ? "connect" : n->data.nr == SYS_bind ? "bind" : "send",
 		    AT_FDCWD, 0);
 		break;
+	case SYS_fchmod:
+	case SYS_fchown:
 	case SYS_fsetxattr:
 	case SYS_fremovexattr:
-		req(f, OP_FD, "fsetxattr", AT_FDCWD, 0);
+		/* Metadata changes through an fd the program holds. */
+		req(f, OP_FDMETA, n->data.nr == SYS_fchmod ? "fchmod" : n->data.nr == SYS_fchown ? "fchown"
+				  : n->data.nr == SYS_fsetxattr ? "fsetxattr" : "fremovexattr", (int)a[0], 0);
 		break;
 	default:
 		break;
@@ -373,12 +378,36 @@ int fileops_refuse(struct broker *b, const struct freq *f, unsigned need, const 
 	return -EACCES;
 }
 
-/* Every symlink a walk follows must itself be visible to the program. */
+/* Every symlink a walk follows must itself be visible to the program, and
+ * so must every directory it leaves by "..": granted something, or on the
+ * way to something granted. Else ".." would tell what exists there. */
 static int link_allowed(void *ctx, const char *link_path, const char *target)
 {
-	(void)target;
 	const struct broker *b = ctx;
+	if (!target)
+		return fileops_visible(b, link_path) ? 0 : -EACCES;
 	return sbx_policy_check(&b->policy, link_path) ? 0 : -EACCES;
+}
+
+int fileops_resolve(struct broker *b, const char *abs, unsigned flags, struct sbx_resolved *res)
+{
+	return sbx_resolve(b->rootfd, abs, flags, link_allowed, b, res);
+}
+
+bool fileops_visible(const struct broker *b, const char *path)
+{
+	char lex[PATH_MAX];
+	if (!sbx_path_lexical(path, lex, sizeof(lex)))
+		strcpy(lex, "/");
+	return sbx_policy_check(&b->policy, lex) || sbx_policy_covers_below(&b->policy, lex);
+}
+
+/* May the program learn that PATH (absolute, maybe with "..") is missing or
+ * not a directory? Only where the policy grants something. */
+static bool may_tell(const struct broker *b, const char *path)
+{
+	char lex[PATH_MAX];
+	return sbx_path_lexical(path, lex, sizeof(lex)) && sbx_policy_check(&b->policy, lex);
 }
 
 /* Does PATH name something of the sandbox's own root? */
@@ -463,8 +492,8 @@ int fileops_decide(struct broker *b, const struct freq *f, const struct fpath *p
 	} else if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP || r == -ENAMETOOLONG) {
 		/* Say the truth only where the policy lets the program look:
 		 * the missing path (ENOENT), or the path as asked. */
-		const char *where = r == -ENOENT ? res->path : p->abs;
-		if (sbx_policy_check(&b->policy, where))
+		const char *where = r == -ENOENT || r == -ENOTDIR ? res->path : p->abs;
+		if (may_tell(b, where))
 			return r;
 	}
 	if (!(need & (SBX_PERM_WRITE | SBX_PERM_EXEC)) &&
@@ -550,8 +579,7 @@ int fileops_parent(struct broker *b, const struct freq *f, const struct fpath *p
 		}
 		sbx_closep(&res->fd);
 		r = fileops_refuse(b, f, need, "not allowed by the policy");
-	} else if ((r == -ENOENT || r == -ENOTDIR) &&
-		   sbx_policy_check(&b->policy, r == -ENOENT ? res->path : dir)) {
+	} else if ((r == -ENOENT || r == -ENOTDIR) && may_tell(b, res->path)) {
 		/* the program may know */
 	} else {
 		sbx_closep(&res->fd);
@@ -731,6 +759,7 @@ static int do_open(struct broker *b, struct freq *f, bool *sent)
 			return fileops_refuse(b, f, SBX_PERM_READ, "openat2 resolve flags are not supported yet");
 		f->oflags = (int)how.flags;
 		f->mode = (unsigned)how.mode;
+		f->no_magic = how.resolve & RESOLVE_NO_MAGICLINKS;
 		f->nofollow = f->oflags & O_NOFOLLOW;
 	}
 	int fl = f->oflags;
@@ -863,9 +892,11 @@ static int do_exec(struct broker *b, struct freq *f)
 	const struct fpath *p = &f->p[0];
 	if (!p->path[0])
 		return fileops_refuse(b, f, SBX_PERM_EXEC, "executing an open fd is not supported");
-	/* Approved before, or an executable of the root: the kernel runs
-	 * what is bound there. */
-	if (root_contains(b, p->abs, false))
+	/* Approved before: the kernel runs what is bound there. */
+	pthread_mutex_lock(&b->root_lock);
+	bool approved = sbx_rootview_exec_ok(&b->root, p->abs);
+	pthread_mutex_unlock(&b->root_lock);
+	if (approved)
 		return CONTINUE;
 	int r = plan_exec(b, p->abs, false, NULL, 0);
 	if (r == 0)
@@ -873,7 +904,7 @@ static int do_exec(struct broker *b, struct freq *f)
 	/* "Not found" only where the policy lets the program look; a search
 	 * along $PATH that misses is routine and goes unsaid. */
 	if (r == -ENOENT)
-		return sbx_policy_check(&b->policy, p->abs) ? r : -EACCES;
+		return may_tell(b, p->abs) ? r : -EACCES;
 	/* Nor is one through a directory we cannot search ourselves. */
 	struct sbx_resolved res;
 	if (r == -EACCES && sbx_resolve(b->rootfd, p->abs, 0, NULL, NULL, &res) < 0)
@@ -894,7 +925,7 @@ static int do_chdir(struct broker *b, struct freq *f)
 		return CONTINUE;
 	if (root_contains(b, p->abs, false))
 		return CONTINUE; /* a directory of the root itself */
-	if ((r == -ENOENT || r == -ENOTDIR) && sbx_policy_check(&b->policy, p->abs))
+	if ((r == -ENOENT || r == -ENOTDIR) && may_tell(b, p->abs))
 		return r;
 	return fileops_refuse(b, f, SBX_PERM_STAT, r == -EACCES ? "not allowed by the policy" : strerror(-r));
 }
@@ -925,6 +956,132 @@ static int do_fchdir(struct broker *b, struct freq *f)
 			      "fchdir to a host directory needs Landlock, which this kernel lacks");
 }
 
+/* May the program change the metadata (mode, owner, times, xattrs) of
+ * the file behind COPY, a copy of one of its fds? If the fd is open for
+ * writing, or the policy grants write where the file is now. */
+static bool meta_allowed(struct broker *b, const struct freq *f, int copy)
+{
+	int fl = fcntl(copy, F_GETFL);
+	if (fl >= 0 && !(fl & O_PATH) && (fl & O_ACCMODE) != O_RDONLY)
+		return true;
+	char link[32], now[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", copy);
+	ssize_t n = readlink(link, now, sizeof(now) - 1);
+	if (n > 0)
+		now[n] = '\0';
+	if (n > 0 && now[0] == '/' && (sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE))
+		return true;
+	(void)fileops_refuse(b, f, SBX_PERM_WRITE, "the fd is read-only and the policy does not grant write");
+	return false;
+}
+
+/* The AT_EMPTY_PATH (or NULL path) forms and fchmod, fchown, fsetxattr and
+ * fremovexattr: on the broker's copy of the program's fd. */
+static int on_fd(struct broker *b, struct freq *f, int64_t *val)
+{
+	int pfd = f->p[0].dirfd;
+	const __u64 *a = f->n->data.args;
+	pid_t pid = (pid_t)f->n->pid;
+	_cleanup_close_ int copy = -1;
+	if (pfd == AT_FDCWD) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%u/cwd", f->n->pid);
+		copy = open(p, O_PATH | O_CLOEXEC);
+		if (copy < 0)
+			return -errno;
+	} else {
+		copy = fileops_program_fd_any(f, pfd);
+		if (copy < 0)
+			return copy;
+	}
+	if (!fileops_id_valid(b, f->n->id))
+		return -ENOENT;
+	struct stat st;
+	struct statx stx;
+	char text[PATH_MAX], xname[256];
+	ssize_t n;
+	int r;
+	switch (f->op) {
+	case OP_STAT:
+		if (fstat(copy, &st) < 0)
+			return -errno;
+		return memio_write(pid, f->buf_addr, &st, sizeof(st));
+	case OP_STATX:
+		if (statx(copy, "", AT_EMPTY_PATH | (f->atflags & AT_STATX_SYNC_TYPE), f->statx_mask, &stx) < 0)
+			return -errno;
+		return memio_write(pid, f->buf_addr, &stx, sizeof(stx));
+	case OP_ACCESS:
+		return faccessat(copy, "", f->amode, AT_EMPTY_PATH | (f->atflags & AT_EACCESS)) < 0 ? -errno : 0;
+	case OP_READLINK:
+		if ((int64_t)f->bufsiz <= 0)
+			return -EINVAL;
+		n = readlinkat(copy, "", text, sizeof(text));
+		if (n < 0)
+			return -errno;
+		if ((uint64_t)n > f->bufsiz)
+			n = (ssize_t)f->bufsiz;
+		*val = n;
+		return memio_write(pid, f->buf_addr, text, (size_t)n);
+	default:
+		break;
+	}
+	if (fstat(copy, &st) < 0)
+		return -errno;
+	/* The sandbox's own root is read-only: the kernel says so (EROFS). */
+	bool own_root = sandbox_root(b, f) >= 0 && st.st_dev == b->sbx_dev;
+	if (!own_root && !meta_allowed(b, f, copy))
+		return -EACCES;
+	char p[32];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", copy);
+	switch (f->n->data.nr) {
+	case SYS_fchmod:
+		return chmod(p, (mode_t)a[1] & 07777) < 0 ? -errno : 0;
+	case SYS_fchown:
+		return fchownat(copy, "", (uid_t)a[1], (gid_t)a[2], AT_EMPTY_PATH) < 0 ? -errno : 0;
+	case SYS_fsetxattr:
+	case SYS_fremovexattr: {
+		ssize_t l = memio_read_string(pid, a[1], xname, sizeof(xname));
+		if (l <= 0)
+			return l == -ENAMETOOLONG || l == 0 ? -ERANGE : (int)l;
+		if (f->n->data.nr == SYS_fremovexattr)
+			return fremovexattr(copy, xname) < 0 ? -errno : 0;
+		if (a[3] > 65536)
+			return -E2BIG;
+		_cleanup_free_ char *v = malloc(a[3] ? a[3] : 1);
+		if (!v)
+			return -ENOMEM;
+		if (a[3] && (r = memio_read(pid, a[2], v, a[3])) < 0)
+			return r;
+		if (!fileops_id_valid(b, f->n->id))
+			return -ENOENT;
+		return fsetxattr(copy, xname, v, a[3], (int)a[4]) < 0 ? -errno : 0;
+	}
+	default:
+		break;
+	}
+	switch (f->op) {
+	case OP_CHMOD: /* fchmodat2(fd, "", mode, AT_EMPTY_PATH) */
+		if (S_ISLNK(st.st_mode))
+			return -EOPNOTSUPP;
+		return chmod(p, f->mode & 07777) < 0 ? -errno : 0;
+	case OP_CHOWN:
+		return fchownat(copy, "", f->uid, f->gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	case OP_UTIMES: {
+		struct timespec ts[2], *tp = NULL;
+		if (f->buf_addr) {
+			if (f->n->data.nr != SYS_utimensat)
+				return -EINVAL; /* futimesat(fd, NULL, ...) is futimes */
+			if ((r = memio_read(pid, f->buf_addr, ts, sizeof(ts))) < 0)
+				return r;
+			tp = ts;
+		}
+		return utimensat(AT_FDCWD, p, tp, 0) < 0 ? -errno : 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
 void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		    struct seccomp_notif_resp *resp, bool *sent)
 {
@@ -944,21 +1101,21 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		r = net_handle(b, &f, &val);
 		goto answer;
 	}
-	if (f.op == OP_FD) {
-		r = CONTINUE; /* on an fd the program holds */
+	if (f.op == OP_FDMETA) {
+		r = on_fd(b, &f, &val);
 		goto answer;
 	}
-	bool on_fd = false; /* the first path is empty: AT_EMPTY_PATH */
+	bool empty = false; /* the first path is empty: AT_EMPTY_PATH */
 	for (int i = 0; i < f.npaths && r >= 0; i++) {
 		if (i == 0 && f.op == OP_SYMLINK)
 			continue; /* its first argument is the link's text */
 		if (i == 0 && f.op == OP_UTIMES && !f.p[0].addr) {
-			on_fd = true; /* utimensat(fd, NULL, ...) */
+			empty = true; /* utimensat(fd, NULL, ...) */
 			continue;
 		}
 		r = read_path(b, &f, &f.p[i]);
 		if (r == 1 && i == 0)
-			on_fd = true;
+			empty = true;
 		else if (r == 1)
 			r = -ENOENT;
 	}
@@ -966,10 +1123,11 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		return; /* the request is gone; nothing to answer */
 	if (r < 0)
 		goto answer;
-	if (on_fd && f.op != OP_EXEC && f.op != OP_LINK) {
-		/* An fd the program holds: the kernel acts on it, no lookup
-		 * happens. */
-		r = CONTINUE;
+	if (empty && f.op != OP_EXEC && f.op != OP_LINK) {
+		/* An fd the program holds: done by the broker on its own copy,
+		 * since the kernel would read the path again, and "" may be
+		 * "../secret" by then. */
+		r = on_fd(b, &f, &val);
 		goto answer;
 	}
 	switch (f.op) {

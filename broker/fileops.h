@@ -16,7 +16,7 @@ enum op {
 	OP_OPEN, OP_STAT, OP_STATX, OP_STATFS, OP_ACCESS, OP_READLINK, OP_EXEC,
 	OP_CHDIR, OP_FCHDIR, OP_MKDIR, OP_MKNOD, OP_UNLINK, OP_RENAME, OP_LINK,
 	OP_SYMLINK, OP_CHMOD, OP_CHOWN, OP_TRUNCATE, OP_UTIMES, OP_XATTR_GET,
-	OP_XATTR_LIST, OP_XATTR_SET, OP_XATTR_REMOVE, OP_INOTIFY, OP_FD, OP_NET, OP_OTHER,
+	OP_XATTR_LIST, OP_XATTR_SET, OP_XATTR_REMOVE, OP_INOTIFY, OP_FDMETA, OP_NET, OP_OTHER,
 };
 
 /* A path argument: where it starts, as the program gave it, and its
@@ -47,6 +47,7 @@ struct freq {
 	int amode;             /* access mode */
 	unsigned statx_mask;
 	bool nofollow;         /* the last component is not followed */
+	bool no_magic;         /* openat2's RESOLVE_NO_MAGICLINKS */
 	struct fpath p[2];     /* p[1]: the new name of rename, link, symlink;
 				* last, so the fields above are cleared apart */
 };
@@ -79,6 +80,11 @@ int fileops_program_fd_any(const struct freq *f, int fd);
 /* The open flags of the program's fd FD, from /proc; or a negative errno. */
 long fileops_fd_flags(const struct freq *f, int fd);
 
+/* sbx_resolve with the broker's checks on the way: symlinks followed must
+ * be granted, directories left by ".." visible. */
+int fileops_resolve(struct broker *b, const char *abs, unsigned flags, struct sbx_resolved *res);
+/* Is PATH granted something, or on the way to something granted? */
+bool fileops_visible(const struct broker *b, const char *path);
 /* May a refusal be logged now (the rate limit)? */
 bool fileops_may_log(struct broker *b);
 /* Make P->path absolute in P->abs (from P->dirfd or the working

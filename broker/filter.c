@@ -5,6 +5,7 @@
  * for the broker. exit and exit_group are always allowed. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -32,8 +33,8 @@ static const char *const allowed[] = {
 	"timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete",
 	"pipe", "pipe2", "dup", "dup2", "dup3", "fcntl", "flock", "fsync",
 	"fdatasync", "ftruncate", "fallocate", "fadvise64", "readahead",
-	"getdents", "getdents64", "getcwd", "fchmod", "fchown", "fstatfs",
-	"fgetxattr", "flistxattr", "fsetxattr", "fremovexattr", "sendfile", "splice", "tee", "vmsplice",
+	"getdents", "getdents64", "getcwd", "fstatfs",
+	"fgetxattr", "flistxattr", "sendfile", "splice", "tee", "vmsplice",
 	"copy_file_range", "getpid", "getppid", "gettid", "getuid", "geteuid",
 	"getgid", "getegid", "getgroups", "getresuid", "getresgid", "getpgid",
 	"getpgrp", "getsid", "setpgid", "setsid", "uname", "sysinfo",
@@ -69,7 +70,7 @@ static const char *const brokered[] = {
 	"fchownat", "truncate", "utime", "utimes", "utimensat", "futimesat",
 	"mknod", "mknodat", "getxattr", "lgetxattr", "setxattr", "lsetxattr",
 	"listxattr", "llistxattr", "removexattr", "lremovexattr", "statfs", "chdir",
-	"fchdir", "inotify_add_watch",
+	"fchdir", "inotify_add_watch", "fchmod", "fchown", "fsetxattr", "fremovexattr",
 	"fanotify_mark",
 	/* The network: connect and bind are carried out by the broker on
 	 * the host's side; sends that may carry an address are checked. */
@@ -146,6 +147,12 @@ int filter_build_guard(void **bpf, size_t *len)
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX))) < 0)
+		goto out;
+	/* chattr: no file flags (append-only, immutable, nodump...). */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, FS_IOC_SETFLAGS))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, FS_IOC_FSSETXATTR))) < 0)
 		goto out;
 	/* Sockets: unix, IPv4 and IPv6 only; streams, datagrams and
 	 * sequenced packets only (no raw or packet sockets, no netlink). */

@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,27 @@ struct args {
 	size_t n_rules;
 	char **argv;
 };
+
+/* The broker acts for the program and must not have rights it lacks. Run
+ * by root, it keeps root's uid (the owner of root's files) but drops every
+ * capability: no chown to other users, no file capabilities, no trusted.*
+ * attributes, no reading past file modes. */
+static void drop_capabilities(void)
+{
+	if (geteuid() != 0)
+		return; /* an ordinary user's process has none to drop */
+	for (int c = 0; c <= 63; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot drop capability %d", c);
+	if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+					     SECBIT_NO_SETUID_FIXUP_LOCKED, 0, 0, 0) < 0 ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot lock the securebits");
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {{0}};
+	if (syscall(SYS_capset, &h, d) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot drop capabilities");
+}
 
 /* "--read=PATTERN" and the like: the rule kind and the pattern. */
 static bool rule_option(const char *arg, enum sbx_rule_kind *kind, const char **pattern)
@@ -419,6 +443,7 @@ int main(int argc, char **argv)
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &b.sizes) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "seccomp user notification is not available");
 
+	drop_capabilities();
 	b.sbxroot = -1;
 	pthread_mutex_init(&b.root_lock, NULL);
 	pthread_mutex_init(&b.log_lock, NULL);

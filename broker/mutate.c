@@ -71,7 +71,7 @@ static int dot_errno(const struct freq *f, const struct fpath *p)
 static bool exists_visibly(struct broker *b, const struct fpath *p)
 {
 	struct sbx_resolved res;
-	if (sbx_resolve(b->rootfd, p->abs, SBX_RESOLVE_NOFOLLOW, NULL, NULL, &res) < 0)
+	if (fileops_resolve(b, p->abs, SBX_RESOLVE_NOFOLLOW, &res) < 0)
 		return false;
 	close(res.fd);
 	return sbx_policy_check(&b->policy, res.path) ||
@@ -92,7 +92,24 @@ static int parent(struct broker *b, const struct freq *f, const struct fpath *p,
 		return dot_errno(f, p);
 	if (r == -EBUSY)
 		return f->op == OP_MKDIR ? -EEXIST : -EBUSY;
-	return r;
+	if (r < 0)
+		return r;
+	/* "name/" names a directory: anything else there is ENOTDIR. */
+	struct stat st;
+	size_t l = strlen(p->path);
+	if (l && p->path[l - 1] == '/' && f->op != OP_MKDIR &&
+	    fstatat(*dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+		close(*dfd);
+		return -ENOTDIR;
+	}
+	/* Moving a directory moves what is beneath it out from under any rule
+	 * that treats that tree apart (a deny, a narrower grant). */
+	if (f->op == OP_RENAME && p == &f->p[0] && fstatat(*dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode) && sbx_policy_specific_below(&b->policy, canon)) {
+		close(*dfd);
+		return fileops_refuse(b, f, SBX_PERM_WRITE, "rules treat what is beneath this directory apart");
+	}
+	return 0;
 }
 
 static int do_mkdir_mknod(struct broker *b, struct freq *f)
@@ -162,14 +179,22 @@ static int do_link(struct broker *b, struct freq *f)
 	if (!f->p[0].path[0]) {
 		/* linkat(fd, "", AT_EMPTY_PATH): an fd the program holds,
 		 * open for writing or not linked anywhere (O_TMPFILE). */
-		_cleanup_close_ int fd = fileops_program_fd(f, f->p[0].dirfd, O_PATH);
+		_cleanup_close_ int fd = fileops_program_fd_any(f, f->p[0].dirfd);
 		struct stat st;
-		long fl = fileops_fd_flags(f, f->p[0].dirfd);
-		r = fd < 0 ? fd : fl < 0 ? (int)fl : fstat(fd, &st) < 0 ? -errno : 0;
+		long fl = 0;
+		r = fd < 0 ? fd : fstat(fd, &st) < 0 ? -errno : 0;
 		if (r == 0 && !fileops_id_valid(b, f->n->id))
 			r = -ENOENT;
-		if (r == 0 && (fl & O_ACCMODE) == O_RDONLY && st.st_nlink != 0)
-			r = fileops_refuse(b, f, SBX_PERM_WRITE, "linking an fd opened read-only");
+		/* A file linked nowhere yet (O_TMPFILE) may be named; any
+		 * other needs write where it is now, as link(2) by path would. */
+		char now[PATH_MAX];
+		ssize_t nl = r == 0 && st.st_nlink ? readlink(fdpath(p, fd), now, sizeof(now) - 1) : 0;
+		if (nl > 0)
+			now[nl] = '\0';
+		if (r == 0 && st.st_nlink &&
+		    (nl <= 0 || now[0] != '/' || !(sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE)))
+			r = fileops_refuse(b, f, SBX_PERM_WRITE, "linking an fd of a file the policy does not let it write");
+		(void)fl;
 		if (r == 0)
 			r = linkat(AT_FDCWD, fdpath(p, fd), d1, n1, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
 	} else if (f->atflags & AT_SYMLINK_FOLLOW) {

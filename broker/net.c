@@ -214,7 +214,7 @@ static int unix_target(struct broker *b, const struct freq *f, struct fpath *fp,
 	char canon[PATH_MAX];
 	if (op == SBX_NET_CONNECT) {
 		struct sbx_resolved res;
-		r = sbx_resolve(b->rootfd, fp->abs, 0, NULL, NULL, &res);
+		r = fileops_resolve(b, fp->abs, 0, &res);
 		if (r < 0) /* a socket that is not there: routine (nscd), unsaid */
 			return sbx_policy_net_check(&b->policy, op, SBX_NET_UNIX, NULL, 0, fp->abs, false) ? r : -EPERM;
 		*keep = res.fd;

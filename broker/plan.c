@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "fileops.h"
 #include "log.h"
 #include "resolve.h"
 #include "util.h"
@@ -28,6 +29,8 @@ struct links {
 static int record_link(void *ctx, const char *link_path, const char *target)
 {
 	struct links *l = ctx;
+	if (!target) /* leaving a directory by ".." */
+		return l->implicit || fileops_visible(l->b, link_path) ? 0 : -EACCES;
 	if (!l->implicit && !(sbx_policy_check(&l->b->policy, link_path) & SBX_PERM_STAT))
 		return -EACCES;
 	if (l->n >= MAX_LINKS)
@@ -164,6 +167,11 @@ static int plan_one(struct broker *b, const char *path, bool implicit, int depth
 	if ((r = sbx_rootview_add(&b->root, res->path, S_IFREG, NULL)) < 0 ||
 	    (r = broker_root_request(b, SBX_MSG_ROOT_BIND, buf, (size_t)len)) < 0)
 		goto out;
+	/* Run directly: what was asked for, and what an exec rule names; an
+	 * ELF interpreter is only the loader of others (run by hand, ld.so
+	 * would load any file the program can read). */
+	if (depth == 0 || (sbx_policy_check(&b->policy, res->path) & SBX_PERM_EXEC))
+		sbx_rootview_mark_exec(&b->root, res->path);
 	if (canon && snprintf(canon, size, "%s", res->path) >= (int)size)
 		r = -ENAMETOOLONG;
 out:

@@ -61,11 +61,12 @@ static int ids(const struct freq *f, long *tgid, long *nspid)
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
-	const char *t = strstr(buf, "\nTgid:"), *ns = strstr(buf, "\nNSpid:");
+	const char *t = strstr(buf, "\nTgid:"), *ns = strstr(buf, "\nNStgid:");
 	if (!t || !ns)
 		return -EIO;
 	*tgid = strtol(t + 6, NULL, 10);
-	/* NSpid: one pid per namespace level, the innermost last. */
+	/* NStgid: the thread group's id at each namespace level, the
+	 * innermost last (what getpid() says in any of its threads). */
 	const char *e = strchrnul(ns + 1, '\n');
 	const char *last = e;
 	while (last > ns && !isdigit((unsigned char)last[-1]))
@@ -148,7 +149,29 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 		sbx_closep(&res->fd);
 		return r;
 	}
-	if (follow && need & SBX_PERM_WRITE) {
+	if (follow && f->no_magic) {
+		sbx_closep(&res->fd);
+		return -ELOOP; /* openat2's RESOLVE_NO_MAGICLINKS */
+	}
+	if (follow && f->op == OP_OPEN && el == 2 && !strncmp(rest, "fd", 2)) {
+		/* Reopening fd/N: read needs a readable fd, write a writable
+		 * one; no reopen gives access the fd lacks. The object and its
+		 * mode come from one copy of the program's fd, so a dup2
+		 * meanwhile cannot pair one file's mode with another file. */
+		sbx_closep(&res->fd);
+		int copy = fileops_program_fd_any(f, atoi(after));
+		if (copy < 0)
+			return copy;
+		int fl = fcntl(copy, F_GETFL);
+		int want = f->oflags & O_ACCMODE, has = fl & O_ACCMODE;
+		if (fl < 0 || fstat(copy, &res->st) < 0 || (fl & O_PATH) ||
+		    (want != O_WRONLY && has == O_WRONLY) || (want != O_RDONLY && has == O_RDONLY) ||
+		    (f->oflags & O_TRUNC && has == O_RDONLY)) {
+			close(copy);
+			return fileops_refuse(b, f, need, "the fd is not open for that");
+		}
+		res->fd = copy;
+	} else if (follow && need & SBX_PERM_WRITE) {
 		/* fd/N: an open gets no access mode the program's own fd
 		 * lacks; anything else (chmod through the link, say) is the
 		 * policy's to grant, on the object's path as it is now. */

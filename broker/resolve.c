@@ -64,6 +64,13 @@ static int is_proc(int fd)
 static void missing_path(struct walk *w, const char *name, const char *rest)
 {
 	char tmp[PATH_MAX];
+	/* A ".." after the missing name would climb out of a directory that
+	 * is not there: the missing path is that name, not where ".." leads. */
+	for (const char *d = strstr(rest, ".."); d; d = strstr(d + 2, ".."))
+		if ((d == rest || d[-1] == '/') && (d[2] == '/' || !d[2])) {
+			rest = "";
+			break;
+		}
 	int n = snprintf(tmp, sizeof(tmp), "%s/%s/%s", w->path, name, rest);
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		snprintf(w->path, sizeof(w->path), "/");
@@ -94,7 +101,7 @@ static void missing_path(struct walk *w, const char *name, const char *rest)
 
 /* PATH with "." and ".." applied and slashes squeezed, as the walk would
  * name it when no symlink is on the way. False if it climbs above "/". */
-static bool lexical(const char *path, char *out, size_t size)
+bool sbx_path_lexical(const char *path, char *out, size_t size)
 {
 	size_t o = 0;
 	for (const char *p = path; *p;) {
@@ -136,7 +143,11 @@ static bool lexical(const char *path, char *out, size_t size)
 static int resolve_direct(int rootfd, const char *path, unsigned flags, struct sbx_resolved *out)
 {
 	char canon[PATH_MAX];
-	if (!lexical(path, canon, sizeof(canon)))
+	/* ".." is the walk's: it asks the caller about each directory left. */
+	for (const char *d = strstr(path, ".."); d; d = strstr(d + 2, ".."))
+		if (d[-1] == '/' && (d[2] == '/' || !d[2]))
+			return 1;
+	if (!sbx_path_lexical(path, canon, sizeof(canon)))
 		return 1;
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC | ((flags & SBX_RESOLVE_NOFOLLOW) ? O_NOFOLLOW : 0),
@@ -224,6 +235,10 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 			continue;
 		}
 		if (!strcmp(name, "..")) {
+			/* Whether ".." leads on tells whether the directory
+			 * exists: the caller decides which may be left so. */
+			if (cb && w->depth && (r = cb(ctx, w->path, NULL)) < 0)
+				goto out;
 			walk_pop(w);
 			p = rest;
 			continue;
@@ -304,6 +319,9 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 		if (!last && !S_ISDIR(st.st_mode)) {
 			close(fd);
 			r = -ENOTDIR;
+			/* The object that is not a directory, by its path. */
+			if (sbx_path_join(out->path, sizeof(out->path), w->path, name) < 0)
+				snprintf(out->path, sizeof(out->path), "%s", w->path);
 			goto out;
 		}
 		r = walk_push(w, fd, name);
@@ -340,6 +358,7 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 	if (want_dir && !S_ISDIR(out->st.st_mode)) {
 		r = -ENOTDIR;
 		sbx_closep(&out->fd);
+		memcpy(out->path, w->path, strlen(w->path) + 1);
 		goto out;
 	}
 	memcpy(out->path, w->path, strlen(w->path) + 1);

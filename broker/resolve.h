@@ -18,13 +18,16 @@ enum {
 };
 
 /* Called for every symlink the walk follows, with its canonical path and its
- * text. A negative return aborts the walk with that errno. */
+ * text; and, with TARGET NULL, for every directory the walk leaves by "..".
+ * A negative return aborts the walk with that errno. */
 typedef int (*sbx_symlink_cb)(void *ctx, const char *link_path, const char *target);
 
 struct sbx_resolved {
 	int fd;              /* O_PATH fd of the object, or -1 */
 	struct stat st;
-	char path[PATH_MAX]; /* canonical path; on -ENOENT, the path that was missing */
+	char path[PATH_MAX]; /* canonical path; on -ENOENT, the path that was
+			      * missing; on -ENOTDIR, the object that is not
+			      * a directory */
 };
 
 /* Resolve the absolute PATH from ROOTFD (a directory fd standing for "/").
@@ -32,6 +35,10 @@ struct sbx_resolved {
  * set to the canonical form of the missing path). */
 int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 		void *ctx, struct sbx_resolved *out);
+
+/* PATH with "." and ".." applied and slashes squeezed, without looking at
+ * the file system; false when it climbs above "/". */
+bool sbx_path_lexical(const char *path, char *out, size_t size);
 
 /* Join the absolute BASE and PATH (PATH wins when absolute) into OUT. */
 int sbx_path_join(char *out, size_t size, const char *base, const char *path);

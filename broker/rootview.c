@@ -2,6 +2,7 @@
 #include "rootview.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ static int add_one(struct sbx_rootview *rv, const char *path, mode_t type, const
 	n->path = strdup(path);
 	n->target = target ? strdup(target) : NULL;
 	n->type = type;
+	n->exec_ok = false;
 	if (!n->path || (target && !n->target)) {
 		free(n->path);
 		free(n->target);
@@ -59,19 +61,49 @@ int sbx_rootview_add(struct sbx_rootview *rv, const char *path, mode_t type,
 	return add_one(rv, path, type, target);
 }
 
+static const struct sbx_root_entry *lookup(const struct sbx_rootview *rv, const char *path,
+					   bool nofollow, bool *found);
+
 bool sbx_rootview_contains(const struct sbx_rootview *rv, const char *path, bool nofollow)
 {
+	bool found = false;
+	lookup(rv, path, nofollow, &found);
+	return found;
+}
+
+bool sbx_rootview_exec_ok(const struct sbx_rootview *rv, const char *path)
+{
+	bool found = false;
+	const struct sbx_root_entry *e = lookup(rv, path, false, &found);
+	return found && e && e->type == S_IFREG && e->exec_ok;
+}
+
+void sbx_rootview_mark_exec(struct sbx_rootview *rv, const char *path)
+{
+	struct sbx_root_entry *e = (struct sbx_root_entry *)find(rv, path);
+	if (e && e->type == S_IFREG)
+		e->exec_ok = true;
+}
+
+/* The entry PATH ends at (NULL for "/"), *FOUND when everything is there. */
+static const struct sbx_root_entry *lookup(const struct sbx_rootview *rv, const char *path,
+					   bool nofollow, bool *found)
+{
+	const struct sbx_root_entry *ent = NULL;
+	*found = false;
 	char cur[PATH_MAX] = "", todo[PATH_MAX * 2];
 	int links = 0;
 	if (path[0] != '/' || strlen(path) >= PATH_MAX)
-		return false;
+		return NULL;
 	strcpy(todo, path);
 	char *p = todo;
 	for (;;) {
 		while (*p == '/')
 			p++;
-		if (!*p)
-			return true; /* "/" or everything found */
+		if (!*p) {
+			*found = true; /* "/" or everything found */
+			return ent;
+		}
 		char *e = strchrnul(p, '/');
 		char *rest = e;
 		while (*rest == '/')
@@ -89,21 +121,21 @@ bool sbx_rootview_contains(const struct sbx_rootview *rv, const char *path, bool
 			continue;
 		}
 		if (cl + 1 + l >= sizeof(cur))
-			return false;
+			return NULL;
 		cur[cl] = '/';
 		memcpy(cur + cl + 1, p, l);
 		cur[cl + 1 + l] = '\0';
-		const struct sbx_root_entry *ent = find(rv, cur);
+		ent = find(rv, cur);
 		if (!ent)
-			return false;
+			return NULL;
 		if (ent->type == S_IFLNK && !(nofollow && !*rest)) {
 			if (++links > 40)
-				return false;
+				return NULL;
 			cur[cl] = '\0';
 			char next[PATH_MAX * 2];
 			int n = snprintf(next, sizeof(next), "%s/%s", ent->target, rest);
 			if (n < 0 || (size_t)n >= sizeof(todo))
-				return false;
+				return NULL;
 			if (ent->target[0] == '/')
 				cur[0] = '\0';
 			strcpy(todo, next);
@@ -111,7 +143,7 @@ bool sbx_rootview_contains(const struct sbx_rootview *rv, const char *path, bool
 			continue;
 		}
 		if (ent->type != S_IFDIR && *rest)
-			return false;
+			return NULL;
 		p = rest;
 	}
 }

@@ -14,6 +14,8 @@ struct sbx_root_entry {
 	char *path;
 	char *target; /* symlinks only */
 	mode_t type;  /* S_IFDIR, S_IFREG or S_IFLNK */
+	bool exec_ok; /* S_IFREG: may be executed directly (not only as an
+		       * ELF interpreter) */
 };
 
 struct sbx_rootview {
@@ -27,6 +29,11 @@ int sbx_rootview_add(struct sbx_rootview *rv, const char *path, mode_t type,
 /* Does the absolute PATH name something in the root, following the root's
  * own symlinks (all but a last component when NOFOLLOW)? */
 bool sbx_rootview_contains(const struct sbx_rootview *rv, const char *path, bool nofollow);
+/* Let the file PATH (added before) be executed directly. */
+void sbx_rootview_mark_exec(struct sbx_rootview *rv, const char *path);
+/* Does PATH, followed through the root's own symlinks, name a file that may
+ * be executed directly? */
+bool sbx_rootview_exec_ok(const struct sbx_rootview *rv, const char *path);
 void sbx_rootview_free(struct sbx_rootview *rv);
 
 #endif

@@ -486,6 +486,31 @@ unsigned sbx_policy_check(const struct sbx_policy *p, const char *path)
 	return perms;
 }
 
+/* May PAT match something strictly beneath DIR (DL chars, no trailing
+ * slash)? */
+static bool may_match_below(const char *pat, const char *dir, size_t dl)
+{
+	size_t lit = strcspn(pat, "*");
+	/* pat[0..lit) is literal: it must agree with DIR + "/" as far as both
+	 * go, and go on past it or end in a wildcard there. */
+	size_t n = lit < dl ? lit : dl;
+	if (strncmp(pat, dir, n))
+		return false;
+	return lit > dl ? pat[dl] == '/' && (lit > dl + 1 || pat[lit] == '*') : pat[lit] == '*';
+}
+
+bool sbx_policy_specific_below(const struct sbx_policy *p, const char *dir)
+{
+	size_t dl = strlen(dir);
+	if (dl && dir[dl - 1] == '/')
+		dl--;
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (may_match_below(p->rules[i].pattern, dir, dl) &&
+		    !sbx_pattern_match(p->rules[i].pattern, dir))
+			return true;
+	return false;
+}
+
 bool sbx_policy_covers_below(const struct sbx_policy *p, const char *dir)
 {
 	size_t dl = strlen(dir);
@@ -495,13 +520,7 @@ bool sbx_policy_covers_below(const struct sbx_policy *p, const char *dir)
 		const char *pat = p->rules[i].pattern;
 		if (!p->rules[i].perms)
 			continue;
-		size_t lit = strcspn(pat, "*");
-		/* pat[0..lit) is literal: it must agree with DIR + "/" as far
-		 * as both go, and go on past it or end in a wildcard there. */
-		size_t n = lit < dl ? lit : dl;
-		if (strncmp(pat, dir, n))
-			continue;
-		if (lit > dl ? pat[dl] == '/' && (lit > dl + 1 || pat[lit] == '*') : pat[lit] == '*')
+		if (may_match_below(pat, dir, dl))
 			return true;
 	}
 	return false;

@@ -111,6 +111,11 @@ bool sbx_policy_net_check(const struct sbx_policy *p, enum sbx_net_op op, enum s
  * walked through. */
 bool sbx_policy_covers_below(const struct sbx_policy *p, const char *dir);
 
+/* Is there a rule (of any kind, deny too) that may match something beneath
+ * DIR without matching DIR itself? Such a rule treats the tree under DIR
+ * apart, so moving DIR elsewhere would change what it says. */
+bool sbx_policy_specific_below(const struct sbx_policy *p, const char *dir);
+
 void sbx_policy_free(struct sbx_policy *p);
 
 /* "read", "write", ... for messages. */

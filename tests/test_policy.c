@@ -212,6 +212,14 @@ static void test_covers_below(void **state)
 	assert_true(sbx_policy_covers_below(&p, "/usr/share")); /* '*' begins there */
 	assert_false(sbx_policy_covers_below(&p, "/etc/secret")); /* deny grants nothing */
 	assert_false(sbx_policy_covers_below(&p, "/var"));
+	/* /tmp/box/(anything) matches /tmp/box itself: nothing specific beneath it;
+	 * the deny rule is specific beneath /etc and /etc/secret. */
+	assert_false(sbx_policy_specific_below(&p, "/tmp/box"));
+	assert_false(sbx_policy_specific_below(&p, "/tmp/box/sub"));
+	assert_true(sbx_policy_specific_below(&p, "/etc"));
+	assert_true(sbx_policy_specific_below(&p, "/etc/secret"));
+	assert_true(sbx_policy_specific_below(&p, "/usr"));
+	assert_false(sbx_policy_specific_below(&p, "/var"));
 	sbx_policy_free(&p);
 }
 

@@ -68,6 +68,8 @@ struct seen {
 static int count_links(void *ctx, const char *link_path, const char *target)
 {
 	struct seen *s = ctx;
+	if (!target)
+		return 0; /* leaving a directory by "..": not a link */
 	s->n++;
 	snprintf(s->last, sizeof(s->last), "%s", link_path);
 	return 0;
@@ -118,6 +120,22 @@ static void test_symlinks(void **state)
 	expect_path("/dl/..", 0, "", 1);
 }
 
+static int refuse_dotdot(void *ctx, const char *path, const char *target)
+{
+	return target ? 0 : -EACCES;
+}
+
+static void test_dotdot_asks(void **state)
+{
+	struct sbx_resolved r;
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/d/sub/../f", base);
+	assert_int_equal(sbx_resolve(rootfd, p, 0, refuse_dotdot, NULL, &r), -EACCES);
+	snprintf(p, sizeof(p), "%s/d/f", base);
+	assert_int_equal(sbx_resolve(rootfd, p, 0, refuse_dotdot, NULL, &r), 0);
+	close(r.fd);
+}
+
 static void test_dotdot_cannot_climb_above_root(void **state)
 {
 	struct sbx_resolved r;
@@ -134,10 +152,20 @@ static void test_errors(void **state)
 	assert_int_equal(r.fd, -1);
 	assert_int_equal(resolve("/d/f/x", 0, &r, &s), -ENOTDIR);
 	assert_int_equal(resolve("/l/", 0, &r, &s), -ENOTDIR);
-	assert_int_equal(resolve("/d/missing/../x", 0, &r, &s), -ENOENT);
+	assert_int_equal(resolve("/d/missing/x", 0, &r, &s), -ENOENT);
 	char want[PATH_MAX];
-	snprintf(want, sizeof(want), "%s/d/x", base);
+	snprintf(want, sizeof(want), "%s/d/missing/x", base);
 	assert_string_equal(r.path, want); /* the missing path, canonical */
+	/* ".." out of a missing directory: the missing path is that
+	 * directory, not where ".." would lead (that would tell whether it
+	 * exists). */
+	assert_int_equal(resolve("/d/missing/../x", 0, &r, &s), -ENOENT);
+	snprintf(want, sizeof(want), "%s/d/missing", base);
+	assert_string_equal(r.path, want);
+	/* A path through a file: the file is named. */
+	assert_int_equal(resolve("/d/f/x", 0, &r, &s), -ENOTDIR);
+	snprintf(want, sizeof(want), "%s/d/f", base);
+	assert_string_equal(r.path, want);
 	assert_int_equal(sbx_resolve(rootfd, "relative", 0, NULL, NULL, &r), -EINVAL);
 	char p[PATH_MAX];
 	snprintf(p, sizeof(p), "%s/l", base);
@@ -182,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_plain_and_dots),
 		cmocka_unit_test(test_symlinks),
 		cmocka_unit_test(test_dotdot_cannot_climb_above_root),
+		cmocka_unit_test(test_dotdot_asks),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_procfs_refused),
 		cmocka_unit_test(test_rootview),
