@@ -990,7 +990,12 @@ static int on_fd(struct broker *b, struct freq *f, int64_t *val)
 		if (copy < 0)
 			return -errno;
 	} else {
-		copy = fileops_program_fd_any(f, pfd);
+		/* A look needs only the object (one open through /proc); a
+		 * change needs the program's open file itself, for its mode. */
+		bool look = f->op == OP_STAT || f->op == OP_STATX || f->op == OP_ACCESS;
+		copy = look ? fileops_program_fd(f, pfd, O_PATH) : -1;
+		if (copy < 0)
+			copy = fileops_program_fd_any(f, pfd);
 		if (copy < 0)
 			return copy;
 	}

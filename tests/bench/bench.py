@@ -66,13 +66,17 @@ n = 2000 if quick else 20000
 nat = ns_per_open([], n)
 sbx = ns_per_open([helper, "--policy=minimal", "--"], n)
 print(f"openat+close: native {nat / 1000:.2f} us, brokered {sbx / 1000:.2f} us, ratio {sbx / nat:.1f}x")
-out = subprocess.run([helper, "--policy=minimal", "--", bench_open, "--fstat", str(n)],
-                     check=True, capture_output=True, text=True).stdout
-rt = float(out.strip())
-out = subprocess.run([bench_open, "--fstat", str(n)], check=True, capture_output=True, text=True).stdout
-rt_nat = float(out.strip())
-print(f"notification round trip (fstat, CONTINUE): {rt / 1000:.2f} us (native fstat {rt_nat / 1000:.2f} us); "
+def per_op(prefix, mode):
+    return float(subprocess.run(prefix + [bench_open, mode, str(n)], check=True, capture_output=True,
+                                text=True).stdout.strip())
+
+
+box = [helper, "--policy=minimal", "--"]
+rt, rt_nat = per_op(box, "--fchdir"), per_op([], "--fchdir")
+fs, fs_nat = per_op(box, "--fstat"), per_op([], "--fstat")
+print(f"notification round trip (fchdir, answered CONTINUE): {rt / 1000:.2f} us (native {rt_nat / 1000:.2f} us); "
       f"openat+close is {sbx / rt:.1f} round trips")
+print(f"fstat (on the broker's copy of the fd): {fs / 1000:.2f} us (native {fs_nat / 1000:.2f} us)")
 
 py = ["/usr/bin/python3", "-c", "import email, json, http.client"]
 nat = launch(py)

@@ -143,3 +143,19 @@ res("inotify_add_watch and an IN_CREATE event", inotify)
 res("inotify_add_watch on a missing path",
     lambda: (lambda i: libc.inotify_add_watch(i, b"zzz-missing", 0x100) >= 0 or
              (_ for _ in ()).throw(OSError(ctypes.get_errno(), "")))(libc.inotify_init1(0)))
+
+
+def fstat_kinds():
+    import select
+    import socket
+    r, w = os.pipe()
+    s1, s2 = socket.socketpair()
+    ep = select.epoll()
+    out = []
+    for fd in (r, s1.fileno(), ep.fileno(), os.eventfd(0), os.open("/dev/null", os.O_RDONLY)):
+        st = os.fstat(fd)
+        out.append(stat.filemode(st.st_mode)[0] + str(st.st_nlink))
+    return " ".join(out)
+
+
+res("fstat of a pipe, a socket, an epoll, an eventfd and a device", fstat_kinds)
