@@ -9,7 +9,9 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 sbx_prepare "$src"
 H=$stage/build/helper/sandbox-helper
 
-# A clean environment, as a login would give.
+# A clean environment, as a login would give, from "/" (the sandbox would
+# otherwise show the caller's directory, empty, in its root).
+cd /
 show() {
 	printf '\n$'; printf ' %q' "$@"; echo
 	sbx_as_user env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent "$@" ||
