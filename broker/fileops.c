@@ -892,6 +892,11 @@ static int do_exec(struct broker *b, struct freq *f)
 	const struct fpath *p = &f->p[0];
 	if (!p->path[0])
 		return fileops_refuse(b, f, SBX_PERM_EXEC, "executing an open fd is not supported");
+	/* The kernel resolves the path again: relative to a dirfd it could
+	 * start on the host, where only Landlock keeps it from running a file
+	 * the broker did not bind. */
+	if (!b->landlock && p->path[0] != '/' && p->dirfd != AT_FDCWD)
+		return fileops_refuse(b, f, SBX_PERM_EXEC, "execveat relative to a dirfd needs Landlock");
 	/* Approved before: the kernel runs what is bound there. */
 	pthread_mutex_lock(&b->root_lock);
 	bool approved = sbx_rootview_exec_ok(&b->root, p->abs);

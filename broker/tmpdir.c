@@ -49,8 +49,13 @@ static void remove_made(void)
 		empty_dir(fd, 0);
 		close(fd);
 	}
-	if (rmdir(made) < 0 && errno != ENOENT)
-		sbx_log_errno(errno, "cannot remove the sandbox's TMPDIR %s", made);
+	/* The program may have put a symlink in its place: remove that, never
+	 * what it points to. */
+	int r = rmdir(made) < 0 ? -errno : 0;
+	if (r == -ENOTDIR)
+		r = unlink(made) < 0 ? -errno : 0;
+	if (r < 0 && r != -ENOENT)
+		sbx_log_errno(-r, "cannot remove the sandbox's TMPDIR %s", made);
 	made[0] = '\0';
 }
 
