@@ -500,6 +500,10 @@ int fileops_decide(struct broker *b, const struct freq *f, const struct fpath *p
 	    root_contains(b, p->abs, nofollow) &&
 	    sandbox_lookup(b, f, p->abs, nofollow, res) == 0)
 		return 0;
+	/* A look for something that is not there (a loader or interpreter
+	 * probing for optional files) is refused without a word. */
+	if (r == -ENOENT && !(need & SBX_PERM_WRITE))
+		return -EACCES;
 	return fileops_refuse(b, f, need, r == -EACCES || r == 0 || r == -ENOENT
 						  ? "not allowed by the policy" : strerror(-r));
 }

@@ -203,6 +203,21 @@ static void grant_links(struct broker *b, const char *path, const struct sbx_pol
 	}
 }
 
+/* PATH does not exist yet but its directory does: the real path it will
+ * have, in OUT. */
+static bool missing_file(const char *path, char *out, size_t size)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+	if (!realpath(dir, real))
+		return false;
+	return snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "", name) < (int)size;
+}
+
 static void load_policy(struct broker *b, const struct args *a)
 {
 	const char *name = a->policy;
@@ -253,6 +268,8 @@ static void load_policy(struct broker *b, const struct args *a)
 			snprintf(tree, sizeof(tree), "%s%s", real,
 				 !S_ISDIR(st.st_mode) ? "" : strcmp(real, "/") ? "/**" : "**");
 			pattern = tree;
+		} else if (!strchr(pattern, '*') && !strchr(pattern, '$') && missing_file(pattern, tree, sizeof(tree))) {
+			pattern = tree; /* a file to be made (an output): its real directory */
 		}
 		if (sbx_policy_add_rule(&b->policy, kind, pattern, origin, &env.vars, err, sizeof(err)) < 0)
 			sbx_die(SBX_EXIT_SETUP, "%s", err);

@@ -307,4 +307,27 @@ D=$D/w TMPDIR=$base sbx build -- /bin/sh -c 'mkdir -p "$TMPDIR/p/q" && echo made
 check $? "mkdir -p \$TMPDIR/p/q (mkdir and chdir through TMPDIR's ancestors, which no rule grants)"
 [ -z "$(ls -A "$base")" ]; check $? "that TMPDIR is gone too"
 
+# --- 10. A plugin-style decoder: reads only its input, writes only its output --------
+fresh decoder
+/usr/bin/python3 -c "
+px = bytes([255,0,0, 0,255,0, 0,0,255, 255,255,255, 0,0,0, 10,20,30, 200,100,50, 128,128,128])
+open('$D/in.ppm', 'wb').write(b'P6\n# a comment\n4 2\n255\n' + px)"
+echo private >"$D/other.txt"
+chmod -R a+rwX "$D"
+dec() { (cd "$D" && "$H" --policy=decoder --read=in.ppm --write=out.pgm --read="$S/docs/examples/ppm2pgm.py" -- \
+	/usr/bin/python3 "$S/docs/examples/ppm2pgm.py" "$@") >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
+dec in.ppm out.pgm
+[ $rc = 0 ] && [ "$(od -An -tu1 "$D/out.pgm" | tr -s ' \n' ' ')" = " 80 53 10 52 32 50 10 50 53 53 10 76 149 29 255 0 18 124 128 " ] &&
+	[ ! -s "$T/err" ]
+check $? "decoder: PPM to PGM under policies/decoder.policy, input and output granted, nothing refused"
+dec other.txt out.pgm
+[ $rc != 0 ] && grep -q 'refused openat("other.txt")' "$T/err"; check $? "decoder: another file in the same directory is refused"
+dec in.ppm elsewhere.pgm
+[ $rc != 0 ] && [ ! -e "$D/elsewhere.pgm" ] && grep -q 'refused openat("elsewhere.pgm")' "$T/err"
+check $? "decoder: writing anywhere but its output is refused"
+(cd "$D" && "$H" --policy=decoder -- /usr/bin/python3 -c 'import os; os.execv("/bin/sh", ["sh", "-c", "echo hi"])') \
+	>"$T/out" 2>"$T/err" </dev/null; rc=$?
+[ $rc != 0 ] && ! grep -q hi "$T/out" && grep -q 'refused execve("/bin/sh")' "$T/err"
+check $? "decoder: it cannot run a shell"
+
 summary
