@@ -67,7 +67,9 @@ int broker_root_request(struct broker *b, uint32_t type, const void *payload, si
 int broker_channel_message(struct broker *b, struct sbx_msg *m);
 
 /* filter.c: the seccomp program for the sandboxed process. */
-int filter_build(void **bpf, size_t *len);
+/* DGRAM: the policy may hand over datagram sockets of the host's (it has
+ * udp or unix rules), whose sends must stop for the broker. */
+int filter_build(void **bpf, size_t *len, bool dgram);
 /* The guard filter, installed first: argument checks with default allow. */
 int filter_build_guard(void **bpf, size_t *len);
 

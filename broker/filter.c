@@ -73,8 +73,8 @@ static const char *const brokered[] = {
 	"fchdir", "inotify_add_watch", "fchmod", "fchown", "fsetxattr", "fremovexattr",
 	"fanotify_mark",
 	/* The network: connect and bind are carried out by the broker on
-	 * the host's side; sends that may carry an address are checked. */
-	"connect", "bind", "sendmsg", "sendmmsg",
+	 * the host's side. (sendmsg and sendmmsg: see filter_build.) */
+	"connect", "bind",
 };
 
 /* Refused with EPERM: ways around the broker, the namespaces or the kernel's
@@ -179,7 +179,7 @@ out:
 	return r;
 }
 
-int filter_build(void **bpf, size_t *len)
+int filter_build(void **bpf, size_t *len, bool dgram)
 {
 	int r;
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
@@ -205,11 +205,23 @@ int filter_build(void **bpf, size_t *len)
 		goto out;
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0)) < 0)
 		goto out;
-	/* sendto without an address goes to the connected peer: in the
-	 * kernel; with one, the broker looks. */
-	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_EQ, 0))) < 0 ||
-	    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0))) < 0)
+	/* Sends that may name an address matter only on a datagram socket
+	 * of the host's, which the broker hands over only where the policy
+	 * has a udp or unix rule. Then sendto with an address, sendmsg and
+	 * sendmmsg stop for the broker; else (and always for sendto without
+	 * an address) they are the kernel's: a stream ignores the address,
+	 * and the sandbox's own sockets reach nothing. */
+	if (dgram) {
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_EQ, 0))) < 0 ||
+		    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0))) < 0 ||
+		    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmsg), 0)) < 0 ||
+		    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmmsg), 0)) < 0)
+			goto out;
+	} else if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 0)) < 0 ||
+		   (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 0)) < 0 ||
+		   (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmmsg), 0)) < 0) {
 		goto out;
+	}
 out:
 	if (r == 0)
 		r = export(ctx, bpf, len);

@@ -418,7 +418,17 @@ static void send_filter(struct broker *b, uint32_t type, int (*build)(void **, s
 {
 	void *bpf;
 	size_t len;
-	int r = build(&bpf, &len);
+	int r;
+	if (build) {
+		r = build(&bpf, &len);
+	} else {
+		bool dgram = false;
+		for (size_t i = 0; i < b->policy.n_net; i++)
+			/* A bound stream socket could still open a connection
+			 * with sendto(MSG_FASTOPEN): its sends stop too. */
+			dgram |= b->policy.net[i].proto != SBX_NET_TCP || b->policy.net[i].op == SBX_NET_BIND;
+		r = filter_build(&bpf, &len, dgram);
+	}
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot build the %s", what);
 	r = sbx_msg_send(b->chan, type, 0, bpf, len, NULL, 0);
@@ -497,7 +507,7 @@ int main(int argc, char **argv)
 	if (b.policy.private_tmp && (r = tmpdir_create(&b)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot make the sandbox's TMPDIR");
 	send_filter(&b, SBX_MSG_GUARD, filter_build_guard, "seccomp guard filter");
-	send_filter(&b, SBX_MSG_FILTER, filter_build, "seccomp filter");
+	send_filter(&b, SBX_MSG_FILTER, NULL, "seccomp filter");
 
 	r = notify_loop(&b);
 	cgroup_remove(&b);

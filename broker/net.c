@@ -482,6 +482,10 @@ int net_handle(struct broker *b, struct freq *f, int64_t *val)
 	/* A send: in the kernel, unless it is a datagram with an address
 	 * (or a message that may carry one) on a host socket. A sandbox
 	 * socket reaches nothing, and a stream ignores the address. */
+	/* TCP Fast Open: a send that opens a connection, as connect does. */
+	int sflags = (int)f->n->data.args[f->n->data.nr == SYS_sendto ? 3 : f->n->data.nr == SYS_sendmsg ? 2 : 3];
+	if (s.is_host && (sflags & MSG_FASTOPEN))
+		return refuse(b, f, &s, "send", "(MSG_FASTOPEN)");
 	if (!s.is_host || s.type != SOCK_DGRAM) {
 		if (s.is_host || s.type != SOCK_DGRAM || s.domain == AF_UNIX || f->n->data.nr != SYS_sendto)
 			return CONTINUE;

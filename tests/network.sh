@@ -63,6 +63,8 @@ client_ok "python urllib against python's http.server"
 
 client -- raw bind_denied
 client_ok "raw, netlink and packet sockets and unnamed binds are refused"
+client --bind="tcp 127.0.0.1:0" -- fastopen
+client_ok "a socket bound through a rule cannot open a connection with TCP Fast Open"
 
 printf 'include shell\nloopback private\n' >"$T/lo.policy"
 run "$H" --policy="$T/lo.policy" --connect="tcp 127.0.0.1:$TCP" --read="$S/tests/net/client.py" --read="$N/ports" -- \

@@ -113,6 +113,17 @@ def server():
     check(True, "bind 127.0.0.1:0, listen and accept a connection from the host (port %d)" % port)
 
 
+def fastopen():
+    srv = socket.create_server(("127.0.0.1", 0))
+    port = srv.getsockname()[1]
+    check(err(lambda: srv.sendto(b"x", socket.MSG_FASTOPEN, ("127.0.0.1", tcp))) in ("EACCES", "EISCONN", "EINVAL", "EOPNOTSUPP"),
+          "no TCP Fast Open connection from a bound socket (port %d)" % port)
+    b = socket.socket()
+    b.bind(("127.0.0.1", 0))
+    check(err(lambda: b.sendto(b"x", socket.MSG_FASTOPEN, ("127.0.0.1", tcp))) == "EACCES",
+          "sendto(MSG_FASTOPEN) on a bound, unconnected TCP socket: EACCES")
+
+
 def bind_denied():
     check(err(lambda: socket.create_server(("127.0.0.1", 0))) == "EACCES", "bind without a rule: EACCES")
 
