@@ -68,6 +68,19 @@ run "$H" --rlimit-nofile=20 --policy=shell -- /bin/sh -c 'ulimit -n'
 "$H" --no-new-session --policy=shell -- /usr/bin/python3 -c 'import os; print(os.getsid(0) == os.getpid())' >"$T/out" 2>/dev/null </dev/null
 [ "$(cat "$T/out")" = False ]; check $? "--no-new-session keeps the caller's session"
 
+# --- The launcher API (libsandbox-client's sbx_spawn) ---------------------------
+L=$B/tests/launcher
+run env SBX_HELPER="$H" "$L" minimal -- "$PROBE" exit 7
+[ $rc = 7 ] && grep -q '^launcher: pid [0-9]* exited with 7$' "$T/out"; check $? "sbx_spawn: the program's status through the pidfd (7)"
+run env SBX_HELPER="$H" "$L" minimal -- "$PROBE" signal 15
+[ $rc = 143 ]; check $? "sbx_spawn: a signal's status (143, got $rc)"
+out=$(bash -c "exec 5</dev/null 7</dev/null; SBX_HELPER=\"$H\" exec \"$L\" minimal -- \"$PROBE\" fds" </dev/null 2>/dev/null | head -1)
+[ "$out" = "0 1 2 " ]; check $? "sbx_spawn closes the caller's other fds (got $out)"
+run env SBX_HELPER=/nonexistent/sandbox-helper "$L" minimal -- /bin/true
+[ $rc = 125 ] && grep -q "No such file or directory" "$T/err"; check $? "sbx_spawn without a helper: an error, nothing started"
+[ -s "$B/meson-private/sandbox-client.pc" ] &&
+	PKG_CONFIG_PATH="$B/meson-private" pkg-config --exists sandbox-client; check $? "sandbox-client.pc is generated"
+
 # --- Policies --------------------------------------------------------------
 printf 'read /usr/**\nread relative/path\n' >"$T/bad.policy"
 run "$H" --policy="$T/bad.policy" -- /bin/true

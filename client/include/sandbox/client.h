@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libsandbox-client: launch sandboxed children from code.
+ *
+ *   const char *argv[] = {"/usr/bin/python3", "decode.py", NULL};
+ *   struct sbx_spawn_opts o = {.policy = "decoder", .rules = (const char *[]){
+ *           "--read=in.ppm", "--write=out.pgm", NULL}};
+ *   pid_t pid;
+ *   int pidfd;
+ *   if (sbx_spawn(argv, &o, &pid, &pidfd) == 0)
+ *           waitid(P_PIDFD, pidfd, &info, WEXITED);
+ *
+ * The child is sandbox-helper, running ARGV in a sandbox under the policy;
+ * its exit status is the program's (or 128+N for signal N; 125, 126, 127
+ * for the sandbox's own failures). Link with `pkg-config --libs
+ * sandbox-client`. */
+#ifndef SANDBOX_CLIENT_H
+#define SANDBOX_CLIENT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sbx_broker_mode {
+	SBX_BROKER_SEPARATE = 0, /* sandbox-helper starts its own broker process */
+	SBX_BROKER_IN_PROCESS,   /* the caller's process serves: not in this version (ENOTSUP) */
+};
+
+struct sbx_spawn_opts {
+	const char *policy;        /* a policy name or file; NULL: "minimal" */
+	const char *const *rules;  /* NULL-terminated helper options, e.g. "--read=PATH",
+				    * "--connect=tcp 127.0.0.1:80", "--chdir=DIR"; or NULL */
+	const int *keep_fds;       /* fds besides 0, 1 and 2 the program keeps; all
+				    * others are closed (--close-fds) */
+	size_t n_keep_fds;
+	enum sbx_broker_mode broker;
+	const char *helper;        /* the sandbox-helper to run; NULL: $SBX_HELPER, else
+				    * the one installed with this library */
+};
+
+/* Start ARGV (ARGV[0] a path or a name on $PATH) in a sandbox. On success
+ * returns 0 with *PID and, if PIDFD is not NULL, *PIDFD (O_CLOEXEC) set;
+ * the caller waits for it (waitpid, or waitid(P_PIDFD)). On failure
+ * returns a negative errno and starts nothing. */
+int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid, int *pidfd);
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *sbx_client_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sbx_spawn: sandbox-helper as a child, with a pidfd. */
+#include "sandbox/client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define MAX_ARGS 4096
+
+const char *sbx_client_version(void)
+{
+	return SBX_VERSION;
+}
+
+int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid, int *pidfd)
+{
+	static const struct sbx_spawn_opts none;
+	if (!opts)
+		opts = &none;
+	if (!argv || !argv[0] || !pid)
+		return -EINVAL;
+	if (opts->broker != SBX_BROKER_SEPARATE)
+		return -ENOTSUP;
+	const char *helper = opts->helper ? opts->helper : getenv("SBX_HELPER");
+	if (!helper)
+		helper = SBX_INSTALL_BINDIR "/sandbox-helper";
+	/* The helper's command line, built before the fork: the child only
+	 * execs. */
+	size_t n = 0, nr = 0, na = 0;
+	while (opts->rules && opts->rules[nr])
+		nr++;
+	while (argv[na])
+		na++;
+	size_t total = 3 + nr + opts->n_keep_fds + 2 + na + 1;
+	if (total > MAX_ARGS)
+		return -E2BIG;
+	char **args = calloc(total, sizeof(char *));
+	char *policy = NULL, *keep = NULL;
+	int r = 0;
+	if (!args || asprintf(&policy, "--policy=%s", opts->policy ? opts->policy : "minimal") < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
+	keep = calloc(opts->n_keep_fds ? opts->n_keep_fds : 1, 24);
+	if (!keep) {
+		r = -ENOMEM;
+		goto out;
+	}
+	args[n++] = (char *)helper;
+	args[n++] = policy;
+	args[n++] = "--close-fds";
+	for (size_t i = 0; i < opts->n_keep_fds; i++) {
+		if (opts->keep_fds[i] < 0 || fcntl(opts->keep_fds[i], F_GETFD) < 0) {
+			r = -EBADF;
+			goto out;
+		}
+		snprintf(keep + i * 24, 24, "--keep-fd=%d", opts->keep_fds[i]);
+		args[n++] = keep + i * 24;
+	}
+	for (size_t i = 0; i < nr; i++)
+		args[n++] = (char *)opts->rules[i];
+	args[n++] = "--";
+	for (size_t i = 0; i < na; i++)
+		args[n++] = (char *)argv[i];
+	args[n] = NULL;
+	if (access(helper, X_OK) < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* The child reports a failed exec through a CLOEXEC pipe. */
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
+	pid_t c = fork();
+	if (c < 0) {
+		r = -errno;
+		close(p[0]);
+		close(p[1]);
+		goto out;
+	}
+	if (c == 0) {
+		close(p[0]);
+		/* Keep-fds must survive the exec: they were inherited as the
+		 * caller left them; the helper closes the rest. */
+		for (size_t i = 0; i < opts->n_keep_fds; i++) {
+			int fl = fcntl(opts->keep_fds[i], F_GETFD);
+			if (fl >= 0)
+				(void)fcntl(opts->keep_fds[i], F_SETFD, fl & ~FD_CLOEXEC);
+		}
+		execv(helper, args);
+		int e = errno;
+		(void)!write(p[1], &e, sizeof(e));
+		_exit(127);
+	}
+	close(p[1]);
+	int e = 0;
+	ssize_t got;
+	do
+		got = read(p[0], &e, sizeof(e));
+	while (got < 0 && errno == EINTR);
+	close(p[0]);
+	if (got == (ssize_t)sizeof(e)) {
+		(void)waitpid(c, NULL, 0);
+		r = -e;
+		goto out;
+	}
+	*pid = c;
+	if (pidfd) {
+		*pidfd = (int)syscall(SYS_pidfd_open, c, 0);
+		if (*pidfd < 0) {
+			r = -errno;
+			kill(c, SIGKILL);
+			(void)waitpid(c, NULL, 0);
+			goto out;
+		}
+		(void)fcntl(*pidfd, F_SETFD, FD_CLOEXEC);
+	}
+out:
+	free(args);
+	free(policy);
+	free(keep);
+	return r;
+}
