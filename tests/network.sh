@@ -43,6 +43,13 @@ client_ok() { # WHAT: every check of the last client run passed
 	check $? "$1: $(grep -c '^ok' "$T/out") checks ($(grep -o '^FAIL.*' "$T/out" | head -3 | tr '\n' ';'))"
 }
 
+run "$H" --policy=minimal --connect='tcp nowhere' -- /bin/true
+[ $rc = 125 ] && grep -q -- "--connect=tcp nowhere: expected ADDRESS:PORT" "$T/err" && [ "$(wc -l <"$T/err")" = 1 ]
+check $? "a malformed --connect: 125 with one line"
+printf 'include minimal\nconnect udp 10.0.0.0/40:53\n' >"$T/bad.policy"
+run "$H" --policy="$T/bad.policy" -- /bin/true
+[ $rc = 125 ] && grep -q "bad.policy:2:22: expected a prefix length from 0 to 32" "$T/err"; check $? "a malformed network rule: file:line:column"
+
 client --connect="tcp 127.0.0.1:$TCP" -- tcp_blocking tcp_nonblocking tcp_denied tcp_v6_denied
 client_ok "TCP: blocking and nonblocking connects to the allowed peer; others refused"
 grep -q "refused connect tcp 127.0.0.1:$UDP" "$T/err"; check $? "a refused connect is logged with its peer"
