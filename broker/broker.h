@@ -23,6 +23,7 @@ struct broker {
 	int sbxroot;       /* O_PATH fd of the program's root, -1 until needed */
 	dev_t sbx_dev;     /* its device */
 	bool landlock;     /* init confines execve to the root with Landlock */
+	int client_sock;   /* the client library's socket (--client), or -1 */
 	bool started;      /* init reported the program's start */
 	int json_fd;       /* --json-status-fd, or -1 */
 	const char *mode;  /* how the helper made the namespaces */
@@ -77,6 +78,10 @@ int filter_build_guard(void **bpf, size_t *len);
  * passed to init; removed with its contents at the end. */
 int tmpdir_create(struct broker *b);
 void tmpdir_remove(void);
+
+/* clientsrv.c: --client: hand init the program's end of the client
+ * library's socket and serve it in a thread of its own. */
+int client_start(struct broker *b);
 
 /* cgroup.c: put init in a cgroup of its own with the limits asked for,
  * inside the caller's delegated cgroup. Logs why when it cannot. */

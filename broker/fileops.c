@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clientproto.h"
 #include "fileops.h"
 #include "log.h"
 #include "memio.h"
@@ -308,7 +309,18 @@ static void decode(const struct seccomp_notif *n, struct freq *f)
 
 bool fileops_id_valid(const struct broker *b, uint64_t id)
 {
-	return ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+	/* 0: a client library request, which no notification stands for. */
+	return id == 0 || ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+/* A result for the program: into its memory, or a client's reply. */
+static int put(const struct freq *f, uint64_t addr, const void *data, size_t len)
+{
+	if (f->client_out) {
+		memcpy(f->client_out, data, len < f->client_out_len ? len : f->client_out_len);
+		return 0;
+	}
+	return memio_write((pid_t)f->n->pid, addr, data, len);
 }
 
 static const char *perm_name(unsigned need)
@@ -597,6 +609,10 @@ int fileops_parent(struct broker *b, const struct freq *f, const struct fpath *p
 
 int fileops_inject(struct broker *b, const struct freq *f, int fd, bool cloexec)
 {
+	if (f->client_fd) {
+		*f->client_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		return *f->client_fd < 0 ? -errno : 0;
+	}
 	struct seccomp_notif_addfd add = {
 		.id = f->n->id,
 		.flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -835,7 +851,7 @@ static int do_stat(struct broker *b, struct freq *f)
 	_cleanup_close_ int fd = res.fd;
 	pid_t pid = (pid_t)f->n->pid;
 	if (f->op == OP_STAT)
-		return memio_write(pid, f->buf_addr, &res.st, sizeof(res.st));
+		return put(f, f->buf_addr, &res.st, sizeof(res.st));
 	if (f->op == OP_STATFS) {
 		struct statfs sf;
 		if (fstatfs(fd, &sf) < 0)
@@ -886,7 +902,7 @@ static int do_readlink(struct broker *b, struct freq *f, int64_t *val)
 		return -errno;
 	if ((uint64_t)len > f->bufsiz)
 		len = (ssize_t)f->bufsiz;
-	r = memio_write((pid_t)f->n->pid, f->buf_addr, text, (size_t)len);
+	r = put(f, f->buf_addr, text, (size_t)len);
 	*val = len;
 	return r;
 }
@@ -1094,6 +1110,83 @@ static int on_fd(struct broker *b, struct freq *f, int64_t *val)
 	default:
 		return -EINVAL;
 	}
+}
+
+void fileops_client(struct broker *b, const struct sbx_client_req *req, pid_t pid,
+		    struct sbx_client_reply *rep, int *fd)
+{
+	static __thread struct freq f;
+	struct seccomp_notif n = {.id = 0, .pid = (uint32_t)pid};
+	memset(&f, 0, offsetof(struct freq, p));
+	f.n = &n;
+	f.npaths = 1;
+	f.p[0].dirfd = f.p[1].dirfd = AT_FDCWD;
+	snprintf(f.p[0].path, sizeof(f.p[0].path), "%s", req->path);
+	snprintf(f.p[0].abs, sizeof(f.p[0].abs), "%s", req->path);
+	*fd = -1;
+	bool sent = false;
+	int64_t val = 0;
+	int r;
+	switch (req->op) {
+	case SBX_CLIENT_OPEN:
+		f.op = OP_OPEN;
+		f.name = "client open";
+		n.data.nr = SYS_openat;
+		f.oflags = req->flags;
+		f.mode = req->mode;
+		f.nofollow = f.oflags & O_NOFOLLOW;
+		f.client_fd = fd;
+		r = do_open(b, &f, &sent);
+		break;
+	case SBX_CLIENT_STAT:
+	case SBX_CLIENT_LSTAT:
+		f.op = OP_STAT;
+		f.name = "client stat";
+		f.nofollow = req->op == SBX_CLIENT_LSTAT;
+		f.client_out = &rep->st;
+		f.client_out_len = sizeof(rep->st);
+		r = do_stat(b, &f);
+		break;
+	case SBX_CLIENT_ACCESS:
+		f.op = OP_ACCESS;
+		f.name = "client access";
+		f.amode = req->flags;
+		r = do_access(b, &f);
+		break;
+	case SBX_CLIENT_READLINK:
+		f.op = OP_READLINK;
+		f.name = "client readlink";
+		f.nofollow = true;
+		f.bufsiz = sizeof(rep->text) - 1;
+		f.client_out = rep->text;
+		f.client_out_len = sizeof(rep->text) - 1;
+		r = do_readlink(b, &f, &val);
+		break;
+	case SBX_CLIENT_MKDIR:
+		f.op = OP_MKDIR;
+		f.name = "client mkdir";
+		f.mode = req->mode;
+		r = mutate_handle(b, &f, &val);
+		break;
+	case SBX_CLIENT_UNLINK:
+	case SBX_CLIENT_RMDIR:
+		f.op = OP_UNLINK;
+		f.name = req->op == SBX_CLIENT_RMDIR ? "client rmdir" : "client unlink";
+		f.atflags = req->op == SBX_CLIENT_RMDIR ? AT_REMOVEDIR : 0;
+		r = mutate_handle(b, &f, &val);
+		break;
+	case SBX_CLIENT_RENAME:
+		f.op = OP_RENAME;
+		f.name = "client rename";
+		f.npaths = 2;
+		snprintf(f.p[1].path, sizeof(f.p[1].path), "%s", req->path2);
+		snprintf(f.p[1].abs, sizeof(f.p[1].abs), "%s", req->path2);
+		r = mutate_handle(b, &f, &val);
+		break;
+	default:
+		r = -EBADMSG;
+	}
+	rep->result = r < 0 ? r : (int32_t)val;
 }
 
 void fileops_handle(struct broker *b, const struct seccomp_notif *n,

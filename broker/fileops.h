@@ -48,6 +48,10 @@ struct freq {
 	unsigned statx_mask;
 	bool nofollow;         /* the last component is not followed */
 	bool no_magic;         /* openat2's RESOLVE_NO_MAGICLINKS */
+	/* A client library request: results go here, not into memory. */
+	void *client_out;
+	size_t client_out_len;
+	int *client_fd;        /* receives the opened fd */
 	struct fpath p[2];     /* p[1]: the new name of rename, link, symlink;
 				* last, so the fields above are cleared apart */
 };
@@ -94,6 +98,13 @@ int fileops_abs(const struct freq *f, struct fpath *p);
  * policy check; *DIRFD open (O_PATH). */
 int fileops_parent_quiet(struct broker *b, const struct fpath *p, int *dirfd, char *name,
 			 char *canon);
+
+/* A client library request from PID, decided and done like the syscall;
+ * REP gets the result, *FD an opened fd (or -1). */
+struct sbx_client_req;
+struct sbx_client_reply;
+void fileops_client(struct broker *b, const struct sbx_client_req *req, pid_t pid,
+		    struct sbx_client_reply *rep, int *fd);
 
 /* net.c: connect, bind and datagram sends (see there). */
 int net_handle(struct broker *b, struct freq *f, int64_t *val);

@@ -37,6 +37,7 @@ struct args {
 	const char *mode;
 	const char *policy;
 	const char *chdir;     /* --chdir, or NULL */
+	bool client;           /* --client */
 	const char *rules[64]; /* --read=, --write=, ... as given */
 	size_t n_rules;
 	char **argv;
@@ -127,6 +128,8 @@ static void parse_args(int argc, char **argv, struct args *a)
 			a->memory_max = strtoll(argv[i] + 13, &end, 10);
 			if (*end || a->memory_max < 0)
 				break;
+		} else if (!strcmp(argv[i], "--client")) {
+			a->client = true;
 		} else if (!strncmp(argv[i], "--chdir=", 8)) {
 			a->chdir = argv[i] + 8;
 		} else if (rule_option(argv[i], NULL, NULL) || net_option(argv[i])) {
@@ -504,6 +507,9 @@ int main(int argc, char **argv)
 	if (b.policy.loopback &&
 	    (r = sbx_msg_send(b.chan, SBX_MSG_LOOPBACK, 0, NULL, 0, NULL, 0)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
+	b.client_sock = -1;
+	if (a.client && (r = client_start(&b)) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot set up the client library's socket");
 	if (b.policy.private_tmp && (r = tmpdir_create(&b)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot make the sandbox's TMPDIR");
 	send_filter(&b, SBX_MSG_GUARD, filter_build_guard, "seccomp guard filter");

@@ -22,6 +22,8 @@ enum sbx_msg_type {
 	SBX_MSG_WORKDIR,       /* payload: the program's working directory */
 	SBX_MSG_SETENV,        /* payload: NAME, VALUE for the program's environment */
 	SBX_MSG_LOOPBACK,      /* bring the sandbox's loopback interface up */
+	SBX_MSG_CLIENT,        /* fd: the client library's socket, for the program
+				* (its number goes in $SBX_BROKER_FD) */
 	SBX_MSG_GUARD,         /* payload: struct sock_filter[], installed first */
 	SBX_MSG_FILTER,        /* payload: struct sock_filter[]; starts the program */
 	SBX_MSG_SIGNAL,        /* payload: int32 signal for the program (forwarded) */

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
@@ -129,7 +130,7 @@ static int confine_exec(void)
 }
 
 _Noreturn static void run_program(const struct launch *l, int chan, const char *path,
-				  const char *workdir, const struct sock_fprog *guard,
+				  const char *workdir, int client_fd, const struct sock_fprog *guard,
 				  const struct sock_fprog *prog)
 {
 	sigset_t none;
@@ -181,8 +182,24 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	(void)statfs("/", &sf);
 	close(listener);
 	close(chan);
-	if (l->close_fds && (r = close_inherited(l)) < 0)
+	if (client_fd >= 0) {
+		/* The client library's socket, kept across --close-fds. */
+		int keep = fcntl(client_fd, F_DUPFD, 3);
+		char num[16];
+		close(client_fd);
+		if (keep < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot place the client socket");
+		struct launch l2 = *l;
+		if (l2.n_keep < SBX_ARRAY_SIZE(l2.keep_fds))
+			l2.keep_fds[l2.n_keep++] = keep;
+		if (l->close_fds && (r = close_inherited(&l2)) < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
+		snprintf(num, sizeof(num), "%d", keep);
+		if (setenv("SBX_BROKER_FD", num, 1) < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set SBX_BROKER_FD");
+	} else if (l->close_fds && (r = close_inherited(l)) < 0) {
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
+	}
 	if (setenv("PWD", workdir, 1) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
 	execve(path, l->argv, environ);
@@ -224,6 +241,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 
 	static struct sbx_msg m;
 	char *exec_path = NULL, *workdir = NULL;
+	int client_fd = -1;
 	struct sock_fprog guard = {0}, main_filter = {0};
 	while (!main_filter.filter) {
 		r = sbx_msg_recv(chan, &m);
@@ -231,8 +249,17 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			_exit(SBX_EXIT_SETUP); /* the broker refused to start; it said why */
 		if (r < 0)
 			sbx_die_errno(SBX_EXIT_SETUP, r, "init: bad message from the broker");
+		if (m.hdr.type == SBX_MSG_CLIENT && m.nfds == 1 && client_fd < 0) {
+			client_fd = m.fds[0];
+			m.fds[0] = -1;
+			m.nfds = 0;
+		}
 		sbx_msg_close_fds(&m);
 		switch (m.hdr.type) {
+		case SBX_MSG_CLIENT:
+			if (client_fd < 0)
+				sbx_die(SBX_EXIT_SETUP, "init: bad client socket from the broker");
+			break;
 		case SBX_MSG_EXEC_PATH: {
 			const char *s;
 			if (sbx_payload_strings(&m, 0, &s, 1) < 0 || exec_path)
@@ -289,7 +316,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot fork the program");
 	if (child == 0) {
 		close(sfd);
-		run_program(l, chan, exec_path, workdir, &guard, &main_filter);
+		run_program(l, chan, exec_path, workdir, client_fd, &guard, &main_filter);
 	}
 	free(guard.filter);
 	free(main_filter.filter);

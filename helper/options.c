@@ -30,6 +30,8 @@ static const char usage[] =
 	"  --connect=SPEC, --bind=SPEC\n"
 	"                         allow a network peer or local address, e.g.\n"
 	"                         --connect='tcp 127.0.0.1:8080', --bind='tcp 127.0.0.1:0'\n"
+	"  --client               give the program a socket to the broker for the\n"
+	"                         client library ($SBX_BROKER_FD)\n"
 	"  --chdir=DIR            start the program in DIR (default: the current\n"
 	"                         directory; what is in it is the policy's)\n"
 	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
@@ -102,7 +104,7 @@ static bool forwarded(const char *arg)
 		if (v && *v)
 			return true;
 	}
-	return false;
+	return !strcmp(arg, "--client");
 }
 
 void options_parse(int argc, char **argv, struct launch *l)

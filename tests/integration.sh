@@ -81,6 +81,14 @@ run env SBX_HELPER=/nonexistent/sandbox-helper "$L" minimal -- /bin/true
 [ -s "$B/meson-private/sandbox-client.pc" ] &&
 	PKG_CONFIG_PATH="$B/meson-private" pkg-config --exists sandbox-client; check $? "sandbox-client.pc is generated"
 
+# --- The client library's requests (--client) ---------------------------------
+mkdir -p "$T/cl/w" && echo "public data" >"$T/cl/pub" && echo secret >"$T/cl/sec" && chmod -R a+rwX "$T/cl"
+run "$H" --policy=minimal --client --read="$T/cl/pub" --write="$T/cl/w" -- "$B/tests/clientprobe" "$T/cl/pub" "$T/cl/sec" "$T/cl/w"
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out" && [ "$(grep -c '^ok' "$T/out")" -ge 14 ]
+check $? "client library: open, stat, access, mkdir, rename, rmdir, create, unlink under the policy; malformed requests refused"
+run "$H" --policy=minimal -- "$PROBE" env SBX_BROKER_FD
+grep -q '^SBX_BROKER_FD=(unset)$' "$T/out"; check $? "without --client there is no client socket"
+
 # --- Policies --------------------------------------------------------------
 printf 'read /usr/**\nread relative/path\n' >"$T/bad.policy"
 run "$H" --policy="$T/bad.policy" -- /bin/true

@@ -77,6 +77,12 @@ fs, fs_nat = per_op(box, "--fstat"), per_op([], "--fstat")
 print(f"notification round trip (fchdir, answered CONTINUE): {rt / 1000:.2f} us (native {rt_nat / 1000:.2f} us); "
       f"openat+close is {sbx / rt:.1f} round trips")
 print(f"fstat (on the broker's copy of the fd): {fs / 1000:.2f} us (native {fs_nat / 1000:.2f} us)")
+cl = float(subprocess.run([helper, "--policy=minimal", "--client", "--",
+                           os.path.join(build, "tests", "clientprobe"), "bench",
+                           "/usr/lib/x86_64-linux-gnu/libc.so.6", str(n)],
+                          check=True, capture_output=True, text=True).stdout)
+print(f"open+close through the client library: {cl / 1000:.2f} us (seccomp-brokered {sbx / 1000:.2f} us, "
+      f"native {nat / 1000:.2f} us)")
 
 py = ["/usr/bin/python3", "-c", "import email, json, http.client"]
 nat = launch(py)

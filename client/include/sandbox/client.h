@@ -17,6 +17,7 @@
 #define SANDBOX_CLIENT_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -45,6 +46,21 @@ struct sbx_spawn_opts {
  * the caller waits for it (waitpid, or waitid(P_PIDFD)). On failure
  * returns a negative errno and starts nothing. */
 int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid, int *pidfd);
+
+/* Requests to the broker, for a program started with --client: each is
+ * decided by the sandbox's policy like the system call it stands for, and
+ * answers like it (-1 and errno on failure). Relative paths start at the
+ * working directory. Thread- and async-signal-safe; no allocation. */
+int sbx_client_available(void); /* 1 when $SBX_BROKER_FD names the socket */
+int sbx_client_open(const char *path, int flags, mode_t mode);
+int sbx_client_stat(const char *path, struct stat *st);
+int sbx_client_lstat(const char *path, struct stat *st);
+int sbx_client_access(const char *path, int mode);
+ssize_t sbx_client_readlink(const char *path, char *buf, size_t size);
+int sbx_client_mkdir(const char *path, mode_t mode);
+int sbx_client_unlink(const char *path);
+int sbx_client_rmdir(const char *path);
+int sbx_client_rename(const char *from, const char *to);
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *sbx_client_version(void);

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The client library's socket: requests with a reply socket each, decided
+ * by the same code and policy as the syscalls, answered with results and
+ * opened fds (SCM_RIGHTS). A malformed request is dropped, its fds closed;
+ * it is answered -EBADMSG when it brought a reply socket. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "clientproto.h"
+#include "fileops.h"
+#include "log.h"
+#include "util.h"
+
+static void reply(int rfd, struct sbx_client_reply *rep, int fd)
+{
+	struct iovec iov = {.iov_base = rep, .iov_len = sizeof(*rep)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	(void)SBX_RETRY(sendmsg(rfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT));
+}
+
+static void *serve(void *arg)
+{
+	struct broker *b = arg;
+	if (unshare(CLONE_FS) < 0) /* our own umask, as the workers' */
+		return NULL;
+	struct sbx_client_req *req = malloc(sizeof(*req) + 16);
+	struct sbx_client_reply *rep = malloc(sizeof(*rep));
+	if (!req || !rep)
+		return NULL;
+	for (;;) {
+		struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req) + 16};
+		union {
+			char buf[CMSG_SPACE(sizeof(int) * 8) + CMSG_SPACE(sizeof(struct ucred))];
+			struct cmsghdr align;
+		} ctl;
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+				    .msg_controllen = sizeof(ctl.buf)};
+		ssize_t n = SBX_RETRY(recvmsg(b->client_sock, &mh, MSG_CMSG_CLOEXEC));
+		if (n <= 0)
+			break; /* every copy of the program's end is closed */
+		int fds[8], nfds = 0;
+		pid_t pid = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level != SOL_SOCKET)
+				continue;
+			if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+				struct ucred cr;
+				memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+				pid = cr.pid;
+			} else if (c->cmsg_type == SCM_RIGHTS) {
+				size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (size_t i = 0; i < k; i++) {
+					int fd;
+					memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+					if (nfds < 8)
+						fds[nfds++] = fd;
+					else
+						close(fd);
+				}
+			}
+		}
+		struct sbx_client_req *q = req;
+		memset(rep, 0, sizeof(*rep));
+		rep->magic = SBX_CLIENT_MAGIC;
+		bool ok = nfds == 1 && pid > 0 && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
+			  sbx_client_decode(req, (size_t)n, q) == 0;
+		int out = -1;
+		if (ok)
+			fileops_client(b, q, pid, rep, &out);
+		else
+			rep->result = -EBADMSG;
+		if (nfds == 1)
+			reply(fds[0], rep, out);
+		sbx_closep(&out);
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+	}
+	free(req);
+	free(rep);
+	return NULL;
+}
+
+int client_start(struct broker *b)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	int one = 1;
+	if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+		int r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	int r = sbx_msg_send(b->chan, SBX_MSG_CLIENT, 0, NULL, 0, &sv[1], 1);
+	close(sv[1]);
+	if (r < 0) {
+		close(sv[0]);
+		return r;
+	}
+	b->client_sock = sv[0];
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, serve, b);
+	pthread_attr_destroy(&attr);
+	return -r;
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Requests to the broker for a program started with --client: the same
+ * policy decides, with no seccomp round trip (unless the policy has
+ * udp, unix or bind rules, which make sendmsg stop for the broker). Each
+ * request carries a reply socket of its own, so threads and signal
+ * handlers may call these at once; nothing on the request path allocates. */
+#include "sandbox/client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clientproto.h"
+
+static int broker_fd = -1;
+
+/* $SBX_BROKER_FD, read once when the library is loaded. */
+__attribute__((constructor)) static void client_init(void)
+{
+	const char *v = getenv("SBX_BROKER_FD");
+	char *end;
+	long n = v ? strtol(v, &end, 10) : -1;
+	if (v && *v && !*end && n >= 3 && n < 1 << 20 && fcntl((int)n, F_GETFD) >= 0)
+		broker_fd = (int)n;
+}
+
+int sbx_client_available(void)
+{
+	return broker_fd >= 0;
+}
+
+/* Make PATH absolute into OUT (PATH_MAX). */
+static int absolute(const char *path, char *out)
+{
+	if (!path)
+		return -EFAULT;
+	size_t l = strlen(path);
+	if (path[0] == '/') {
+		if (l >= PATH_MAX)
+			return -ENAMETOOLONG;
+		memcpy(out, path, l + 1);
+		return 0;
+	}
+	if (!getcwd(out, PATH_MAX))
+		return -errno;
+	size_t c = strlen(out);
+	if (c + 1 + l >= PATH_MAX)
+		return -ENAMETOOLONG;
+	out[c] = '/';
+	memcpy(out + c + 1, path, l + 1);
+	return 0;
+}
+
+/* Send REQ with a fresh reply socket; wait for the answer. Returns the
+ * broker's result; *FD gets an fd it sent, if FD is not NULL. */
+static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int *fd)
+{
+	if (broker_fd < 0)
+		return -ENOTCONN;
+	req->magic = SBX_CLIENT_MAGIC;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	memset(&ctl, 0, sizeof(ctl));
+	struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &sv[1], sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(broker_fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	int err = n < 0 ? errno : 0;
+	close(sv[1]);
+	if (err) {
+		close(sv[0]);
+		return -err;
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	iov = (struct iovec){.iov_base = rep, .iov_len = sizeof(*rep)};
+	mh = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf)};
+	do
+		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	err = n < 0 ? errno : 0;
+	close(sv[0]);
+	if (err)
+		return -err;
+	int got = -1;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&got, CMSG_DATA(c), sizeof(int));
+	if (n != (ssize_t)sizeof(*rep) || rep->magic != SBX_CLIENT_MAGIC) {
+		if (got >= 0)
+			close(got);
+		return -EPROTO;
+	}
+	if (fd)
+		*fd = got;
+	else if (got >= 0)
+		close(got);
+	return rep->result;
+}
+
+/* The errno convention of the system calls these stand for. */
+static int ret(int r)
+{
+	if (r >= 0)
+		return r;
+	errno = -r;
+	return -1;
+}
+
+static int one_path(enum sbx_client_op op, const char *path, int flags, mode_t mode,
+		    struct sbx_client_reply *rep, int *fd)
+{
+	struct sbx_client_req req;
+	memset(&req, 0, offsetof(struct sbx_client_req, path) + 1);
+	req.path2[0] = '\0';
+	int r = absolute(path, req.path);
+	if (r < 0)
+		return r;
+	req.op = op;
+	req.flags = flags;
+	req.mode = mode;
+	return request(&req, rep, fd);
+}
+
+int sbx_client_open(const char *path, int flags, mode_t mode)
+{
+	struct sbx_client_reply rep;
+	int fd = -1;
+	int r = one_path(SBX_CLIENT_OPEN, path, flags, mode, &rep, &fd);
+	if (r >= 0 && fd < 0)
+		r = -EPROTO;
+	if (r < 0 && fd >= 0)
+		close(fd);
+	if (r >= 0 && !(flags & O_CLOEXEC))
+		(void)fcntl(fd, F_SETFD, 0);
+	return ret(r < 0 ? r : fd);
+}
+
+static int stat_common(enum sbx_client_op op, const char *path, struct stat *st)
+{
+	struct sbx_client_reply rep;
+	int r = one_path(op, path, 0, 0, &rep, NULL);
+	if (r >= 0 && st)
+		*st = rep.st;
+	return ret(r < 0 ? r : 0);
+}
+
+int sbx_client_stat(const char *path, struct stat *st)
+{
+	return stat_common(SBX_CLIENT_STAT, path, st);
+}
+
+int sbx_client_lstat(const char *path, struct stat *st)
+{
+	return stat_common(SBX_CLIENT_LSTAT, path, st);
+}
+
+int sbx_client_access(const char *path, int mode)
+{
+	struct sbx_client_reply rep;
+	return ret(one_path(SBX_CLIENT_ACCESS, path, mode, 0, &rep, NULL));
+}
+
+ssize_t sbx_client_readlink(const char *path, char *buf, size_t size)
+{
+	struct sbx_client_reply rep;
+	int r = one_path(SBX_CLIENT_READLINK, path, 0, 0, &rep, NULL);
+	if (r < 0)
+		return ret(r);
+	size_t n = (size_t)r < size ? (size_t)r : size;
+	memcpy(buf, rep.text, n);
+	return (ssize_t)n;
+}
+
+int sbx_client_mkdir(const char *path, mode_t mode)
+{
+	struct sbx_client_reply rep;
+	return ret(one_path(SBX_CLIENT_MKDIR, path, 0, mode, &rep, NULL));
+}
+
+int sbx_client_unlink(const char *path)
+{
+	struct sbx_client_reply rep;
+	return ret(one_path(SBX_CLIENT_UNLINK, path, 0, 0, &rep, NULL));
+}
+
+int sbx_client_rmdir(const char *path)
+{
+	struct sbx_client_reply rep;
+	return ret(one_path(SBX_CLIENT_RMDIR, path, 0, 0, &rep, NULL));
+}
+
+int sbx_client_rename(const char *from, const char *to)
+{
+	struct sbx_client_req req;
+	struct sbx_client_reply rep;
+	memset(&req, 0, offsetof(struct sbx_client_req, path));
+	int r = absolute(from, req.path);
+	if (r == 0)
+		r = absolute(to, req.path2);
+	if (r < 0)
+		return ret(r);
+	req.op = SBX_CLIENT_RENAME;
+	return ret(request(&req, &rep, NULL));
+}
