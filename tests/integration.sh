@@ -76,6 +76,8 @@ run env SBX_HELPER="$H" "$L" minimal -- "$PROBE" signal 15
 [ $rc = 143 ]; check $? "sbx_spawn: a signal's status (143, got $rc)"
 out=$(bash -c "exec 5</dev/null 7</dev/null; SBX_HELPER=\"$H\" exec \"$L\" minimal -- \"$PROBE\" fds" </dev/null 2>/dev/null | head -1)
 [ "$out" = "0 1 2 " ]; check $? "sbx_spawn closes the caller's other fds (got $out)"
+run "$B/tests/spawnkeep" "$H" "$PROBE"
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "0 1 2 5 " ]; check $? "sbx_spawn keeps the fds it is given, closes the rest, refuses a closed one (got $(cat "$T/out"))"
 run env SBX_HELPER=/nonexistent/sandbox-helper "$L" minimal -- /bin/true
 [ $rc = 125 ] && grep -q "No such file or directory" "$T/err"; check $? "sbx_spawn without a helper: an error, nothing started"
 [ -s "$B/meson-private/sandbox-client.pc" ] &&
