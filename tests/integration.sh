@@ -85,7 +85,8 @@ run env SBX_HELPER=/nonexistent/sandbox-helper "$L" minimal -- /bin/true
 
 # --- The client library's requests (--client) ---------------------------------
 mkdir -p "$T/cl/w" && echo "public data" >"$T/cl/pub" && echo secret >"$T/cl/sec" && chmod -R a+rwX "$T/cl"
-run "$H" --policy=minimal --client --read="$T/cl/pub" --write="$T/cl/w" -- "$B/tests/clientprobe" "$T/cl/pub" "$T/cl/sec" "$T/cl/w"
+CLIENTPROBE=$(realpath "${SBX_CLIENTPROBE:-$B/tests/clientprobe}") # unsanitized, for sanitized builds
+run "$H" --policy=minimal --client --read="$T/cl/pub" --write="$T/cl/w" -- "$CLIENTPROBE" "$T/cl/pub" "$T/cl/sec" "$T/cl/w"
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out" && [ "$(grep -c '^ok' "$T/out")" -ge 14 ]
 check $? "client library: open, stat, access, mkdir, rename, rmdir, create, unlink under the policy; malformed requests refused"
 run "$H" --policy=minimal -- "$PROBE" env SBX_BROKER_FD
