@@ -520,24 +520,36 @@ int fileops_decide(struct broker *b, const struct freq *f, const struct fpath *p
 						  ? "not allowed by the policy" : strerror(-r));
 }
 
-int fileops_parent_quiet(struct broker *b, const struct fpath *p, int *dirfd, char *name,
-			 char *canon)
+/* Split the absolute PATH into the directory DIR and the last component
+ * NAME (trailing slashes dropped). 0; -EBUSY for "/", -EINVAL for "." or
+ * "..", -ENAMETOOLONG. */
+static int split_last(const char *path, char *dir, char *name)
 {
-	char dir[PATH_MAX];
-	size_t l = strlen(p->abs);
-	while (l > 1 && p->abs[l - 1] == '/')
+	size_t l = strlen(path);
+	while (l > 1 && path[l - 1] == '/')
 		l--;
-	memcpy(dir, p->abs, l);
+	memcpy(dir, path, l);
 	dir[l] = '\0';
 	char *slash = strrchr(dir, '/');
-	if (!slash || !slash[1] || strlen(slash + 1) > NAME_MAX || !strcmp(slash + 1, ".") ||
-	    !strcmp(slash + 1, ".."))
-		return -EINVAL;
-	strcpy(name, slash + 1);
+	const char *last = slash + 1;
+	if (!*last)
+		return -EBUSY; /* "/" itself */
+	if (strlen(last) > NAME_MAX)
+		return -ENAMETOOLONG;
+	strcpy(name, last);
 	if (slash == dir)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
+	return !strcmp(name, ".") || !strcmp(name, "..") ? -EINVAL : 0;
+}
+
+int fileops_parent_quiet(struct broker *b, const struct fpath *p, int *dirfd, char *name,
+			 char *canon)
+{
+	char dir[PATH_MAX];
+	if (split_last(p->abs, dir, name) < 0)
+		return -EINVAL;
 	struct sbx_resolved res;
 	int r = sbx_resolve(b->rootfd, dir, 0, link_allowed, b, &res);
 	if (r == 0 && !S_ISDIR(res.st.st_mode))
@@ -556,28 +568,13 @@ int fileops_parent(struct broker *b, const struct freq *f, const struct fpath *p
 		   unsigned need, int *dirfd, char *name, char *canon)
 {
 	char dir[PATH_MAX];
-	size_t l = strlen(p->abs);
-	while (l > 1 && p->abs[l - 1] == '/')
-		l--;
-	memcpy(dir, p->abs, l);
-	dir[l] = '\0';
-	char *slash = strrchr(dir, '/');
-	const char *last = slash + 1;
-	if (!*last)
-		return -EBUSY; /* "/" itself */
-	if (strlen(last) > NAME_MAX)
-		return -ENAMETOOLONG;
-	strcpy(name, last);
-	if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		return -EINVAL; /* the caller says what the kernel would */
+	int r = split_last(p->abs, dir, name);
+	if (r < 0)
+		return r; /* EINVAL: the caller says what the kernel would */
 	struct sbx_resolved *res = malloc(sizeof(*res));
 	if (!res)
 		return -ENOMEM;
-	int r = sbx_resolve(b->rootfd, dir, 0, link_allowed, b, res);
+	r = sbx_resolve(b->rootfd, dir, 0, link_allowed, b, res);
 	if (r == 0 && !S_ISDIR(res->st.st_mode))
 		r = -ENOTDIR;
 	/* Nothing is made, removed or renamed in /proc (whose "self" would be
@@ -627,18 +624,28 @@ int fileops_inject(struct broker *b, const struct freq *f, int fd, bool cloexec)
 	return r < 0 ? -errno : 0;
 }
 
-/* The number after KEY in the /proc file PATH (e.g. "Umask:" in status),
- * read in BASE; or a negative errno. */
-static long proc_field(const char *path, const char *key, int base)
+ssize_t fileops_read_proc(const struct freq *f, const char *name, char *buf, size_t size)
 {
-	char buf[4096];
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%u/%s", f->n->pid, name);
+	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ssize_t n = SBX_RETRY(read(fd, buf, sizeof(buf) - 1));
+	ssize_t n = SBX_RETRY(read(fd, buf, size - 1));
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
+	return n;
+}
+
+/* The number after KEY in the program's /proc file NAME (e.g. "Umask:" in
+ * "status"), read in BASE; or a negative errno. */
+static long proc_field(const struct freq *f, const char *name, const char *key, int base)
+{
+	char buf[4096];
+	ssize_t n = fileops_read_proc(f, name, buf, sizeof(buf));
+	if (n < 0)
+		return n;
 	for (const char *l = buf; l; l = strchr(l, '\n')) {
 		l += *l == '\n';
 		if (!strncmp(l, key, strlen(key)))
@@ -649,29 +656,25 @@ static long proc_field(const char *path, const char *key, int base)
 
 int fileops_umask(const struct freq *f)
 {
-	char p[64];
-	snprintf(p, sizeof(p), "/proc/%u/status", f->n->pid);
-	long u = proc_field(p, "Umask:", 8);
+	long u = proc_field(f, "status", "Umask:", 8);
 	return u < 0 ? (int)u : (int)(u & 0777);
 }
 
 long fileops_fd_flags(const struct freq *f, int fd)
 {
-	char p[64];
+	char name[32];
 	if (fd < 0)
 		return -EBADF;
-	snprintf(p, sizeof(p), "/proc/%u/fdinfo/%d", f->n->pid, fd);
-	long r = proc_field(p, "flags:", 8);
+	snprintf(name, sizeof(name), "fdinfo/%d", fd);
+	long r = proc_field(f, name, "flags:", 8);
 	return r == -ENOENT ? -EBADF : r;
 }
 
 int fileops_program_fd_any(const struct freq *f, int fd)
 {
-	char p[64];
 	if (fd < 0)
 		return -EBADF;
-	snprintf(p, sizeof(p), "/proc/%u/status", f->n->pid);
-	long tgid = proc_field(p, "Tgid:", 10);
+	long tgid = proc_field(f, "status", "Tgid:", 10);
 	if (tgid < 0)
 		return (int)tgid;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);
@@ -747,13 +750,9 @@ int fileops_abs(const struct freq *f, struct fpath *p)
 /* Is the program in the broker's session (and so has its terminal)? */
 static bool same_session(const struct freq *f)
 {
-	char p[64], buf[1024];
-	snprintf(p, sizeof(p), "/proc/%u/stat", f->n->pid);
-	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : SBX_RETRY(read(fd, buf, sizeof(buf) - 1));
-	if (n <= 0)
+	char buf[1024];
+	if (fileops_read_proc(f, "stat", buf, sizeof(buf)) <= 0)
 		return false;
-	buf[n] = '\0';
 	/* pid (comm) state ppid pgrp session: comm may hold anything but
 	 * ends at the last ')'. */
 	const char *c = strrchr(buf, ')');

@@ -94,18 +94,20 @@ static int parent(struct broker *b, const struct freq *f, const struct fpath *p,
 		return f->op == OP_MKDIR ? -EEXIST : -EBUSY;
 	if (r < 0)
 		return r;
-	/* "name/" names a directory: anything else there is ENOTDIR. */
-	struct stat st;
 	size_t l = strlen(p->path);
-	if (l && p->path[l - 1] == '/' && f->op != OP_MKDIR &&
-	    fstatat(*dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+	bool slash = l && p->path[l - 1] == '/' && f->op != OP_MKDIR;
+	bool moves = f->op == OP_RENAME && p == &f->p[0];
+	struct stat st;
+	if (!(slash || moves) || fstatat(*dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	/* "name/" names a directory: anything else there is ENOTDIR. */
+	if (slash && !S_ISDIR(st.st_mode)) {
 		close(*dfd);
 		return -ENOTDIR;
 	}
 	/* Moving a directory moves what is beneath it out from under any rule
 	 * that treats that tree apart (a deny, a narrower grant). */
-	if (f->op == OP_RENAME && p == &f->p[0] && fstatat(*dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISDIR(st.st_mode) && sbx_policy_specific_below(&b->policy, canon)) {
+	if (moves && S_ISDIR(st.st_mode) && sbx_policy_specific_below(&b->policy, canon)) {
 		close(*dfd);
 		return fileops_refuse(b, f, SBX_PERM_WRITE, "rules treat what is beneath this directory apart");
 	}

@@ -52,15 +52,10 @@ static bool is_number(const char *s, size_t l)
 /* The program's thread group id (host) and its pid in the sandbox. */
 static int ids(const struct freq *f, long *tgid, long *nspid)
 {
-	char p[64], buf[4096];
-	snprintf(p, sizeof(p), "/proc/%u/status", f->n->pid);
-	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = SBX_RETRY(read(fd, buf, sizeof(buf) - 1));
+	char buf[4096];
+	ssize_t n = fileops_read_proc(f, "status", buf, sizeof(buf));
 	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+		return (int)n;
 	const char *t = strstr(buf, "\nTgid:"), *ns = strstr(buf, "\nNStgid:");
 	if (!t || !ns)
 		return -EIO;

@@ -59,6 +59,15 @@ static int is_proc(int fd)
 	return sf.f_type == PROC_SUPER_MAGIC;
 }
 
+/* Does PATH (relative or absolute) have a ".." component? */
+static bool has_dotdot(const char *path)
+{
+	for (const char *d = strstr(path, ".."); d; d = strstr(d + 2, ".."))
+		if ((d == path || d[-1] == '/') && (d[2] == '/' || !d[2]))
+			return true;
+	return false;
+}
+
 /* The canonical form of a missing path: current dir + the rest, with "." and
  * ".." applied lexically, for the policy to decide between ENOENT and EACCES. */
 static void missing_path(struct walk *w, const char *name, const char *rest)
@@ -66,11 +75,8 @@ static void missing_path(struct walk *w, const char *name, const char *rest)
 	char tmp[PATH_MAX];
 	/* A ".." after the missing name would climb out of a directory that
 	 * is not there: the missing path is that name, not where ".." leads. */
-	for (const char *d = strstr(rest, ".."); d; d = strstr(d + 2, ".."))
-		if ((d == rest || d[-1] == '/') && (d[2] == '/' || !d[2])) {
-			rest = "";
-			break;
-		}
+	if (has_dotdot(rest))
+		rest = "";
 	int n = snprintf(tmp, sizeof(tmp), "%s/%s/%s", w->path, name, rest);
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		snprintf(w->path, sizeof(w->path), "/");
@@ -144,9 +150,8 @@ static int resolve_direct(int rootfd, const char *path, unsigned flags, struct s
 {
 	char canon[PATH_MAX];
 	/* ".." is the walk's: it asks the caller about each directory left. */
-	for (const char *d = strstr(path, ".."); d; d = strstr(d + 2, ".."))
-		if (d[-1] == '/' && (d[2] == '/' || !d[2]))
-			return 1;
+	if (has_dotdot(path))
+		return 1;
 	if (!sbx_path_lexical(path, canon, sizeof(canon)))
 		return 1;
 	struct open_how how = {
