@@ -65,6 +65,18 @@ static void reply(int chan, const struct sbx_msg *m, int r)
 		_exit(SBX_EXIT_SETUP); /* the broker is gone */
 }
 
+/* The absolute path M carries, which must come once (HAVE is NULL). */
+static char *one_path(const struct sbx_msg *m, const char *have, const char *what)
+{
+	const char *s;
+	if (sbx_payload_strings(m, 0, &s, 1) < 0 || have || s[0] != '/')
+		sbx_die(SBX_EXIT_SETUP, "init: bad %s from the broker", what);
+	char *d = strdup(s);
+	if (!d)
+		sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+	return d;
+}
+
 /* Copy a BPF program out of M; false when it is malformed. */
 static bool copy_filter(const struct sbx_msg *m, struct sock_fprog *prog)
 {
@@ -260,24 +272,12 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			if (client_fd < 0)
 				sbx_die(SBX_EXIT_SETUP, "init: bad client socket from the broker");
 			break;
-		case SBX_MSG_EXEC_PATH: {
-			const char *s;
-			if (sbx_payload_strings(&m, 0, &s, 1) < 0 || exec_path)
-				sbx_die(SBX_EXIT_SETUP, "init: bad exec path from the broker");
-			exec_path = strdup(s);
-			if (!exec_path)
-				sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+		case SBX_MSG_EXEC_PATH:
+			exec_path = one_path(&m, exec_path, "exec path");
 			break;
-		}
-		case SBX_MSG_WORKDIR: {
-			const char *s;
-			if (sbx_payload_strings(&m, 0, &s, 1) < 0 || workdir || s[0] != '/')
-				sbx_die(SBX_EXIT_SETUP, "init: bad working directory from the broker");
-			workdir = strdup(s);
-			if (!workdir)
-				sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+		case SBX_MSG_WORKDIR:
+			workdir = one_path(&m, workdir, "working directory");
 			break;
-		}
 		case SBX_MSG_SETENV: {
 			const char *s[2];
 			if (sbx_payload_strings(&m, 0, s, 2) < 0 || setenv(s[0], s[1], 1) < 0)
