@@ -33,26 +33,13 @@ PY
 }
 logs=("$stage/build/meson-logs/testlog.txt")
 if [ "$(id -u)" = 0 ]; then
-	sbx_log "integration tests as the unprivileged user $SBX_TEST_USER"
-	userlog=$stage/user-integration.log
-	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
-		bash "$stage/tests/integration.sh" 2>&1 | tee "$userlog" || status=1
-	logs+=("$userlog")
-	sbx_log "real programs (tests/programs.sh) as the unprivileged user $SBX_TEST_USER"
-	proglog=$stage/user-programs.log
-	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
-		bash "$stage/tests/programs.sh" 2>&1 | tee "$proglog" || status=1
-	logs+=("$proglog")
-	sbx_log "network (tests/network.sh) as the unprivileged user $SBX_TEST_USER"
-	netlog=$stage/user-network.log
-	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
-		bash "$stage/tests/network.sh" 2>&1 | tee "$netlog" || status=1
-	logs+=("$netlog")
-	sbx_log "races and attacks on the broker (tests/races.sh) as the unprivileged user $SBX_TEST_USER"
-	racelog=$stage/user-races.log
-	sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
-		bash "$stage/tests/races.sh" 2>&1 | tee "$racelog" || status=1
-	logs+=("$racelog")
+	for script in integration programs network races; do
+		sbx_log "tests/$script.sh as the unprivileged user $SBX_TEST_USER"
+		userlog=$stage/user-$script.log
+		sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \
+			bash "$stage/tests/$script.sh" 2>&1 | tee "$userlog" || status=1
+		logs+=("$userlog")
+	done
 	sbx_log "setuid tests: a root-owned 4755 install run by $SBX_TEST_USER"
 	suidlog=$stage/setuid.log
 	SBX_BUILD="$stage/build" SBX_SOURCE="$stage" SBX_TEST_USER="$SBX_TEST_USER" \
