@@ -1182,6 +1182,14 @@ void fileops_client(struct broker *b, const struct sbx_client_req *req, pid_t pi
 		snprintf(f.p[1].abs, sizeof(f.p[1].abs), "%s", req->path2);
 		r = mutate_handle(b, &f, &val);
 		break;
+	case SBX_CLIENT_CONNECT:
+		f.op = OP_NET;
+		f.name = "client connect";
+		n.data.nr = SYS_connect;
+		r = net_client_connect(b, &f, req->flags, &req->addr, req->addrlen, fd);
+		if (r == CONTINUE)
+			val = SBX_CLIENT_CONNECT_LOCAL;
+		break;
 	default:
 		r = -EBADMSG;
 	}

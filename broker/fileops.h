@@ -111,6 +111,14 @@ void fileops_client(struct broker *b, const struct sbx_client_req *req, pid_t pi
 
 /* net.c: connect, bind and datagram sends (see there). */
 int net_handle(struct broker *b, struct freq *f, int64_t *val);
+/* A client library connect of a new socket of TYPE to ADDR (LEN bytes),
+ * decided and started as the syscall's is: 0 or -EINPROGRESS with *FD the
+ * connected (or connecting) socket, nonblocking; CONTINUE when the peer is
+ * the sandbox's own loopback; or a negative errno. Never waits for the
+ * peer. */
+struct sockaddr_storage;
+int net_client_connect(struct broker *b, struct freq *f, int type, const struct sockaddr_storage *addr,
+		       unsigned len, int *fd);
 
 /* procself.c: P under /proc/ naming a process. Sets *HANDLED and answers
  * like fileops_decide for the program's own entries (which the policy does

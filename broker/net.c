@@ -76,6 +76,13 @@ struct sock {
 	enum sbx_net_proto proto;
 };
 
+static enum sbx_net_proto sock_proto(int domain, int type)
+{
+	if (domain == AF_UNIX)
+		return SBX_NET_UNIX;
+	return type == SOCK_STREAM ? SBX_NET_TCP : SBX_NET_UDP;
+}
+
 static int get_sock(const struct freq *f, int pfd, struct sock *s)
 {
 	s->fd = fileops_program_fd_any(f, pfd);
@@ -94,12 +101,7 @@ static int get_sock(const struct freq *f, int pfd, struct sock *s)
 	long fl = fileops_fd_flags(f, pfd);
 	s->cloexec = fl >= 0 && (fl & O_CLOEXEC);
 	s->is_host = host_has(st.st_ino);
-	if (s->domain == AF_UNIX)
-		s->proto = SBX_NET_UNIX;
-	else if (s->type == SOCK_STREAM)
-		s->proto = SBX_NET_TCP;
-	else
-		s->proto = SBX_NET_UDP;
+	s->proto = sock_proto(s->domain, s->type);
 	return 0;
 }
 
@@ -125,15 +127,24 @@ static void copy_options(int from, int to, int domain)
 	}
 }
 
-/* A host socket like S, with its options. */
+/* A host socket like S, with the options of the program's (if any). */
 static int host_socket(const struct sock *s)
 {
 	int fd = socket(s->domain, s->type | SOCK_CLOEXEC | ((s->flags & O_NONBLOCK) ? SOCK_NONBLOCK : 0),
 			s->protocol);
 	if (fd < 0)
 		return -errno;
-	copy_options(s->fd, fd, s->domain);
+	if (s->fd >= 0)
+		copy_options(s->fd, fd, s->domain);
 	return fd;
+}
+
+/* HFD goes to the program: remember it as one of ours. */
+static void host_handed(int hfd)
+{
+	struct stat st;
+	if (fstat(hfd, &st) == 0)
+		host_add(st.st_ino);
 }
 
 /* Put HFD in place of the program's fd PFD. */
@@ -149,9 +160,7 @@ static int swap_in(struct broker *b, const struct freq *f, int pfd, int hfd, boo
 	notify_may_block(b); /* ADDFD waits for the program to take it */
 	if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
 		return -errno;
-	struct stat st;
-	if (fstat(hfd, &st) == 0)
-		host_add(st.st_ino);
+	host_handed(hfd);
 	return 0;
 }
 
@@ -290,13 +299,67 @@ static bool is_loopback(const struct sockaddr *sa)
 	return false;
 }
 
+/* Decide a connect or bind to SA (LEN bytes, zero-padded) from a socket
+ * like S by the policy, logging a refusal with its peer, and make the
+ * address the broker reaches the peer by: *TO and *TOLEN (for a unix
+ * socket in UN, with *KEEP the fd to close afterwards). 0, CONTINUE for
+ * the sandbox's own loopback ("loopback private"), or a negative errno. */
+static int decide_peer(struct broker *b, struct freq *f, const struct sock *s, enum sbx_net_op op,
+		       const struct sockaddr_storage *sa, socklen_t len, struct sockaddr_un *un,
+		       int *keep, const struct sockaddr **to, socklen_t *tolen)
+{
+	/* "loopback private": the sandbox's own loopback, in the kernel. A
+	 * socket of the sandbox reaches nothing else, whatever the address
+	 * is by the time the kernel reads it. */
+	if (b->policy.loopback && !s->is_host && is_loopback((const struct sockaddr *)sa))
+		return CONTINUE;
+	char peer[PATH_MAX + 64];
+	if (s->domain != AF_UNIX) {
+		if (s->type != SOCK_STREAM && s->type != SOCK_DGRAM)
+			return -EACCES;
+		describe((const struct sockaddr *)sa, peer, sizeof(peer));
+		if (!sbx_policy_net_check(&b->policy, op, s->proto, (const struct sockaddr *)sa, len, NULL, false))
+			return refuse(b, f, s, sbx_net_op_name(op), peer);
+		*to = (const struct sockaddr *)sa;
+		*tolen = len;
+		return 0;
+	}
+	const struct sockaddr_un *asked = (const struct sockaddr_un *)sa;
+	struct fpath *fp = &f->p[0];
+	fp->dirfd = AT_FDCWD;
+	fp->path[0] = '\0';
+	int r = unix_target(b, f, fp, op, asked, len, un, tolen, keep);
+	snprintf(peer, sizeof(peer), "%s%s", asked->sun_path[0] ? "" : "@",
+		 asked->sun_path[0] ? fp->path : asked->sun_path + 1);
+	if (r == -EACCES)
+		return refuse(b, f, s, sbx_net_op_name(op), peer);
+	if (r == -EPERM)
+		return -EACCES;
+	*to = (const struct sockaddr *)un;
+	return r;
+}
+
+/* Connect or bind HFD to TO. A blocking connect waits as wait_connect
+ * says; any other answers at once, -EINPROGRESS for a connect under way.
+ * 0 or a negative errno. */
+static int host_connect(struct broker *b, const struct freq *f, int hfd, bool is_bind, bool blocking,
+			const struct sockaddr *to, socklen_t tolen)
+{
+	if (blocking) {
+		notify_may_block(b); /* a slow peer must not stall the others */
+		return wait_connect(b, f, hfd, to, tolen);
+	}
+	int r = is_bind ? bind(hfd, to, tolen) : connect(hfd, to, tolen);
+	return r < 0 ? -errno : 0;
+}
+
 /* connect and bind. */
 static int connect_bind(struct broker *b, struct freq *f, struct sock *s)
 {
 	const __u64 *a = f->n->data.args;
 	bool is_bind = f->n->data.nr == SYS_bind;
 	enum sbx_net_op op = is_bind ? SBX_NET_BIND : SBX_NET_CONNECT;
-	struct sockaddr_storage sa;
+	struct sockaddr_storage sa = {0};
 	socklen_t len = (socklen_t)a[2];
 	if (a[2] > sizeof(sa) || len < sizeof(sa_family_t))
 		return -EINVAL;
@@ -311,57 +374,56 @@ static int connect_bind(struct broker *b, struct freq *f, struct sock *s)
 	}
 	if (sa.ss_family != s->domain)
 		return s->domain == AF_INET6 && sa.ss_family == AF_INET ? -EAFNOSUPPORT : -EINVAL;
-	/* "loopback private": the sandbox's own loopback, in the kernel. A
-	 * socket of the sandbox reaches nothing else, whatever the address
-	 * is by the time the kernel reads it. */
-	if (b->policy.loopback && !s->is_host && is_loopback((struct sockaddr *)&sa))
-		return CONTINUE;
-	char peer[PATH_MAX + 64];
 	struct sockaddr_un un;
-	socklen_t ulen = 0;
+	const struct sockaddr *to;
+	socklen_t tolen;
 	_cleanup_close_ int keep = -1;
-	if (s->domain == AF_UNIX) {
-		struct fpath *fp = &f->p[0];
-		fp->dirfd = AT_FDCWD;
-		r = unix_target(b, f, fp, op, (const struct sockaddr_un *)&sa, len, &un, &ulen, &keep);
-		snprintf(peer, sizeof(peer), "%s%s", ((struct sockaddr_un *)&sa)->sun_path[0] ? "" : "@",
-			 ((struct sockaddr_un *)&sa)->sun_path[0] ? fp->path
-								  : ((struct sockaddr_un *)&sa)->sun_path + 1);
-		if (r == -EACCES)
-			return refuse(b, f, s, sbx_net_op_name(op), peer);
-		if (r == -EPERM)
-			return -EACCES;
-		if (r < 0)
-			return r;
-	} else {
-		if (s->type != SOCK_STREAM && s->type != SOCK_DGRAM)
-			return -EACCES;
-		describe((struct sockaddr *)&sa, peer, sizeof(peer));
-		if (!sbx_policy_net_check(&b->policy, op, s->proto, (struct sockaddr *)&sa, len, NULL, false))
-			return refuse(b, f, s, sbx_net_op_name(op), peer);
-	}
-	const struct sockaddr *to = s->domain == AF_UNIX ? (struct sockaddr *)&un : (struct sockaddr *)&sa;
-	socklen_t tolen = s->domain == AF_UNIX ? ulen : len;
+	r = decide_peer(b, f, s, op, &sa, len, &un, &keep, &to, &tolen);
+	if (r != 0)
+		return r;
 	/* On a socket we handed over already, act on it; else on a new one
 	 * that replaces the program's when it worked. */
 	_cleanup_close_ int hfd = s->is_host ? dup(s->fd) : host_socket(s);
 	if (hfd < 0)
 		return s->is_host ? -errno : hfd;
-	bool blocking = !is_bind && !(s->flags & O_NONBLOCK);
-	int err;
-	if (blocking) {
-		notify_may_block(b); /* a slow peer must not stall the others */
-		err = -wait_connect(b, f, hfd, to, tolen);
-		r = err ? -1 : 0;
-	} else {
-		r = is_bind ? bind(hfd, to, tolen) : connect(hfd, to, tolen);
-		err = r < 0 ? errno : 0;
-	}
-	if (r < 0 && err != EINPROGRESS)
-		return -err;
-	if (!s->is_host && (r = swap_in(b, f, (int)a[0], hfd, s->cloexec)) < 0)
+	r = host_connect(b, f, hfd, is_bind, !is_bind && !(s->flags & O_NONBLOCK), to, tolen);
+	if (r < 0 && r != -EINPROGRESS)
 		return r;
-	return err ? -err : 0;
+	if (!s->is_host) {
+		int e = swap_in(b, f, (int)a[0], hfd, s->cloexec);
+		if (e < 0)
+			return e;
+	}
+	return r;
+}
+
+int net_client_connect(struct broker *b, struct freq *f, int type, const struct sockaddr_storage *addr,
+		       unsigned len, int *fd)
+{
+	struct sockaddr_storage sa = {0};
+	if (len > sizeof(sa))
+		return -EINVAL;
+	memcpy(&sa, addr, len);
+	struct sock s = {.fd = -1, .domain = sa.ss_family, .type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC),
+			 .flags = O_NONBLOCK};
+	s.proto = sock_proto(s.domain, s.type);
+	struct sockaddr_un un;
+	const struct sockaddr *to;
+	socklen_t tolen;
+	_cleanup_close_ int keep = -1;
+	int r = decide_peer(b, f, &s, SBX_NET_CONNECT, &sa, (socklen_t)len, &un, &keep, &to, &tolen);
+	if (r != 0)
+		return r;
+	_cleanup_close_ int hfd = host_socket(&s);
+	if (hfd < 0)
+		return hfd;
+	/* Never waited for here: the library waits in the caller's thread. */
+	r = host_connect(b, f, hfd, false, false, to, tolen);
+	if (r < 0 && r != -EINPROGRESS)
+		return r;
+	host_handed(hfd);
+	*fd = sbx_take_fd(&hfd);
+	return r;
 }
 
 /* sendto with an address, sendmsg, sendmmsg on a datagram socket we

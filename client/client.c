@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -220,4 +221,80 @@ int sbx_client_rename(const char *from, const char *to)
 		return ret(r);
 	req.op = SBX_CLIENT_RENAME;
 	return ret(request(&req, &rep, NULL));
+}
+
+/* The connect of "loopback private": the sandbox's own loopback, reached
+ * from here like any program's connect. */
+static int connect_here(const struct sockaddr *addr, socklen_t len, int type)
+{
+	int fd = socket(addr->sa_family, type, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, addr, len) < 0 && !(errno == EINPROGRESS && (type & SOCK_NONBLOCK))) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Wait for the connect under way on FD: 0 or its error. */
+static int connect_wait(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	int n;
+	do
+		n = poll(&p, 1, -1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	int e = 0;
+	socklen_t el = sizeof(e);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+		return -errno;
+	return -e;
+}
+
+int sbx_client_connect(const struct sockaddr *addr, socklen_t len, int type)
+{
+	if (!addr)
+		return ret(-EFAULT);
+	int r = sbx_client_connect_check(type, addr, len);
+	if (r < 0)
+		return ret(r);
+	struct sbx_client_req req;
+	struct sbx_client_reply rep;
+	memset(&req, 0, offsetof(struct sbx_client_req, path) + 1);
+	memset(&req.addr, 0, sizeof(req.addr));
+	memcpy(&req.addr, addr, len);
+	req.op = SBX_CLIENT_CONNECT;
+	req.flags = type;
+	req.addrlen = len;
+	int fd = -1;
+	r = request(&req, &rep, &fd);
+	if (r == SBX_CLIENT_CONNECT_LOCAL && fd < 0)
+		return ret(connect_here(addr, len, type));
+	if ((r != 0 && r != -EINPROGRESS) || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return ret(r < 0 ? r : -EPROTO);
+	}
+	/* The broker started it without waiting: a blocking connect waits
+	 * here, in the caller's thread, as the kernel's would. */
+	if (r == -EINPROGRESS && !(type & SOCK_NONBLOCK))
+		r = connect_wait(fd);
+	else
+		r = 0;
+	if (r == 0 && !(type & SOCK_NONBLOCK)) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+			r = -errno;
+	}
+	if (r == 0 && !(type & SOCK_CLOEXEC) && fcntl(fd, F_SETFD, 0) < 0)
+		r = -errno;
+	if (r < 0) {
+		close(fd);
+		return ret(r);
+	}
+	return fd;
 }

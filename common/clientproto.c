@@ -21,6 +21,12 @@ int sbx_client_decode(const void *buf, size_t len, struct sbx_client_req *out)
 	memcpy(out, buf, sizeof(*out));
 	if (out->magic != SBX_CLIENT_MAGIC || out->op == 0 || out->op >= SBX_CLIENT_OP_MAX)
 		return -EBADMSG;
+	if (out->op == SBX_CLIENT_CONNECT) { /* no path; the address in path2's place */
+		if (check_path(out->path, sizeof(out->path), false) < 0 ||
+		    sbx_client_connect_check(out->flags, &out->addr, out->addrlen) < 0)
+			return -EBADMSG;
+		return 0;
+	}
 	if (check_path(out->path, sizeof(out->path), true) < 0 ||
 	    check_path(out->path2, sizeof(out->path2), out->op == SBX_CLIENT_RENAME) < 0)
 		return -EBADMSG;

@@ -17,6 +17,7 @@
 #define SANDBOX_CLIENT_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -61,6 +62,24 @@ int sbx_client_mkdir(const char *path, mode_t mode);
 int sbx_client_unlink(const char *path);
 int sbx_client_rmdir(const char *path);
 int sbx_client_rename(const char *from, const char *to);
+
+/* A new socket of TYPE (SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET, with
+ * SOCK_NONBLOCK and SOCK_CLOEXEC as for socket(2)) connected to ADDR (LEN
+ * bytes; AF_INET, AF_INET6, or AF_UNIX by path or abstract name), as
+ * socket(2) and connect(2) would make it, if the policy's connect rules
+ * (--connect) allow that peer: the broker decides as it does a program's
+ * connect, connects a socket of its own (on the host's network, a unix
+ * path resolved from the caller's working directory) and hands it over.
+ * Returns the socket, or -1 and errno: EACCES when the policy refuses (the
+ * broker logs a line), EINVAL for a bad TYPE or LEN, EAFNOSUPPORT for
+ * another family, ECONNREFUSED and the like from the peer. The broker
+ * never waits for a peer: a blocking connect waits here, in the caller's
+ * thread, for as long as connect(2) would (a signal does not cut it
+ * short); with SOCK_NONBLOCK the socket may come back still connecting:
+ * poll it for POLLOUT and read SO_ERROR, as after connect(2)'s EINPROGRESS.
+ * A unix peer whose backlog is full answers EAGAIN at once. Under "loopback
+ * private" a loopback peer is the sandbox's own, connected from here. */
+int sbx_client_connect(const struct sockaddr *addr, socklen_t len, int type);
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *sbx_client_version(void);
