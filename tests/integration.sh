@@ -92,6 +92,42 @@ check $? "client library: open, stat, access, mkdir, rename, rmdir, create, unli
 run "$H" --policy=minimal -- "$PROBE" env SBX_BROKER_FD
 grep -q '^SBX_BROKER_FD=(unset)$' "$T/out"; check $? "without --client there is no client socket"
 
+# sbx_client_connect against echo peers on loopback (tests/net/peers.py, which
+# serves until its stdin closes); the probe pauses twice so that the broker's
+# fds can be counted around a loop of refused, malformed and allowed connects.
+N=$T/cl/net
+mkdir -p "$N" && chmod 777 "$N" && mkfifo "$T/cl/peers.in" "$T/cl/probe.in" "$T/cl/probe.out"
+/usr/bin/python3 "$S/tests/net/peers.py" "$N" <"$T/cl/peers.in" >"$T/cl/peers.log" 2>&1 &
+bg_pids+=($!)
+exec 9>"$T/cl/peers.in"
+for _ in $(seq 100); do [ -e "$N/ports" ] && break; sleep 0.05; done
+cport() { awk -v k="$1" '$1 == k {print $2}' "$N/ports" 2>/dev/null; }
+TCP=$(cport tcp) UDP=$(cport udp) HTTP=$(cport http) ABS=$(cport abstract)
+"$H" --policy=minimal --client --connect="tcp 127.0.0.1:$TCP" --connect="udp 127.0.0.1:$UDP" \
+	--connect="unix $N/echo.sock" --connect="unix @$ABS" -- \
+	"$CLIENTPROBE" connect "$TCP" "$HTTP" "$UDP" "$N/echo.sock" "$N/other.sock" "$ABS" \
+	<"$T/cl/probe.in" >"$T/cl/probe.out" 2>"$T/err" &
+bpid=$! # the helper execs the broker: this is the broker
+bg_pids+=("$bpid")
+watchdog "$bpid"
+exec 8>"$T/cl/probe.in" 7<"$T/cl/probe.out"
+fds=()
+: >"$T/out"
+while read -r line <&7; do
+	echo "$line" >>"$T/out"
+	[ "$line" = count-broker-fds ] || continue
+	fds+=("$(ls "/proc/$bpid/fd" 2>/dev/null | wc -l)")
+	echo go >&8
+done
+exec 7<&- 8>&-
+wait "$bpid"; rc=$?
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out" && [ "$(grep -c '^ok' "$T/out")" -ge 18 ]
+check $? "client connect: TCP, UDP, unix path and abstract peers the rules name; others EACCES; malformed requests EBADMSG, no fd"
+grep -q "refused client connect tcp 127.0.0.1:$HTTP for pid" "$T/err"; check $? "a refused client connect is logged with its peer"
+[ ${#fds[@]} = 2 ] && [ "${fds[0]}" -gt 0 ] && [ "${fds[0]}" = "${fds[1]}" ]
+check $? "the broker's fds are as many after 400 client connects as before (${fds[*]})"
+exec 9>&-
+
 # --- Policies --------------------------------------------------------------
 printf 'read /usr/**\nread relative/path\n' >"$T/bad.policy"
 run "$H" --policy="$T/bad.policy" -- /bin/true
