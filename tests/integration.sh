@@ -126,6 +126,9 @@ check $? "client connect: TCP, UDP, unix path and abstract peers the rules name;
 grep -q "refused client connect tcp 127.0.0.1:$HTTP for pid" "$T/err"; check $? "a refused client connect is logged with its peer"
 [ ${#fds[@]} = 2 ] && [ "${fds[0]}" -gt 0 ] && [ "${fds[0]}" = "${fds[1]}" ]
 check $? "the broker's fds are as many after 400 client connects as before (${fds[*]})"
+printf 'include minimal\nloopback private\n' >"$T/cl/lo.policy"
+run "$H" --policy="$T/cl/lo.policy" --client --connect="tcp 127.0.0.1:$TCP" -- "$CLIENTPROBE" private "$TCP"
+[ $rc = 0 ] && grep -q '^ok' "$T/out"; check $? "client connect under loopback private: the sandbox's own loopback, not the host's peer"
 exec 9>&-
 
 # --- Policies --------------------------------------------------------------

@@ -4,9 +4,10 @@
  * or "connect TCP-PORT DENIED-PORT UDP-PORT UNIX-ALLOWED UNIX-DENIED
  * ABSTRACT-NAME" against the echo peers of tests/net/peers.py on loopback,
  * under rules that allow the first, the UDP port, the first unix path and
- * the name. With "bench FILE N": ns per sbx_client_open+close; with
- * "bench-connect PORT N client|sys": ns per connect+close of a TCP socket
- * to 127.0.0.1:PORT through the library or by the system calls. */
+ * the name; or "private PORT" under "loopback private". With "bench FILE
+ * N": ns per sbx_client_open+close; with "bench-connect PORT N
+ * client|sys": ns per connect+close of a TCP socket to 127.0.0.1:PORT
+ * through the library or by the system calls. */
 #include <sandbox/client.h>
 
 #include <arpa/inet.h>
@@ -62,6 +63,10 @@ static int open_close(const char *path)
 	}
 	return close(fd);
 }
+
+static int tcp_connect(int port, int type);
+static int refused(int fd, int e);
+static int connect_checks(char **argv);
 
 static bool by_syscalls; /* bench-connect ... sys */
 
@@ -305,6 +310,13 @@ int main(int argc, char **argv)
 	}
 	else if (argc == 8 && !strcmp(argv[1], "connect"))
 		return connect_checks(argv + 2);
+	else if (argc == 3 && !strcmp(argv[1], "private")) {
+		/* "loopback private": 127.0.0.1 is the sandbox's, where
+		 * nothing listens, whatever the rules say of the host's. */
+		int fd = tcp_connect(atoi(argv[2]), SOCK_STREAM);
+		check(refused(fd, ECONNREFUSED), "loopback private: the sandbox's own loopback refuses");
+		return failures;
+	}
 	if (ns < 0)
 		return 1;
 	if (ns > 0) {
