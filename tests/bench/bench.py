@@ -8,7 +8,9 @@
 - python3 importing email, json and http.client, sandboxed against native;
 - this project configuring and building itself with meson and ninja,
   sandboxed (policies/build.policy) against native;
-- a TCP connect+close on loopback, brokered against native.
+- a TCP connect+close on loopback, brokered against native (python), and
+  in C: through the client library (sbx_client_connect), seccomp-brokered
+  and native.
 Usage: bench.py BUILD_DIR [--quick]"""
 import os
 import shutil
@@ -82,7 +84,7 @@ cl = float(subprocess.run([helper, "--policy=minimal", "--client", "--",
                            "/usr/lib/x86_64-linux-gnu/libc.so.6", str(n)],
                           check=True, capture_output=True, text=True).stdout)
 print(f"open+close through the client library: {cl / 1000:.2f} us (seccomp-brokered {sbx / 1000:.2f} us, "
-      f"native {nat / 1000:.2f} us)")
+      f"native {nat / 1000:.2f} us); client/seccomp {cl / sbx:.2f}x, client/native {cl / nat:.1f}x")
 
 py = ["/usr/bin/python3", "-c", "import email, json, http.client"]
 nat = launch(py)
@@ -148,6 +150,18 @@ try:
                                check=True, capture_output=True, text=True).stdout)
     print(f"TCP connect+close on loopback: native {nat:.1f} us, brokered {sbx:.1f} us, ratio {sbx / nat:.1f}x")
     os.unlink(f.name)
+    probe = os.path.join(build, "tests", "clientprobe")
+    rule = f"--connect=tcp 127.0.0.1:{port}"
+
+    def connect_ns(prefix, how):
+        return float(subprocess.run(prefix + [probe, "bench-connect", str(port), str(k), how],
+                                    check=True, capture_output=True, text=True).stdout)
+    c_nat = connect_ns([], "sys")
+    c_sbx = connect_ns([helper, "--policy=minimal", rule, "--"], "sys")
+    c_cl = connect_ns([helper, "--policy=minimal", "--client", rule, "--"], "client")
+    print(f"TCP connect+close in C: through the client library {c_cl / 1000:.1f} us, seccomp-brokered "
+          f"{c_sbx / 1000:.1f} us, native {c_nat / 1000:.1f} us; client/seccomp {c_cl / c_sbx:.2f}x, "
+          f"client/native {c_cl / c_nat:.1f}x")
 finally:
     lst.kill()
     lst.wait()
