@@ -82,6 +82,13 @@ static int connect_close(const char *port)
 	return close(fd);
 }
 
+/* The socket to the broker, or -1 without --client. */
+static int broker_fd(void)
+{
+	const char *v = getenv("SBX_BROKER_FD");
+	return v ? atoi(v) : -1;
+}
+
 /* Send the LEN bytes at REQ to the broker with a reply socket, as the
  * library does, but unchecked. Returns the reply's result; a reply that
  * brings an fd, or a reply socket the broker keeps open afterwards, is a
@@ -103,7 +110,7 @@ static int raw_request(const void *req, size_t len)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &sv[1], sizeof(int));
-	ssize_t sent = sendmsg(atoi(getenv("SBX_BROKER_FD")), &mh, 0);
+	ssize_t sent = sendmsg(broker_fd(), &mh, 0);
 	close(sv[1]);
 	static struct sbx_client_reply rep;
 	memset(&ctl, 0, sizeof(ctl));
@@ -361,8 +368,7 @@ int main(int argc, char **argv)
 	char junk[100];
 	memset(junk, 'A', sizeof(junk));
 	check(raw_request(junk, sizeof(junk)) == -EBADMSG, "a malformed request is answered EBADMSG");
-	int bfd = atoi(getenv("SBX_BROKER_FD"));
-	(void)!send(bfd, junk, sizeof(junk), 0); /* no reply socket: dropped */
+	(void)!send(broker_fd(), junk, sizeof(junk), 0); /* no reply socket: dropped */
 	check(sbx_client_stat(argv[1], &st) == 0, "and the broker serves on");
 	printf("%d failures\n", failures);
 	return failures ? 1 : 0;
