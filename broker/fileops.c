@@ -890,6 +890,14 @@ static int do_readlink(struct broker *b, struct freq *f, int64_t *val)
 		return -EINVAL;
 	struct sbx_resolved res;
 	int r = fileops_decide(b, f, &f->p[0], true, SBX_PERM_STAT, &res);
+	/* A directory on the way to something granted is visible (a walk may
+	 * pass it): say it is no symlink, so that realpath() works. */
+	if (r == -EACCES && fileops_visible(b, f->p[0].abs) &&
+	    fileops_resolve(b, f->p[0].abs, SBX_RESOLVE_NOFOLLOW, &res) == 0) {
+		bool dir = S_ISDIR(res.st.st_mode) && fileops_visible(b, res.path);
+		sbx_closep(&res.fd);
+		return dir ? -EINVAL : r;
+	}
 	if (r != 0)
 		return r;
 	_cleanup_close_ int fd = res.fd;

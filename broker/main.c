@@ -239,6 +239,7 @@ static void load_policy(struct broker *b, const struct args *a)
 			.cwd = getcwd(cwd, sizeof(cwd)),
 			.tmpdir = getenv("TMPDIR"),
 			.user = pw ? pw->pw_name : NULL,
+			.argv = (const char *const *)a->argv,
 		},
 	};
 	char err[1024];

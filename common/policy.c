@@ -59,8 +59,37 @@ static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
 	return r;
 }
 
+/* The value of the program's option OPT ("--user-data-dir=V" or
+ * "--user-data-dir V", the first one before a "--"), made absolute against
+ * CWD and canonical where it exists, into BUF. NULL when it is not given. */
+static const char *option_value(const struct sbx_policy_vars *v, const char *opt, char *buf,
+				size_t size)
+{
+	size_t ol = strlen(opt);
+	const char *val = NULL;
+	for (size_t i = 1; v && v->argv && v->argv[i] && !val; i++) {
+		const char *a = v->argv[i];
+		if (!strcmp(a, "--"))
+			break;
+		if (!strncmp(a, opt, ol) && a[ol] == '=')
+			val = a + ol + 1;
+		else if (!strcmp(a, opt) && v->argv[i + 1])
+			val = v->argv[i + 1];
+	}
+	if (!val || !*val)
+		return NULL;
+	char joined[PATH_MAX];
+	if (val[0] != '/' && snprintf(joined, sizeof(joined), "%s/%s", v->cwd ? v->cwd : "/", val) <
+				     (int)sizeof(joined))
+		val = joined;
+	if (realpath(val, buf))
+		return buf;
+	return snprintf(buf, size, "%s", val) < (int)size ? buf : NULL;
+}
+
 /* Expand ${VAR} in PAT into OUT. On error returns -EINVAL with *COL at the
- * '$' and *MSG set. */
+ * '$' and *MSG set; -ENODATA when an ${ARG:--OPTION} is not given (the rule
+ * is then left out). */
 static int expand(const char *pat, const struct sbx_policy_vars *v, char *out, size_t size,
 		  size_t *col, const char **msg, char *name, size_t namelen)
 {
@@ -81,8 +110,13 @@ static int expand(const char *pat, const struct sbx_policy_vars *v, char *out, s
 		size_t l = (size_t)(end - s - 2);
 		snprintf(name, namelen, "%.*s", (int)l, s + 2);
 		const char *val = NULL;
+		char optbuf[PATH_MAX];
 		bool known = true;
-		if (!strcmp(name, "HOME"))
+		if (!strncmp(name, "ARG:-", 5)) {
+			val = option_value(v, name + 4, optbuf, sizeof(optbuf));
+			if (!val)
+				return -ENODATA;
+		} else if (!strcmp(name, "HOME"))
 			val = v ? v->home : NULL;
 		else if (!strcmp(name, "CWD"))
 			val = v ? v->cwd : NULL;
@@ -93,7 +127,7 @@ static int expand(const char *pat, const struct sbx_policy_vars *v, char *out, s
 		else
 			known = false;
 		if (!known) {
-			*msg = "unknown variable (expected HOME, CWD, TMPDIR or USER)";
+			*msg = "unknown variable (expected HOME, CWD, TMPDIR, USER or ARG:--OPTION)";
 			return -EINVAL;
 		}
 		if (!val || !*val) {
@@ -165,6 +199,8 @@ int sbx_policy_add_rule(struct sbx_policy *p, enum sbx_rule_kind kind, const cha
 	if (k < 0)
 		return fail(err, errlen, -EINVAL, "%s: unknown rule kind", origin);
 	int r = expand(pattern, vars, exp, sizeof(exp), &col, &msg, name, sizeof(name));
+	if (r == -ENODATA)
+		return 0;
 	if (r == 0)
 		r = sbx_pattern_validate(exp, &col, &msg);
 	if (r < 0)
@@ -370,6 +406,8 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 	size_t c = 0;
 	const char *msg = NULL;
 	int r = expand(tok[1], &ps->env->vars, exp, sizeof(exp), &c, &msg, name, sizeof(name));
+	if (r == -ENODATA)
+		return 0;
 	if (r == 0) {
 		r = sbx_pattern_validate(exp, &c, &msg);
 		/* Columns inside an expansion point at the pattern's start. */

@@ -63,6 +63,9 @@ struct sbx_policy_vars {
 	const char *cwd;
 	const char *tmpdir; /* NULL: "/tmp" */
 	const char *user;
+	/* The program's arguments (argv[0] first, NULL-terminated) for
+	 * ${ARG:--OPTION}; NULL: such rules are left out. */
+	const char *const *argv;
 };
 
 struct sbx_policy_env {

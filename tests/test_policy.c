@@ -92,6 +92,33 @@ static void test_good_policy(void **state)
 	assert_int_equal(p.n_rules, 0);
 }
 
+/* ${ARG:--OPTION}: the program's option value, absolute; rules naming an
+ * option the program was not given are left out. */
+static void test_option_variable(void **state)
+{
+	(void)state;
+	const char *argv[] = {"prog", "--a=/x/y", "--b", "rel/dir", "--empty=", "--", "--c=/z", NULL};
+	struct sbx_policy_vars v = {.cwd = "/work/p", .argv = argv};
+	struct sbx_policy p = {0};
+	char err[256];
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_STAT, "${ARG:--a}", "t", &v, err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--b}/**", "t", &v, err, sizeof(err)), 0);
+	assert_int_equal(p.n_rules, 2);
+	assert_string_equal(p.rules[0].pattern, "/x/y");
+	assert_string_equal(p.rules[1].pattern, "/work/p/rel/dir/**");
+	/* Not given, given empty, or only after "--": left out, no error. */
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--c}", "t", &v, err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--empty}", "t", &v, err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--zz}", "t", NULL, err, sizeof(err)), 0);
+	assert_int_equal(p.n_rules, 2);
+	/* A value with ".." that does not exist is refused like any pattern. */
+	const char *bad[] = {"prog", "--a=/no/such/../dir", NULL};
+	v.argv = bad;
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_STAT, "${ARG:--a}", "t", &v, err, sizeof(err)), -EINVAL);
+	assert_int_equal(p.n_rules, 2);
+	sbx_policy_free(&p);
+}
+
 static void test_add_rule(void **state)
 {
 	struct sbx_policy p = {0};
@@ -235,7 +262,7 @@ static void test_errors(void **state)
 		     "t.policy:1:11: '.' and '..' are not allowed in patterns");
 	expect_error("read /usr/***\n", -EINVAL, "t.policy:1:11: '**' must be a whole path component");
 	expect_error("read ${NOPE}/x\n", -EINVAL,
-		     "t.policy:1:6: unknown variable (expected HOME, CWD, TMPDIR or USER)");
+		     "t.policy:1:6: unknown variable (expected HOME, CWD, TMPDIR, USER or ARG:--OPTION)");
 	expect_error("include missing-one\n", -ENOENT, "t.policy:1:9: policy 'missing-one' not found");
 	expect_error("connect tcp\n", -EINVAL,
 		     "t.policy:1:12: 'connect' needs a protocol and an address (e.g. 'connect tcp 127.0.0.1:80')");
@@ -277,6 +304,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_policy),
 		cmocka_unit_test(test_add_rule),
+		cmocka_unit_test(test_option_variable),
 		cmocka_unit_test(test_covers_below),
 		cmocka_unit_test(test_network_rules),
 		cmocka_unit_test(test_errors),
