@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,6 +134,15 @@ static pid_t spawn_init(struct launch *l, int sv[2], int sync[2])
 		}
 		if (l->privileged)
 			sbx_die_errno(SBX_EXIT_SETUP, err, "cannot create the sandbox's namespaces");
+		/* A setuid install started under no_new_privs (Chromium sets
+		 * it for the children it launches) runs without privilege. */
+		struct stat self;
+		if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 && stat("/proc/self/exe", &self) == 0 &&
+		    (self.st_mode & S_ISUID) && self.st_uid == 0)
+			sbx_die_errno(SBX_EXIT_SETUP, err,
+				      "cannot create the sandbox's namespaces: unprivileged user namespaces "
+				      "are disabled here, and the setuid bit has no effect because the "
+				      "caller set no_new_privs");
 		sbx_die_errno(SBX_EXIT_SETUP, err,
 			      "cannot create the sandbox's namespaces (unprivileged user namespaces "
 			      "may be disabled here: see --test, or install sandbox-helper setuid root)");

@@ -88,7 +88,9 @@ echo "# renderer processes: ${found[*]:-none}"
 check $? "renderer processes run while the page loads"
 
 own_ns() { readlink "/proc/self/ns/$1"; }
-bad_seccomp=0 bad_ns=0 bad_root=0 bad_pid=0 helper_seen=0
+# With no renderer seen, every check below fails.
+none=$([ ${#found[@]} -gt 0 ]; echo $?)
+bad_seccomp=$none bad_ns=$none bad_root=$none bad_pid=$none helper_seen=0
 for p in "${found[@]}"; do
 	grep -q '^Seccomp:[[:space:]]*2$' "/proc/$p/status" || { bad_seccomp=1; grep Seccomp "/proc/$p/status"; }
 	for ns in user pid net mnt ipc uts cgroup; do
@@ -119,7 +121,7 @@ check $bad_seccomp "every renderer runs under a seccomp filter (Seccomp: 2)"
 check $bad_ns "every renderer has its own user, pid, net, mnt, ipc, uts and cgroup namespaces"
 check $bad_root "every renderer's root is the sandbox's empty root, not the host's"
 check $bad_pid "every renderer is pid 2 in its own pid namespace"
-[ "$helper_seen" = ${#found[@]} ]
+[ "$helper_seen" = ${#found[@]} ] && [ "$none" = 0 ]
 check $? "every renderer was started by sandbox-helper, under a sandbox-broker (${helper_seen}/${#found[@]})"
 brokers=()
 for p in "${found[@]}"; do

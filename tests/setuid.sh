@@ -35,6 +35,20 @@ run "$H" --test
 run "$H" --broker=/bin/true -- /bin/true
 [ $rc = 125 ] && grep -q -- "--broker is refused" "$T/err"; check $? "--broker is refused when setuid"
 
+# nnp_tests MODE: Chromium launches its renderers with no_new_privs set, so a
+# setuid helper given as --renderer-cmd-prefix runs without privilege: it
+# works where user namespaces are allowed and says why where they are not.
+nnp_tests() {
+	run setpriv --no-new-privs "$H" --json-status-fd=3 -- "$PROBE" exit 0 3>"$T/json"
+	if [ "$1" = setuid-user-namespace ]; then
+		[ $rc = 0 ] && grep -q '"mode": "user-namespace"' "$T/json"
+		check $? "[$1] under no_new_privs the setuid install runs unprivileged (user-namespace mode)"
+	else
+		[ $rc = 125 ] && grep -q 'setuid bit has no effect because the caller set no_new_privs' "$T/err"
+		check $? "[$1] under no_new_privs the setuid install says why it cannot start (125)"
+	fi
+}
+
 # mode_tests MODE: what must hold in either setuid mode.
 mode_tests() {
 	local mode=$1
@@ -130,6 +144,7 @@ mode_tests() {
 }
 
 mode_tests setuid-user-namespace
+nnp_tests setuid-user-namespace
 
 # --pids-max and --memory-max: refused without a delegated cgroup; with one
 # (made here by root and given to the user, as systemd delegates), the
@@ -212,6 +227,7 @@ grep -q '^mode setuid-no-user-namespace$' "$T/out"; check $? "--test with no use
 run "$B/helper/sandbox-helper" -- /bin/true
 [ $rc = 125 ] && grep -q "user namespaces" "$T/err"; check $? "the helper without setuid says why it cannot start (125)"
 mode_tests setuid-no-user-namespace
+nnp_tests setuid-no-user-namespace
 WRAP=()
 
 summary
