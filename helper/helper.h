@@ -39,6 +39,7 @@ struct launch {
 	const char *pids_max;   /* --pids-max, checked, for the broker */
 	const char *memory_max; /* --memory-max */
 	int new_session;   /* 0/1; -1 until decided */
+	bool deferred;     /* --deferred: the program calls sbx_enter() */
 	struct {
 		bool set;
 		int resource;
@@ -57,6 +58,16 @@ int selftest(const struct launch *l);
 /* init: pid 1 of the new namespaces. Never returns. CHAN is init's end of the
  * channel; SYNC_FD reads one byte once the parent has written the id maps. */
 _Noreturn void init_main(const struct launch *l, int chan, int sync_fd);
+
+/* Close every fd above 2 but the N in KEEP. 0 or a negative errno. */
+int init_close_fds(const int *keep, size_t n);
+
+/* deferred.c: --deferred, in the program's process before it is executed:
+ * its own mount namespace on the host's tree made read-only, and the keeper
+ * that later moves it into the empty root. Returns the program's end of
+ * the enter socket, or a negative errno. */
+int deferred_setup(const struct launch *l, int chan, const struct sock_fprog *guard,
+		   const struct sock_fprog *prog);
 
 /* root.c: the empty root. init's own mount namespace holds /oldroot (the
  * caller's tree), /stage (a writable tmpfs) and /newroot (the same tmpfs,

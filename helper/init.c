@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "helper.h"
+#include "landlock.h"
 #include "log.h"
 #include "signals.h"
 #include "util.h"
@@ -92,20 +92,37 @@ static bool copy_filter(const struct sbx_msg *m, struct sock_fprog *prog)
 }
 
 /* Close every fd from 3 up but the ones the caller asked to keep. */
-static int close_inherited(const struct launch *l)
+int init_close_fds(const int *keep, size_t n)
 {
 	unsigned lo = 3;
 	for (;;) {
 		unsigned next = ~0u; /* the lowest kept fd >= lo */
-		for (size_t i = 0; i < l->n_keep; i++)
-			if ((unsigned)l->keep_fds[i] >= lo && (unsigned)l->keep_fds[i] < next)
-				next = (unsigned)l->keep_fds[i];
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
 		if (next > lo && syscall(SYS_close_range, lo, next - 1, 0) < 0)
 			return -errno;
 		if (next == ~0u)
 			return 0;
 		lo = next + 1;
 	}
+}
+
+/* Move FD (the client socket, the enter socket) above 2, without
+ * close-on-exec, announce it in the variable NAME and keep it across
+ * --close-fds (in KEEP, N entries so far). Returns the new N. */
+static size_t place_fd(int fd, const char *name, int *keep, size_t n)
+{
+	int placed = fcntl(fd, F_DUPFD, 3);
+	char num[16];
+	close(fd);
+	if (placed < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot place the fd for %s", name);
+	snprintf(num, sizeof(num), "%d", placed);
+	if (setenv(name, num, 1) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set %s", name);
+	keep[n] = placed;
+	return n + 1;
 }
 
 /* "loopback private": lo up in the sandbox's network namespace. */
@@ -118,27 +135,6 @@ static int loopback_up(void)
 		return -errno;
 	ifr.ifr_flags |= IFF_UP;
 	return ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
-}
-
-/* Landlock, where the kernel has it: execve reaches nothing outside the
- * root, whatever fd or working directory a path starts from. */
-static int confine_exec(void)
-{
-	if (syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) < 1)
-		return 0; /* the broker sees the same and acts on it */
-	struct landlock_ruleset_attr ra = {.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE};
-	_cleanup_close_ int rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
-	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rs < 0 || root < 0)
-		return -errno;
-	struct landlock_path_beneath_attr pb = {
-		.allowed_access = LANDLOCK_ACCESS_FS_EXECUTE,
-		.parent_fd = root,
-	};
-	if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0 ||
-	    syscall(SYS_landlock_restrict_self, rs, 0) < 0)
-		return -errno;
-	return 0;
 }
 
 _Noreturn static void run_program(const struct launch *l, int chan, const char *path,
@@ -159,59 +155,61 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	}
 	if (l->json_fd >= 0)
 		close(l->json_fd); /* the launcher's, not the program's */
-	int r = root_enter();
-	if (r < 0)
+	int enter_fd = -1, r;
+	if (l->deferred) {
+		enter_fd = deferred_setup(l, chan, guard, prog);
+		if (enter_fd < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, enter_fd, "cannot prepare the deferred lockdown");
+	} else if ((r = root_enter()) < 0) {
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot enter the empty root");
+	}
 	r = caps_drop_all(l->uid, l->gid, l->mode == SBX_MODE_SETUID_NOUSERNS);
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot drop capabilities");
 	if (chdir(workdir) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot enter the working directory %s", workdir);
-	if ((r = confine_exec()) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot confine execve with Landlock");
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp guard filter");
 	/* Setuid modes inherit "not dumpable" from the helper. Nothing
 	 * privileged is left here (no capabilities, the caller's ids), and
-	 * the broker must reach into us: the listener, the execve's path. */
-	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				    SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
-	if (listener < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp filter");
-	/* The filter stops sendmsg for the broker already, so the broker
-	 * takes the listener itself: it learns our pid from the channel
-	 * (SO_PASSCRED) and the fd's number from the message, and we wait in
-	 * a call the broker answers, once it holds the listener. */
+	 * the broker (or the keeper) must reach into us: the listener, the
+	 * execve's path. */
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make the program dumpable");
-	struct {
-		struct sbx_msg_hdr hdr;
-		int32_t fd;
-	} lm = {{SBX_MSG_LISTENER, 0}, listener};
-	if (write(chan, &lm, sizeof(lm)) != (ssize_t)sizeof(lm))
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot hand the seccomp listener to the broker");
-	struct statfs sf;
-	(void)statfs("/", &sf);
-	close(listener);
-	close(chan);
-	if (client_fd >= 0) {
-		/* The client library's socket, kept across --close-fds. */
-		int keep = fcntl(client_fd, F_DUPFD, 3);
-		char num[16];
-		close(client_fd);
-		if (keep < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot place the client socket");
-		struct launch l2 = *l;
-		if (l2.n_keep < SBX_ARRAY_SIZE(l2.keep_fds))
-			l2.keep_fds[l2.n_keep++] = keep;
-		if (l->close_fds && (r = close_inherited(&l2)) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
-		snprintf(num, sizeof(num), "%d", keep);
-		if (setenv("SBX_BROKER_FD", num, 1) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set SBX_BROKER_FD");
-	} else if (l->close_fds && (r = close_inherited(l)) < 0) {
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
+	if (!l->deferred) {
+		if ((r = sbx_confine_exec()) < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, r, "cannot confine execve with Landlock");
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp guard filter");
+		int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+					    SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
+		if (listener < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp filter");
+		/* The filter stops sendmsg for the broker already, so the
+		 * broker takes the listener itself: it learns our pid from
+		 * the channel (SO_PASSCRED) and the fd's number from the
+		 * message, and we wait in a call the broker answers, once it
+		 * holds the listener. */
+		struct {
+			struct sbx_msg_hdr hdr;
+			int32_t fd;
+		} lm = {{SBX_MSG_LISTENER, 0}, listener};
+		if (write(chan, &lm, sizeof(lm)) != (ssize_t)sizeof(lm))
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot hand the seccomp listener to the broker");
+		struct statfs sf;
+		(void)statfs("/", &sf);
+		close(listener);
 	}
+	close(chan);
+	/* The client library's socket and the enter socket, kept across
+	 * --close-fds. */
+	int keep[SBX_ARRAY_SIZE(l->keep_fds) + 2];
+	size_t n_keep = l->n_keep;
+	memcpy(keep, l->keep_fds, n_keep * sizeof(int));
+	if (client_fd >= 0)
+		n_keep = place_fd(client_fd, "SBX_BROKER_FD", keep, n_keep);
+	if (enter_fd >= 0)
+		n_keep = place_fd(enter_fd, "SBX_ENTER_FD", keep, n_keep);
+	if (l->close_fds && (r = init_close_fds(keep, n_keep)) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
 	if (setenv("PWD", workdir, 1) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
 	execve(path, l->argv, environ);
@@ -239,9 +237,17 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	 * keeps SETUID/SETGID to make the program the caller and KILL to
 	 * forward signals to it. */
 	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN};
+	/* --deferred: also what the keeper needs (see deferred.c), only
+	 * over the sandbox's own user namespace. */
+	static const int keep_deferred[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN,
+					    CAP_SYS_CHROOT, CAP_SYS_PTRACE};
+	if (l->deferred && l->mode == SBX_MODE_SETUID_NOUSERNS)
+		sbx_die(SBX_EXIT_SETUP, "--deferred needs a user namespace (this mode would "
+			"keep capabilities of the host's for the lockdown)");
 	static const int keep_root[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETUID, CAP_SETGID, CAP_KILL};
 	int r = l->mode == SBX_MODE_SETUID_NOUSERNS
 			? caps_keep_as_root(l->uid, l->gid, keep_root, SBX_ARRAY_SIZE(keep_root))
+			: l->deferred ? caps_become_user(l->uid, l->gid, keep_deferred, SBX_ARRAY_SIZE(keep_deferred))
 			: caps_become_user(l->uid, l->gid, keep, SBX_ARRAY_SIZE(keep));
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot drop privileges");

@@ -32,6 +32,9 @@ static const char usage[] =
 	"                         --connect='tcp 127.0.0.1:8080', --bind='tcp 127.0.0.1:0'\n"
 	"  --client               give the program a socket to the broker for the\n"
 	"                         client library ($SBX_BROKER_FD)\n"
+	"  --deferred             start the program on a read-only view of the host's\n"
+	"                         root, without the seccomp filter; it enters the\n"
+	"                         sandbox by calling sbx_enter() ($SBX_ENTER_FD)\n"
 	"  --chdir=DIR            start the program in DIR (default: the current\n"
 	"                         directory; what is in it is the policy's)\n"
 	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
@@ -142,6 +145,8 @@ void options_parse(int argc, char **argv, struct launch *l)
 			if (l->privileged)
 				sbx_die(SBX_EXIT_SETUP, "--broker is refused when sandbox-helper runs setuid");
 			l->broker = v;
+		} else if (!strcmp(a, "--deferred")) {
+			l->deferred = true;
 		} else if (!strcmp(a, "--close-fds")) {
 			l->close_fds = true;
 		} else if ((v = value(a, "--keep-fd="))) {

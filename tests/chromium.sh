@@ -97,12 +97,15 @@ for p in "${found[@]}"; do
 		theirs=$(readlink "/proc/$p/ns/$ns") || { bad_ns=1; continue; }
 		[ "$theirs" != "$(own_ns "$ns")" ] || { bad_ns=1; echo "# $p shares our $ns namespace"; }
 	done
-	# The root is the sandbox's: the chromium binary bound, nothing of
-	# the host's (no /home, /etc, /tmp, /root, nor the scratch dir).
+	# The root is the sandbox's: the chromium binary bound and nothing
+	# beside it, none of the host's files (the working directory's path
+	# is there, empty).
 	if [ -e "/proc/$p/root/usr/lib/chromium/chromium" ]; then
-		for d in home etc tmp root "${T#/}"; do
-			[ ! -e "/proc/$p/root/$d" ] || { bad_root=1; echo "# $p sees /$d"; }
+		for f in etc/passwd etc/hostname usr/bin/python3 "${T#/}/port" usr/lib/chromium/icudtl.dat; do
+			[ ! -e "/proc/$p/root/$f" ] || { bad_root=1; echo "# $p sees /$f"; }
 		done
+		[ "$(ls -A "/proc/$p/root/usr/lib/chromium")" = chromium ] ||
+			{ bad_root=1; echo "# $p has more in /usr/lib/chromium"; }
 		[ "$(stat -c %i "/proc/$p/root/")" != "$(stat -c %i /)" ] || bad_root=1
 	else
 		bad_root=1

@@ -354,6 +354,24 @@ run "$H" --policy=shell -- /usr/bin/python3 -c 'import json, email; print(json.d
 run "$H" --policy=shell -- /bin/sh -c 'for f in /etc/hostname /etc/os-release; do test -r $f && echo yes; done | wc -l'
 [ $rc = 0 ] && [ "$(tr -d ' ' <"$T/out")" = 2 ]; check $? "a shell loop with test and wc"
 
+# --- Deferred lockdown (--deferred, sbx_enter) ---------------------------------
+DEFERRED=$(realpath "${SBX_DEFERRED:-$B/tests/deferred}")
+D=$T/deferred
+mkdir -p "$D/secret" && echo "secret key" >"$D/secret/key" && cp /bin/true "$D/secret/run" &&
+	echo granted >"$D/granted" && chmod -R a+rwX "$D"
+run "$H" --deferred --read="$D/granted" --write=/tmp -- "$DEFERRED" "$D/secret" "$D/granted"
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out" && [ "$(grep -c '^ok' "$T/out")" -ge 30 ]
+check $? "--deferred: the host's tree read-only before sbx_enter; after it the empty root and the filter, and no fd opened before reaches a path (dirfds, fchdir, /proc/self/fd, linkat, execveat)"
+run "$H" --deferred -- "$DEFERRED" threads
+[ $rc = 0 ] && grep -q '^ok' "$T/out"; check $? "sbx_enter refuses while the program has two threads (EBUSY)"
+run "$H" -- "$DEFERRED" plain
+[ $rc = 0 ] && grep -q '^ok' "$T/out"; check $? "sbx_enter without --deferred: ENOTSUP"
+run "$H" --deferred -- /bin/sh -c 'cat /etc/hostname >/dev/null && echo x >"$1"/planted' sh "$D"
+[ $rc != 0 ] && [ ! -e "$D/planted" ] && grep -q 'Read-only file system' "$T/err"
+check $? "--deferred without sbx_enter: reads the host, writes nothing, exits with the program"
+run "$H" --deferred --close-fds -- "$PROBE" env SBX_ENTER_FD
+grep -q '^SBX_ENTER_FD=[0-9]' "$T/out"; check $? "--deferred: the enter socket survives --close-fds"
+
 . "$S/tests/lifecycle.sh"
 
 summary

@@ -49,6 +49,22 @@ nnp_tests() {
 	fi
 }
 
+# deferred_tests MODE: --deferred works with a user namespace, and is refused
+# without one (init would keep capabilities of the host's for the keeper).
+deferred_tests() {
+	local d=$T/deferred
+	mkdir -p "$d/secret" && echo key >"$d/secret/key" && cp /bin/true "$d/secret/run" &&
+		echo granted >"$d/granted" && chmod -R a+rwX "$d"
+	run "$H" --deferred --read="$d/granted" -- "$B/tests/deferred" "$d/secret" "$d/granted"
+	if [ "$1" = setuid-user-namespace ]; then
+		[ $rc = 0 ] && grep -q '^0 failures' "$T/out"
+		check $? "[$1] --deferred: sbx_enter locks the program down; no fd opened before reaches a path"
+	else
+		[ $rc = 125 ] && grep -q -- '--deferred needs a user namespace' "$T/err"
+		check $? "[$1] --deferred is refused without a user namespace (125)"
+	fi
+}
+
 # mode_tests MODE: what must hold in either setuid mode.
 mode_tests() {
 	local mode=$1
@@ -145,6 +161,7 @@ mode_tests() {
 
 mode_tests setuid-user-namespace
 nnp_tests setuid-user-namespace
+deferred_tests setuid-user-namespace
 
 # --pids-max and --memory-max: refused without a delegated cgroup; with one
 # (made here by root and given to the user, as systemd delegates), the
@@ -228,6 +245,7 @@ run "$B/helper/sandbox-helper" -- /bin/true
 [ $rc = 125 ] && grep -q "user namespaces" "$T/err"; check $? "the helper without setuid says why it cannot start (125)"
 mode_tests setuid-no-user-namespace
 nnp_tests setuid-no-user-namespace
+deferred_tests setuid-no-user-namespace
 WRAP=()
 
 summary

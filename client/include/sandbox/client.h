@@ -81,6 +81,20 @@ int sbx_client_rename(const char *from, const char *to);
  * private" a loopback peer is the sandbox's own, connected from here. */
 int sbx_client_connect(const struct sockaddr *addr, socklen_t len, int type);
 
+/* For a program started with --deferred: until now it ran in the sandbox's
+ * namespaces, with no capability, on a read-only view of the host's root
+ * and without seccomp filter, loading its libraries and reading its
+ * resources itself. sbx_enter() moves it into the sandbox's empty root and
+ * puts it under the broker's filter, from which on every file, exec and
+ * network request is the broker's to decide, also those through fds opened
+ * before (a directory fd is a starting point like any other, resolved and
+ * decided by the broker; execve reaches nothing outside the root). The
+ * fds themselves stay open. Call it while the process has one thread; it
+ * can be called once. 0; -1 with errno ENOTSUP (not started with
+ * --deferred, or called before), EBUSY (more than one thread), or why
+ * the lockdown failed, in which case the program should exit. */
+int sbx_enter(void);
+
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *sbx_client_version(void);
 

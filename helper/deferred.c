@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* --deferred: the program starts in the sandbox's namespaces, with no
+ * capability and no_new_privs, but on a read-only view of the host's root
+ * and without the seccomp filter, so that it can load its libraries and
+ * read its resources itself (Chromium's zygote model). When it calls
+ * sbx_enter() (libsandbox-client), a keeper process that shares its root
+ * and working directory (CLONE_FS) moves both into the sandbox's empty
+ * root, hands it the broker's two filters to install, and passes the
+ * seccomp listener the program made to the broker. Then the keeper exits.
+ *
+ * The enter socket (SOCK_SEQPACKET, $SBX_ENTER_FD in the program):
+ *   program -> keeper  "E"
+ *   keeper -> program  int32 0, uint32 guard length, uint32 filter length,
+ *                      the instructions (or int32 -errno alone)
+ *   program -> keeper  int32 the number of its listener fd
+ *   keeper -> program  int32 0 once the broker has it, or -errno */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "helper.h"
+#include "log.h"
+#include "util.h"
+
+/* The keeper's reply with both filters; -errno alone on failure. */
+static void send_filters(int es, int r, const struct sock_fprog *guard, const struct sock_fprog *prog)
+{
+	int32_t st = r;
+	if (r < 0) {
+		(void)SBX_RETRY(send(es, &st, sizeof(st), MSG_NOSIGNAL));
+		return;
+	}
+	uint32_t ng = guard->len, nm = prog->len;
+	size_t size = 12 + ((size_t)ng + nm) * sizeof(struct sock_filter);
+	unsigned char *buf = malloc(size);
+	if (!buf) {
+		send_filters(es, -ENOMEM, guard, prog);
+		return;
+	}
+	memcpy(buf, &st, 4);
+	memcpy(buf + 4, &ng, 4);
+	memcpy(buf + 8, &nm, 4);
+	memcpy(buf + 12, guard->filter, ng * sizeof(struct sock_filter));
+	memcpy(buf + 12 + ng * sizeof(struct sock_filter), prog->filter, nm * sizeof(struct sock_filter));
+	(void)SBX_RETRY(send(es, buf, size, MSG_NOSIGNAL));
+	free(buf);
+}
+
+_Noreturn static void keeper(const struct launch *l, int es, int chan, int newroot, pid_t program,
+			     const struct sock_fprog *guard, const struct sock_fprog *prog)
+{
+	/* Gone with init; and with the program, whose end of the socket
+	 * then reads as closed. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		_exit(SBX_EXIT_SETUP);
+	int pidfd = (int)syscall(SYS_pidfd_open, program, 0);
+	const int keep[] = {es, chan, newroot, pidfd};
+	static const int caps[] = {CAP_SYS_CHROOT, CAP_SYS_PTRACE};
+	if (pidfd < 0 || init_close_fds(keep, SBX_ARRAY_SIZE(keep)) < 0 ||
+	    caps_become_user(l->uid, l->gid, caps, SBX_ARRAY_SIZE(caps)) < 0)
+		_exit(SBX_EXIT_SETUP);
+	char c;
+	if (SBX_RETRY(recv(es, &c, 1, 0)) != 1 || c != 'E')
+		_exit(0); /* the program never entered */
+	/* The program waits in sbx_enter(): its root and working directory
+	 * (ours too) go to the empty root. */
+	int r = fchdir(newroot) < 0 || chroot(".") < 0 || chdir("/") < 0 ? -errno : 0;
+	close(newroot);
+	send_filters(es, r, guard, prog);
+	int32_t lfd;
+	if (r < 0 || SBX_RETRY(recv(es, &lfd, sizeof(lfd), 0)) != (ssize_t)sizeof(lfd))
+		_exit(0);
+	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, lfd, 0);
+	r = fd < 0 ? -errno : sbx_msg_send(chan, SBX_MSG_LISTENER, 0, NULL, 0, &fd, 1);
+	int32_t st = r;
+	(void)SBX_RETRY(send(es, &st, sizeof(st), MSG_NOSIGNAL));
+	_exit(0);
+}
+
+int deferred_setup(const struct launch *l, int chan, const struct sock_fprog *guard,
+		   const struct sock_fprog *prog)
+{
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return -errno;
+	/* The host's tree, read-only and without setuid, in our namespace. */
+	struct mount_attr ma = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID};
+	if (syscall(SYS_mount_setattr, AT_FDCWD, "/oldroot", AT_RECURSIVE, &ma, sizeof(ma)) < 0)
+		return -errno;
+	_cleanup_close_ int newroot = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int es[2];
+	if (newroot < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, es) < 0)
+		return -errno;
+	pid_t self = getpid();
+	/* A sibling (init reaps it) sharing our root and working directory. */
+	long k = syscall(SYS_clone, CLONE_FS | CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+	if (k < 0) {
+		int err = errno;
+		close(es[0]);
+		close(es[1]);
+		return -err;
+	}
+	if (k == 0) {
+		close(es[0]);
+		keeper(l, es[1], chan, newroot, self, guard, prog);
+	}
+	close(es[1]);
+	if (chroot("/oldroot") < 0 || chdir("/") < 0) {
+		int err = errno;
+		close(es[0]);
+		return -err;
+	}
+	return es[0];
+}
