@@ -241,9 +241,6 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	 * over the sandbox's own user namespace. */
 	static const int keep_deferred[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN,
 					    CAP_SYS_CHROOT, CAP_SYS_PTRACE};
-	if (l->deferred && l->mode == SBX_MODE_SETUID_NOUSERNS)
-		sbx_die(SBX_EXIT_SETUP, "--deferred needs a user namespace (this mode would "
-			"keep capabilities of the host's for the lockdown)");
 	static const int keep_root[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETUID, CAP_SETGID, CAP_KILL};
 	int r = l->mode == SBX_MODE_SETUID_NOUSERNS
 			? caps_keep_as_root(l->uid, l->gid, keep_root, SBX_ARRAY_SIZE(keep_root))

@@ -186,6 +186,9 @@ int main(int argc, char **argv)
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot create a pipe");
 	pid_t pid = spawn_init(&l, sv, sync);
+	if (l.deferred && l.mode == SBX_MODE_SETUID_NOUSERNS)
+		die_killing(pid, EPERM, "--deferred needs a user namespace (this mode would keep "
+			    "capabilities of the host's for the lockdown)");
 	close(sv[1]);
 	close(sync[0]);
 	if (l.mode != SBX_MODE_SETUID_NOUSERNS && (r = write_id_maps(pid, l.uid, l.gid)) < 0)

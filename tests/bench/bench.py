@@ -10,7 +10,9 @@
   sandboxed (policies/build.policy) against native;
 - a TCP connect+close on loopback, brokered against native (python), and
   in C: through the client library (sbx_client_connect), seccomp-brokered
-  and native.
+  and native;
+- headless chromium rendering a page to a screenshot, its renderers
+  sandboxed (--renderer-cmd-prefix) against unsandboxed.
 Usage: bench.py BUILD_DIR [--quick]"""
 import os
 import shutil
@@ -165,3 +167,41 @@ try:
 finally:
     lst.kill()
     lst.wait()
+
+# Chromium: the test page (tests/chromium/server.py) rendered to a screenshot
+# by headless chromium, with its renderers sandboxed by sandbox-helper and
+# unsandboxed, alternating; median wall time of the whole browser run.
+chromium = shutil.which("chromium")
+if chromium:
+    source = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "release"), "w").close()
+        srv = subprocess.Popen([sys.executable, os.path.join(source, "tests", "chromium", "server.py"), d],
+                               stdout=subprocess.PIPE, text=True)
+        try:
+            url = f"http://127.0.0.1:{srv.stdout.readline().strip()}/page.html"
+
+            def render(prefix):
+                shutil.rmtree(os.path.join(d, "profile"), ignore_errors=True)
+                cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                       "--disable-background-networking", "--disable-component-update",
+                       "--disable-sync", "--no-first-run", f"--user-data-dir={d}/profile",
+                       "--window-size=400,300", f"--screenshot={d}/shot.png"] + prefix + [url]
+                t = time.perf_counter()
+                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=dict(os.environ, HOME=d))
+                return (time.perf_counter() - t) * 1000
+            prefix = [f"--renderer-cmd-prefix={helper} --policy=chromium-renderer --"]
+            render([])  # warm the page cache
+            nat, sbx = [], []
+            for _ in range(3 if quick else 8):
+                nat.append(render([]))
+                sbx.append(render(prefix))
+            n, s = statistics.median(nat), statistics.median(sbx)
+            print(f"chromium --screenshot of the test page: unsandboxed renderers {n:.0f} ms, "
+                  f"sandboxed renderers {s:.0f} ms, ratio {s / n:.2f}x")
+        finally:
+            srv.kill()
+            srv.wait()
+else:
+    print("chromium: not installed; no render figure")
