@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -70,7 +71,7 @@ int sbx_enter(void)
 		return fail(fd, errno);
 	/* The keeper has moved our root and working directory to the empty
 	 * root when it answers with the filters. */
-	static unsigned char buf[12 + 2 * BPF_MAXINSNS * sizeof(struct sock_filter)];
+	static unsigned char buf[28 + 2 * BPF_MAXINSNS * sizeof(struct sock_filter)];
 	ssize_t n = recv(fd, buf, sizeof(buf), 0);
 	int32_t st;
 	uint32_t ng, nm;
@@ -79,14 +80,21 @@ int sbx_enter(void)
 	memcpy(&st, buf, 4);
 	if (st < 0)
 		return fail(fd, -st);
-	if (n < 12)
+	if (n < 28)
 		return fail(fd, EPROTO);
+	uint64_t id[2];
 	memcpy(&ng, buf + 4, 4);
 	memcpy(&nm, buf + 8, 4);
+	memcpy(id, buf + 12, 16);
 	if (!ng || !nm || ng > BPF_MAXINSNS || nm > BPF_MAXINSNS ||
-	    (size_t)n != 12 + ((size_t)ng + nm) * sizeof(struct sock_filter))
+	    (size_t)n != 28 + ((size_t)ng + nm) * sizeof(struct sock_filter))
 		return fail(fd, EPROTO);
-	struct sock_fprog guard = {(unsigned short)ng, (struct sock_filter *)(void *)(buf + 12)};
+	/* The keeper moved the root we share with it: not ours if we left it
+	 * (a mount namespace or fs state of our own since). */
+	struct stat root;
+	if (stat("/", &root) < 0 || root.st_dev != id[0] || root.st_ino != id[1])
+		return fail(fd, EPERM);
+	struct sock_fprog guard = {(unsigned short)ng, (struct sock_filter *)(void *)(buf + 28)};
 	struct sock_fprog prog = {(unsigned short)nm, guard.filter + ng};
 	int r = sbx_confine_exec();
 	if (r < 0)

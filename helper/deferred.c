@@ -11,7 +11,9 @@
  * The enter socket (SOCK_SEQPACKET, $SBX_ENTER_FD in the program):
  *   program -> keeper  "E"
  *   keeper -> program  int32 0, uint32 guard length, uint32 filter length,
- *                      the instructions (or int32 -errno alone)
+ *                      uint64 st_dev and st_ino of the empty root (so the
+ *                      program can see it is there), the instructions; or
+ *                      int32 -errno alone
  *   program -> keeper  int32 the number of its listener fd
  *   keeper -> program  int32 0 once the broker has it, or -errno */
 #include <errno.h>
@@ -26,6 +28,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,7 +37,8 @@
 #include "util.h"
 
 /* The keeper's reply with both filters; -errno alone on failure. */
-static void send_filters(int es, int r, const struct sock_fprog *guard, const struct sock_fprog *prog)
+static void send_filters(int es, int r, const struct stat *root, const struct sock_fprog *guard,
+			 const struct sock_fprog *prog)
 {
 	int32_t st = r;
 	if (r < 0) {
@@ -42,17 +46,19 @@ static void send_filters(int es, int r, const struct sock_fprog *guard, const st
 		return;
 	}
 	uint32_t ng = guard->len, nm = prog->len;
-	size_t size = 12 + ((size_t)ng + nm) * sizeof(struct sock_filter);
+	uint64_t id[2] = {root->st_dev, root->st_ino};
+	size_t size = 28 + ((size_t)ng + nm) * sizeof(struct sock_filter);
 	unsigned char *buf = malloc(size);
 	if (!buf) {
-		send_filters(es, -ENOMEM, guard, prog);
+		send_filters(es, -ENOMEM, root, guard, prog);
 		return;
 	}
 	memcpy(buf, &st, 4);
 	memcpy(buf + 4, &ng, 4);
 	memcpy(buf + 8, &nm, 4);
-	memcpy(buf + 12, guard->filter, ng * sizeof(struct sock_filter));
-	memcpy(buf + 12 + ng * sizeof(struct sock_filter), prog->filter, nm * sizeof(struct sock_filter));
+	memcpy(buf + 12, id, 16);
+	memcpy(buf + 28, guard->filter, ng * sizeof(struct sock_filter));
+	memcpy(buf + 28 + ng * sizeof(struct sock_filter), prog->filter, nm * sizeof(struct sock_filter));
 	(void)SBX_RETRY(send(es, buf, size, MSG_NOSIGNAL));
 	free(buf);
 }
@@ -75,9 +81,11 @@ _Noreturn static void keeper(const struct launch *l, int es, int chan, int newro
 		_exit(0); /* the program never entered */
 	/* The program waits in sbx_enter(): its root and working directory
 	 * (ours too) go to the empty root. */
-	int r = fchdir(newroot) < 0 || chroot(".") < 0 || chdir("/") < 0 ? -errno : 0;
+	struct stat root;
+	int r = fstat(newroot, &root) < 0 || fchdir(newroot) < 0 || chroot(".") < 0 || chdir("/") < 0
+			? -errno : 0;
 	close(newroot);
-	send_filters(es, r, guard, prog);
+	send_filters(es, r, &root, guard, prog);
 	int32_t lfd;
 	if (r < 0 || SBX_RETRY(recv(es, &lfd, sizeof(lfd), 0)) != (ssize_t)sizeof(lfd))
 		_exit(0);

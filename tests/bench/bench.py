@@ -179,7 +179,10 @@ if chromium:
         srv = subprocess.Popen([sys.executable, os.path.join(source, "tests", "chromium", "server.py"), d],
                                stdout=subprocess.PIPE, text=True)
         try:
-            url = f"http://127.0.0.1:{srv.stdout.readline().strip()}/page.html"
+            port = srv.stdout.readline().strip()
+            if not port:
+                raise SystemExit("chromium: the page server did not start")
+            url = f"http://127.0.0.1:{port}/page.html"
 
             def render(prefix):
                 shutil.rmtree(os.path.join(d, "profile"), ignore_errors=True)

@@ -7,10 +7,14 @@
  * Usage: deferred SECRET_DIR ALLOWED_FILE   (SECRET_DIR holds "key" and an
  *        executable "run"; the policy grants ALLOWED_FILE only)
  *        deferred threads   (sbx_enter with a second thread: EBUSY)
- *        deferred plain     (not started with --deferred: ENOTSUP) */
+ *        deferred plain     (not started with --deferred: ENOTSUP)
+ *        deferred unshare   (its own fs state, then its own user and mount
+ *                            namespaces, before sbx_enter: EPERM, and no
+ *                            filter) */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +66,15 @@ int main(int argc, char **argv)
 		pthread_create(&t, NULL, sleeper, NULL);
 		int r = sbx_enter();
 		result("sbx_enter with two threads fails with EBUSY", r < 0 && errno == EBUSY,
+		       "errno", errno);
+		printf("%d failures\n", failures);
+		return failures != 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "unshare")) {
+		int r = unshare(CLONE_FS);
+		result("unshare(CLONE_FS) before sbx_enter", r == 0, "errno", errno);
+		r = sbx_enter();
+		result("sbx_enter after leaving the shared root fails with EPERM", r < 0 && errno == EPERM,
 		       "errno", errno);
 		printf("%d failures\n", failures);
 		return failures != 0;

@@ -91,8 +91,10 @@ int sbx_client_connect(const struct sockaddr *addr, socklen_t len, int type);
  * decided by the broker; execve reaches nothing outside the root). The
  * fds themselves stay open. Call it while the process has one thread; it
  * can be called once. 0; -1 with errno ENOTSUP (not started with
- * --deferred, or called before), EBUSY (more than one thread), or why
- * the lockdown failed, in which case the program should exit. */
+ * --deferred, or called before), EBUSY (more than one thread), EPERM (the
+ * program left the root it shares with the sandbox, e.g. by unsharing its
+ * mount namespace), or why the lockdown failed; after a failure the
+ * program should exit. */
 int sbx_enter(void);
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
