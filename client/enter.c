@@ -3,9 +3,11 @@
  * (see helper/deferred.c for the other side). */
 #include "sandbox/client.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
@@ -46,6 +48,27 @@ static int threads(void)
 	return n;
 }
 
+/* Has this process an io_uring? Its kernel threads would carry out what
+ * is queued after the lockdown, and outside the filter. */
+static bool has_io_uring(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return true;
+	bool found = false;
+	struct dirent *e;
+	while (!found && (e = readdir(d))) {
+		char link[64];
+		ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			found = !strcmp(link, "anon_inode:[io_uring]");
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 static int fail(int fd, int err)
 {
 	if (fd >= 0)
@@ -60,8 +83,9 @@ int sbx_enter(void)
 	if (fd < 0)
 		return fail(-1, ENOTSUP);
 	/* Landlock binds the calling thread only, and the filters are made
-	 * for one: other threads would stay outside. */
-	if (threads() != 1)
+	 * for one: other threads would stay outside (an io_uring's SQPOLL
+	 * thread is one of them). */
+	if (threads() != 1 || has_io_uring())
 		return fail(-1, EBUSY);
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	char cwd[PATH_MAX];

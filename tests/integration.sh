@@ -364,6 +364,8 @@ run "$H" --deferred --read="$D/granted" --write=/tmp -- "$DEFERRED" "$D/secret" 
 check $? "--deferred: the host's tree read-only before sbx_enter; after it the empty root and the filter, and no fd opened before reaches a path (dirfds, fchdir, /proc/self/fd, linkat, execveat)"
 run "$H" --deferred -- "$DEFERRED" threads
 [ $rc = 0 ] && grep -q '^ok' "$T/out"; check $? "sbx_enter refuses while the program has two threads (EBUSY)"
+run "$H" --deferred -- "$DEFERRED" io_uring
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out"; check $? "sbx_enter refuses while the program has an io_uring (EBUSY)"
 run "$H" --deferred -- "$DEFERRED" unshare
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out"; check $? "sbx_enter refuses a program that left the root it shares with the keeper (EPERM)"
 run "$H" -- "$DEFERRED" plain

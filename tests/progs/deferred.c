@@ -7,12 +7,14 @@
  * Usage: deferred SECRET_DIR ALLOWED_FILE   (SECRET_DIR holds "key" and an
  *        executable "run"; the policy grants ALLOWED_FILE only)
  *        deferred threads   (sbx_enter with a second thread: EBUSY)
+ *        deferred io_uring  (an io_uring before sbx_enter: EBUSY)
  *        deferred plain     (not started with --deferred: ENOTSUP)
  *        deferred unshare   (its own fs state, then its own user and mount
  *                            namespaces, before sbx_enter: EPERM, and no
  *                            filter) */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -67,6 +69,16 @@ int main(int argc, char **argv)
 		int r = sbx_enter();
 		result("sbx_enter with two threads fails with EBUSY", r < 0 && errno == EBUSY,
 		       "errno", errno);
+		printf("%d failures\n", failures);
+		return failures != 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "io_uring")) {
+		struct io_uring_params p;
+		memset(&p, 0, sizeof(p));
+		int ring = (int)syscall(SYS_io_uring_setup, 4, &p);
+		result("io_uring_setup before sbx_enter", ring >= 0, "errno", errno);
+		int r = sbx_enter();
+		result("sbx_enter with an io_uring fails with EBUSY", r < 0 && errno == EBUSY, "errno", errno);
 		printf("%d failures\n", failures);
 		return failures != 0;
 	}

@@ -89,9 +89,10 @@ int sbx_client_connect(const struct sockaddr *addr, socklen_t len, int type);
  * network request is the broker's to decide, also those through fds opened
  * before (a directory fd is a starting point like any other, resolved and
  * decided by the broker; execve reaches nothing outside the root). The
- * fds themselves stay open. Call it while the process has one thread; it
+ * fds themselves stay open. Call it while the process has one thread and
+ * no io_uring (its kernel threads would work outside the filter); it
  * can be called once. 0; -1 with errno ENOTSUP (not started with
- * --deferred, or called before), EBUSY (more than one thread), EPERM (the
+ * --deferred, or called before), EBUSY (more than one thread, or an io_uring), EPERM (the
  * program left the root it shares with the sandbox, e.g. by unsharing its
  * mount namespace), or why the lockdown failed; after a failure the
  * program should exit. */
