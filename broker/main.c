@@ -367,6 +367,12 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m)
 				sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot take the program's seccomp listener");
 			close(pidfd);
 		}
+		/* Only a seccomp listener knows this ioctl (ENOENT for an id
+		 * it does not hold); anything else the sender passed is not
+		 * served. */
+		__u64 none = 0;
+		if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &none) == 0 || errno != ENOENT)
+			sbx_die(SBX_EXIT_SETUP, "the fd handed over as the seccomp listener is not one");
 		/* Linux 6.6+: hand the CPU straight between the program and
 		 * the broker on each round trip. Older kernels: EINVAL, and
 		 * the ordinary wake-up is used. */

@@ -366,6 +366,9 @@ run "$H" --deferred -- "$DEFERRED" threads
 [ $rc = 0 ] && grep -q '^ok' "$T/out"; check $? "sbx_enter refuses while the program has two threads (EBUSY)"
 run "$H" --deferred -- "$DEFERRED" io_uring
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out"; check $? "sbx_enter refuses while the program has an io_uring (EBUSY)"
+run "$H" --deferred -- "$DEFERRED" bogus
+[ $rc = 125 ] && grep -q 'handed over as the seccomp listener is not one' "$T/err"
+check $? "a pipe handed over as the listener is refused by the broker, and the sandbox ends (125)"
 run "$H" --deferred -- "$DEFERRED" unshare
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out"; check $? "sbx_enter refuses a program that left the root it shares with the keeper (EPERM)"
 run "$H" -- "$DEFERRED" plain

@@ -8,6 +8,8 @@
  *        executable "run"; the policy grants ALLOWED_FILE only)
  *        deferred threads   (sbx_enter with a second thread: EBUSY)
  *        deferred io_uring  (an io_uring before sbx_enter: EBUSY)
+ *        deferred bogus     (a pipe passed as the listener: the broker
+ *                            refuses it and the sandbox ends)
  *        deferred plain     (not started with --deferred: ENOTSUP)
  *        deferred unshare   (its own fs state, then its own user and mount
  *                            namespaces, before sbx_enter: EPERM, and no
@@ -17,10 +19,12 @@
 #include <linux/io_uring.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -81,6 +85,22 @@ int main(int argc, char **argv)
 		result("sbx_enter with an io_uring fails with EBUSY", r < 0 && errno == EBUSY, "errno", errno);
 		printf("%d failures\n", failures);
 		return failures != 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "bogus")) {
+		/* The enter protocol by hand, passing a pipe as the listener:
+		 * the broker must refuse to serve it (the sandbox ends). */
+		const char *v = getenv("SBX_ENTER_FD");
+		int fd = v ? atoi(v) : -1, p[2];
+		static char buf[1 << 17];
+		if (fd < 0 || pipe(p) < 0 || send(fd, "E", 1, 0) != 1 || recv(fd, buf, sizeof(buf), 0) < 28)
+			return 3;
+		int32_t num = p[0];
+		if (write(fd, &num, sizeof(num)) != (ssize_t)sizeof(num))
+			return 3;
+		if (read(fd, &num, sizeof(num)) < 0)
+			return 3;
+		sleep(5); /* killed with the sandbox before this ends */
+		return 4;
 	}
 	if (argc == 2 && !strcmp(argv[1], "unshare")) {
 		int r = unshare(CLONE_FS);
