@@ -23,6 +23,9 @@ struct broker {
 	int sbxroot;       /* O_PATH fd of the program's root, -1 until needed */
 	dev_t sbx_dev;     /* its device */
 	bool landlock;     /* init confines execve to the root with Landlock */
+	bool unix_rules;   /* the policy has connect/bind unix rules: the program
+			    * may hold unix datagram sockets, so its working
+			    * directory never leaves the sandbox's root */
 	int client_sock;   /* the client library's socket (--client), or -1 */
 	bool started;      /* init reported the program's start */
 	int json_fd;       /* --json-status-fd, or -1 */
@@ -72,7 +75,7 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m);
  * udp or unix rules), whose sends must stop for the broker. */
 int filter_build(void **bpf, size_t *len, bool dgram);
 /* The guard filter, installed first: argument checks with default allow. */
-int filter_build_guard(void **bpf, size_t *len);
+int filter_build_guard(void **bpf, size_t *len, bool unix_dgram);
 
 /* tmpdir.c: the private TMPDIR ("tmpdir private"): made, granted and
  * passed to init; removed with its contents at the end. */

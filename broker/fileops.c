@@ -962,13 +962,17 @@ static int do_chdir(struct broker *b, struct freq *f)
 	return fileops_refuse(b, f, SBX_PERM_STAT, r == -EACCES ? "not allowed by the policy" : strerror(-r));
 }
 
-/* fchdir: with Landlock the kernel cannot execute anything outside the
- * sandbox's root, so a working directory on the host gives the program
- * nothing: every other path is still the broker's. Without it, only
- * directories of the root itself. */
+/* fchdir: a working directory on the host is where the kernel itself
+ * resolves the relative names no request shows the broker: a core dump
+ * (there are none: RLIMIT_CORE is 0) and the address of a unix datagram
+ * (the program has no unix datagram socket unless the policy has unix
+ * rules). With Landlock, execve reaches nothing outside the root from
+ * there either; every other path is still the broker's. So fchdir to a
+ * host directory is allowed with Landlock and without unix rules; else
+ * only to directories of the sandbox's root, like chdir. */
 static int do_fchdir(struct broker *b, struct freq *f)
 {
-	if (b->landlock)
+	if (b->landlock && !b->unix_rules)
 		return CONTINUE;
 	_cleanup_close_ int fd = fileops_program_fd(f, f->p[0].dirfd, O_PATH);
 	if (fd < 0)
@@ -985,7 +989,8 @@ static int do_fchdir(struct broker *b, struct freq *f)
 		return CONTINUE;
 	snprintf(f->p[0].path, sizeof(f->p[0].path), "fd %d", f->p[0].dirfd);
 	return fileops_refuse(b, f, SBX_PERM_STAT,
-			      "fchdir to a host directory needs Landlock, which this kernel lacks");
+			      b->landlock ? "fchdir to a host directory under a policy with unix rules"
+					  : "fchdir to a host directory needs Landlock, which this kernel lacks");
 }
 
 /* May the program change the metadata (mode, owner, times, xattrs) of

@@ -131,7 +131,7 @@ static int export(scmp_filter_ctx ctx, void **bpf, size_t *len)
 	return 0;
 }
 
-int filter_build_guard(void **bpf, size_t *len)
+int filter_build_guard(void **bpf, size_t *len, bool unix_dgram)
 {
 	/* A second, default-allow filter for argument checks that cannot
 	 * share a syscall with an unconditional rule in the main one: the
@@ -172,6 +172,18 @@ int filter_build_guard(void **bpf, size_t *len)
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
 					  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)type))) < 0)
 			goto out;
+	}
+	/* Unix datagram sockets only under unix rules. A datagram sent to a
+	 * relative address is resolved by the kernel from the working
+	 * directory, which fchdir may put on the host (see fileops.c). */
+	if (!unix_dgram) {
+		for (int i = 0; i < 2; i++) {
+			int nr = i ? SCMP_SYS(socketpair) : SCMP_SYS(socket);
+			if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 2,
+						  SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+						  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM))) < 0)
+				goto out;
+		}
 	}
 	r = export(ctx, bpf, len);
 out:

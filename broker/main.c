@@ -423,22 +423,20 @@ int broker_root_request(struct broker *b, uint32_t type, const void *payload, si
 	}
 }
 
-static void send_filter(struct broker *b, uint32_t type, int (*build)(void **, size_t *),
-			const char *what)
+static void send_filter(struct broker *b, uint32_t type, const char *what)
 {
 	void *bpf;
 	size_t len;
 	int r;
-	if (build) {
-		r = build(&bpf, &len);
-	} else {
-		bool dgram = false;
-		for (size_t i = 0; i < b->policy.n_net; i++)
-			/* A bound stream socket could still open a connection
-			 * with sendto(MSG_FASTOPEN): its sends stop too. */
-			dgram |= b->policy.net[i].proto != SBX_NET_TCP || b->policy.net[i].op == SBX_NET_BIND;
+	bool dgram = false;
+	for (size_t i = 0; i < b->policy.n_net; i++)
+		/* A bound stream socket could still open a connection with
+		 * sendto(MSG_FASTOPEN): its sends stop too. */
+		dgram |= b->policy.net[i].proto != SBX_NET_TCP || b->policy.net[i].op == SBX_NET_BIND;
+	if (type == SBX_MSG_GUARD)
+		r = filter_build_guard(&bpf, &len, b->unix_rules);
+	else
 		r = filter_build(&bpf, &len, dgram);
-	}
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot build the %s", what);
 	r = sbx_msg_send(b->chan, type, 0, bpf, len, NULL, 0);
@@ -519,8 +517,10 @@ int main(int argc, char **argv)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot set up the client library's socket");
 	if (b.policy.private_tmp && (r = tmpdir_create(&b)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot make the sandbox's TMPDIR");
-	send_filter(&b, SBX_MSG_GUARD, filter_build_guard, "seccomp guard filter");
-	send_filter(&b, SBX_MSG_FILTER, NULL, "seccomp filter");
+	for (size_t i = 0; i < b.policy.n_net; i++)
+		b.unix_rules |= b.policy.net[i].proto == SBX_NET_UNIX;
+	send_filter(&b, SBX_MSG_GUARD, "seccomp guard filter");
+	send_filter(&b, SBX_MSG_FILTER, "seccomp filter");
 
 	r = notify_loop(&b);
 	cgroup_remove(&b);

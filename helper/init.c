@@ -148,6 +148,11 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set parent-death signal");
 	if (l->new_session && setsid() < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot start a new session");
+	/* No core dumps: the kernel writes them itself, where the program's
+	 * working directory is, past the broker. */
+	struct rlimit nocore = {0, 0};
+	if (setrlimit(RLIMIT_CORE, &nocore) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot forbid core dumps");
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(l->rlimits); i++) {
 		struct rlimit rl = {l->rlimits[i].value, l->rlimits[i].value};
 		if (l->rlimits[i].set && setrlimit(l->rlimits[i].resource, &rl) < 0)

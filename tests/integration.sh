@@ -379,6 +379,40 @@ check $? "--deferred without sbx_enter: reads the host, writes nothing, exits wi
 run "$H" --deferred --close-fds -- "$PROBE" env SBX_ENTER_FD
 grep -q '^SBX_ENTER_FD=[0-9]' "$T/out"; check $? "--deferred: the enter socket survives --close-fds"
 
+# --- What the kernel resolves from the working directory ------------------------
+# fchdir may put the working directory on the host; the kernel then resolves
+# a unix datagram's relative address and a core dump's name from there.
+CWDESCAPE=$(realpath "${SBX_CWDESCAPE:-$B/tests/cwdescape}")
+E=$T/cwd
+mkdir -p "$E/host" && chmod -R a+rwX "$E"
+/usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+try:
+    print(s.recv(100), flush=True)
+except OSError:
+    pass' "$E/host/hostsock" >"$E/got" 2>&1 &
+bg_pids+=($!)
+sockpid=$!
+for _ in $(seq 50); do [ -S "$E/host/hostsock" ] && break; sleep 0.05; done
+chmod a+w "$E/host/hostsock" 2>/dev/null
+run "$H" --read="$E/host" -- "$CWDESCAPE" sock "$E/host"
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out" && grep -q 'fchdir to the host directory: done' "$T/out"
+check $? "from a working directory on the host (fchdir to a broker's fd) no unix datagram socket can be made, none reaches a host socket"
+run "$H" --deferred -- "$CWDESCAPE" sock "$E/host"
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out"
+check $? "--deferred: the same from a directory opened before sbx_enter"
+run "$H" --read="$E/host" --connect="unix $E/other" -- "$CWDESCAPE" sock "$E/host"
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out" && grep -q 'fchdir to the host directory: Permission denied' "$T/out"
+check $? "under unix rules (unix datagram sockets allowed) fchdir to a host directory is refused"
+kill "$sockpid" 2>/dev/null
+wait "$sockpid" 2>/dev/null
+[ ! -s "$E/got" ]; check $? "the host's datagram socket received nothing (got: $(cat "$E/got"))"
+run "$H" --read="$E/host" -- "$CWDESCAPE" core "$E/host"
+[ $rc = 134 ] && grep -q '^0 failures' "$T/out" && ! ls "$E/host" | grep -q core
+check $? "no core dump (RLIMIT_CORE 0, hard), not even into a host working directory (status $rc)"
+
 . "$S/tests/lifecycle.sh"
 
 summary
