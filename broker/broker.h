@@ -18,6 +18,7 @@
 struct broker {
 	int chan;          /* to init (and, at start, the program) */
 	pid_t init_pid;
+	int init_pidfd;    /* -1: init is our child; else its pidfd (--serve-fd) */
 	int listener;      /* seccomp user-notification fd, -1 until received */
 	int rootfd;        /* O_PATH fd of the host's "/" */
 	int sbxroot;       /* O_PATH fd of the program's root, -1 until needed */

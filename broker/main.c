@@ -32,6 +32,7 @@
 struct args {
 	int chan;
 	pid_t init_pid;
+	int init_pidfd; /* --init-pidfd: init is not our child (--serve-fd) */
 	int json_fd;
 	long long pids_max, memory_max;
 	const char *mode;
@@ -97,6 +98,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 	memset(a, 0, sizeof(*a));
 	a->chan = -1;
 	a->init_pid = 0;
+	a->init_pidfd = -1;
 	a->json_fd = -1;
 	a->pids_max = a->memory_max = -1;
 	a->mode = "user-namespace";
@@ -113,6 +115,11 @@ static void parse_args(int argc, char **argv, struct args *a)
 			if (*end || v < 3 || v > INT_MAX)
 				break;
 			a->chan = (int)v;
+		} else if (!strncmp(argv[i], "--init-pidfd=", 13)) {
+			long v = strtol(argv[i] + 13, &end, 10);
+			if (*end || v < 3 || v > INT_MAX)
+				break;
+			a->init_pidfd = (int)v;
 		} else if (!strncmp(argv[i], "--init-pid=", 11)) {
 			long v = strtol(argv[i] + 11, &end, 10);
 			if (*end || v < 1 || v > INT_MAX)
@@ -445,14 +452,82 @@ static void send_filter(struct broker *b, uint32_t type, const char *what)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot send the %s to init", what);
 }
 
+/* sandbox-broker --serve-fd=N: a launcher's own broker. It waits for one
+ * sandbox, handed over on socket N by sandbox-helper --broker-fd, and
+ * becomes its broker: a new image of itself, with the channel, init's
+ * pidfd and the status fd it was handed. */
+static _Noreturn void serve(const char *arg)
+{
+	char *end;
+	long fd = strtol(arg, &end, 10);
+	if (!*arg || *end || fd < 0 || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0)
+		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%s: not an open fd", arg);
+	struct sbx_msg *m = malloc(sizeof(*m));
+	int r = m ? sbx_msg_recv((int)fd, m) : -ENOMEM;
+	if (r == 0)
+		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%ld: closed before a sandbox was handed over", fd);
+	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, r, "--serve-fd=%ld: cannot receive the sandbox", fd);
+	size_t n = 0;
+	for (size_t i = 0; i < m->len; i++)
+		n += !m->payload[i];
+	if (m->hdr.type != SBX_MSG_HANDOVER || m->nfds < 2 || m->nfds > 3 || !m->len ||
+	    m->payload[m->len - 1] || strcmp((const char *)m->payload, "sandbox-broker")) {
+		sbx_msg_close_fds(m);
+		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%ld: not a sandbox handed over by sandbox-helper "
+			"--broker-fd", fd);
+	}
+	close((int)fd);
+	char **argv = calloc(n + 2, sizeof(char *));
+	static char chan[32], pidfd[32], json[40];
+	if (!argv)
+		sbx_die(SBX_EXIT_SETUP, "out of memory");
+	snprintf(chan, sizeof(chan), "--channel-fd=%d", m->fds[0]);
+	snprintf(pidfd, sizeof(pidfd), "--init-pidfd=%d", m->fds[1]);
+	snprintf(json, sizeof(json), "--json-status-fd=%d", m->nfds == 3 ? m->fds[2] : -1);
+	size_t k = 0;
+	argv[k++] = "sandbox-broker";
+	argv[k++] = pidfd;
+	bool options = true;
+	for (char *s = (char *)m->payload + strlen((char *)m->payload) + 1;
+	     s < (char *)m->payload + m->len; s += strlen(s) + 1) {
+		if (options && !strcmp(s, "--"))
+			options = false;
+		if (options && !strncmp(s, "--channel-fd=", 13))
+			argv[k++] = chan;
+		else if (options && !strncmp(s, "--json-status-fd=", 17))
+			argv[k++] = json;
+		else
+			argv[k++] = s;
+	}
+	argv[k] = NULL;
+	for (size_t i = 0; i < m->nfds; i++)
+		if (fcntl(m->fds[i], F_SETFD, 0) < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot keep the handed fds");
+	execv("/proc/self/exe", argv);
+	sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot execute the broker again");
+}
+
 int main(int argc, char **argv)
 {
 	sbx_log_set_name("sandbox-broker");
+	if (argc == 2 && !strncmp(argv[1], "--serve-fd=", 11))
+		serve(argv[1] + 11);
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		fputs("Usage: sandbox-broker --serve-fd=N\n"
+		      "Serve one sandbox that sandbox-helper --broker-fd hands over on the socket N\n"
+		      "(a launcher that runs its own broker). Otherwise sandbox-helper starts this\n"
+		      "program itself.\n", stdout);
+		return 0;
+	}
 	struct args a;
 	parse_args(argc, argv, &a);
 	static struct broker b;
 	b.chan = a.chan;
 	b.init_pid = a.init_pid;
+	b.init_pidfd = a.init_pidfd;
+	if (b.init_pidfd >= 0 && fcntl(b.init_pidfd, F_SETFD, FD_CLOEXEC) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "bad --init-pidfd %d", b.init_pidfd);
 	b.listener = -1;
 	b.json_fd = a.json_fd;
 	b.mode = a.mode;

@@ -133,6 +133,13 @@ static int channel_read(struct broker *b)
 	return r;
 }
 
+/* How init ended, when it is not our child (--serve-fd): its status is
+ * the program's, which init reported; without a report, a setup failure. */
+static int init_status(const struct broker *b)
+{
+	return b->program_status >= 0 ? sbx_exit_status(b->program_status) : SBX_EXIT_SETUP;
+}
+
 int notify_loop(struct broker *b)
 {
 	_cleanup_close_ int sfd = sbx_signalfd_forwarded();
@@ -140,17 +147,18 @@ int notify_loop(struct broker *b)
 		return sfd;
 	/* Look once for an exit that came before the signalfd existed, then
 	 * only when SIGCHLD says so. */
-	bool check_child = true;
+	bool child = b->init_pidfd < 0, check_child = child;
 	int status;
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{.fd = sfd, .events = POLLIN},
 		{.fd = b->chan, .events = POLLIN},
+		{.fd = b->init_pidfd, .events = POLLIN},
 	};
 	for (;;) {
 		if (check_child && waitpid(b->init_pid, &status, WNOHANG) == b->init_pid)
 			return sbx_exit_status(status);
 		check_child = false;
-		if (SBX_RETRY(poll(pfd, 2, -1)) < 0)
+		if (SBX_RETRY(poll(pfd, child ? 2 : 3, -1)) < 0)
 			return -errno;
 		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
@@ -159,16 +167,24 @@ int notify_loop(struct broker *b)
 				/* Through the channel: init may be root's, out of
 				 * our reach for kill(). */
 				if (sig == SIGCHLD)
-					check_child = true;
+					check_child = child;
 				else
 					(void)sbx_msg_send(b->chan, SBX_MSG_SIGNAL, 0, &sig, sizeof(sig), NULL, 0);
 			}
 		}
 		if ((pfd[1].revents & POLLIN) && channel_read(b) == 0)
 			pfd[1].events = 0;
+		if (!child && pfd[2].revents) {
+			/* init is gone: read what it said last. */
+			while (pfd[1].fd >= 0 && poll(&pfd[1], 1, 0) == 1 && (pfd[1].revents & POLLIN) &&
+			       channel_read(b) > 0)
+				;
+			return init_status(b);
+		}
 		if (pfd[1].revents & (POLLHUP | POLLERR)) {
+			pfd[1].fd = child ? pfd[1].fd : -1; /* no more HUPs: wait for the pidfd */
 			/* init is gone or going: collect it. */
-			if (waitpid(b->init_pid, &status, 0) == b->init_pid)
+			if (child && waitpid(b->init_pid, &status, 0) == b->init_pid)
 				return sbx_exit_status(status);
 		}
 	}

@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,84 +24,32 @@ const char *sbx_client_version(void)
 	return SBX_VERSION;
 }
 
-int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid, int *pidfd)
+/* Fork and exec PATH with ARGS, the N fds in KEEP inherited across the
+ * exec. 0 with *PID, or a negative errno (a failed exec included, then
+ * nothing is left running). */
+static int spawn_exec(const char *path, char *const *args, const int *keep, size_t n, pid_t *pid)
 {
-	static const struct sbx_spawn_opts none;
-	if (!opts)
-		opts = &none;
-	if (!argv || !argv[0] || !pid)
-		return -EINVAL;
-	if (opts->broker != SBX_BROKER_SEPARATE)
-		return -ENOTSUP;
-	const char *helper = opts->helper ? opts->helper : getenv("SBX_HELPER");
-	if (!helper)
-		helper = SBX_INSTALL_BINDIR "/sandbox-helper";
-	/* The helper's command line, built before the fork: the child only
-	 * execs. */
-	size_t n = 0, nr = 0, na = 0;
-	while (opts->rules && opts->rules[nr])
-		nr++;
-	while (argv[na])
-		na++;
-	size_t total = 3 + nr + opts->n_keep_fds + 2 + na + 1;
-	if (total > MAX_ARGS)
-		return -E2BIG;
-	char **args = calloc(total, sizeof(char *));
-	char *policy = NULL, *keep = NULL;
-	int r = 0;
-	if (!args || asprintf(&policy, "--policy=%s", opts->policy ? opts->policy : "minimal") < 0) {
-		r = -ENOMEM;
-		goto out;
-	}
-	keep = calloc(opts->n_keep_fds ? opts->n_keep_fds : 1, 24);
-	if (!keep) {
-		r = -ENOMEM;
-		goto out;
-	}
-	args[n++] = (char *)helper;
-	args[n++] = policy;
-	args[n++] = "--close-fds";
-	for (size_t i = 0; i < opts->n_keep_fds; i++) {
-		if (opts->keep_fds[i] < 0 || fcntl(opts->keep_fds[i], F_GETFD) < 0) {
-			r = -EBADF;
-			goto out;
-		}
-		snprintf(keep + i * 24, 24, "--keep-fd=%d", opts->keep_fds[i]);
-		args[n++] = keep + i * 24;
-	}
-	for (size_t i = 0; i < nr; i++)
-		args[n++] = (char *)opts->rules[i];
-	args[n++] = "--";
-	for (size_t i = 0; i < na; i++)
-		args[n++] = (char *)argv[i];
-	args[n] = NULL;
-	if (access(helper, X_OK) < 0) {
-		r = -errno;
-		goto out;
-	}
 	/* The child reports a failed exec through a CLOEXEC pipe. */
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
 	pid_t c = fork();
 	if (c < 0) {
-		r = -errno;
+		int e = errno;
 		close(p[0]);
 		close(p[1]);
-		goto out;
+		return -e;
 	}
 	if (c == 0) {
 		close(p[0]);
-		/* Keep-fds must survive the exec: they were inherited as the
+		/* Kept fds must survive the exec: they were inherited as the
 		 * caller left them; the helper closes the rest. */
-		for (size_t i = 0; i < opts->n_keep_fds; i++) {
-			int fl = fcntl(opts->keep_fds[i], F_GETFD);
+		for (size_t i = 0; i < n; i++) {
+			int fl = fcntl(keep[i], F_GETFD);
 			if (fl >= 0)
-				(void)fcntl(opts->keep_fds[i], F_SETFD, fl & ~FD_CLOEXEC);
+				(void)fcntl(keep[i], F_SETFD, fl & ~FD_CLOEXEC);
 		}
-		execv(helper, args);
+		execv(path, args);
 		int e = errno;
 		(void)!write(p[1], &e, sizeof(e));
 		_exit(127);
@@ -113,9 +63,108 @@ int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t
 	close(p[0]);
 	if (got == (ssize_t)sizeof(e)) {
 		(void)waitpid(c, NULL, 0);
-		r = -e;
+		return -e;
+	}
+	*pid = c;
+	return 0;
+}
+
+int sbx_broker_start(int *fd, pid_t *pid)
+{
+	if (!fd || !pid)
+		return -EINVAL;
+	const char *broker = getenv("SBX_BROKER");
+	if (!broker)
+		broker = SBX_INSTALL_LIBEXECDIR "/sandbox-broker";
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	char arg[32];
+	snprintf(arg, sizeof(arg), "--serve-fd=%d", sv[1]);
+	char *args[] = {(char *)broker, arg, NULL};
+	int r = spawn_exec(broker, args, &sv[1], 1, pid);
+	close(sv[1]);
+	if (r < 0) {
+		close(sv[0]);
+		return r;
+	}
+	*fd = sv[0];
+	return 0;
+}
+
+int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid, int *pidfd)
+{
+	static const struct sbx_spawn_opts none;
+	if (!opts)
+		opts = &none;
+	if (!argv || !argv[0] || !pid)
+		return -EINVAL;
+	if (opts->broker == SBX_BROKER_IN_PROCESS)
+		return -ENOTSUP;
+	bool given = opts->broker == SBX_BROKER_GIVEN;
+	if (opts->broker != SBX_BROKER_SEPARATE && !given)
+		return -EINVAL;
+	if (given && (opts->broker_fd < 3 || fcntl(opts->broker_fd, F_GETFD) < 0))
+		return -EBADF;
+	const char *helper = opts->helper ? opts->helper : getenv("SBX_HELPER");
+	if (!helper)
+		helper = SBX_INSTALL_BINDIR "/sandbox-helper";
+	/* The helper's command line, built before the fork: the child only
+	 * execs. */
+	size_t n = 0, nr = 0, na = 0;
+	while (opts->rules && opts->rules[nr])
+		nr++;
+	while (argv[na])
+		na++;
+	size_t total = 4 + nr + opts->n_keep_fds + 2 + na + 1;
+	if (total > MAX_ARGS)
+		return -E2BIG;
+	char **args = calloc(total, sizeof(char *));
+	char *policy = NULL, *keep = NULL;
+	int *inherit = NULL;
+	char brokerarg[32];
+	int r = 0;
+	if (!args || asprintf(&policy, "--policy=%s", opts->policy ? opts->policy : "minimal") < 0) {
+		r = -ENOMEM;
 		goto out;
 	}
+	keep = calloc(opts->n_keep_fds ? opts->n_keep_fds : 1, 24);
+	inherit = calloc(opts->n_keep_fds + 1, sizeof(int));
+	if (!keep || !inherit) {
+		r = -ENOMEM;
+		goto out;
+	}
+	args[n++] = (char *)helper;
+	args[n++] = policy;
+	args[n++] = "--close-fds";
+	if (given) {
+		snprintf(brokerarg, sizeof(brokerarg), "--broker-fd=%d", opts->broker_fd);
+		args[n++] = brokerarg;
+		inherit[opts->n_keep_fds] = opts->broker_fd;
+	}
+	for (size_t i = 0; i < opts->n_keep_fds; i++) {
+		if (opts->keep_fds[i] < 0 || fcntl(opts->keep_fds[i], F_GETFD) < 0) {
+			r = -EBADF;
+			goto out;
+		}
+		snprintf(keep + i * 24, 24, "--keep-fd=%d", opts->keep_fds[i]);
+		args[n++] = keep + i * 24;
+		inherit[i] = opts->keep_fds[i];
+	}
+	for (size_t i = 0; i < nr; i++)
+		args[n++] = (char *)opts->rules[i];
+	args[n++] = "--";
+	for (size_t i = 0; i < na; i++)
+		args[n++] = (char *)argv[i];
+	args[n] = NULL;
+	if (access(helper, X_OK) < 0) {
+		r = -errno;
+		goto out;
+	}
+	pid_t c;
+	r = spawn_exec(helper, args, inherit, opts->n_keep_fds + given, &c);
+	if (r < 0)
+		goto out;
 	*pid = c;
 	if (pidfd) {
 		*pidfd = (int)syscall(SYS_pidfd_open, c, 0);
@@ -131,5 +180,6 @@ out:
 	free(args);
 	free(policy);
 	free(keep);
+	free(inherit);
 	return r;
 }

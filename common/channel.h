@@ -38,6 +38,9 @@ enum sbx_msg_type {
 				* SO_PASSCRED); sent with write(), since sendmsg
 				* already waits for the broker. Or, in tests,
 				* the fd itself. */
+	SBX_MSG_HANDOVER,      /* helper -> a launcher's broker (--broker-fd): fds
+				* channel, pidfd of init[, status fd]; payload:
+				* the broker's arguments, each NUL-terminated */
 	SBX_MSG_TYPE_MAX,
 };
 

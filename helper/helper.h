@@ -40,6 +40,7 @@ struct launch {
 	const char *memory_max; /* --memory-max */
 	int new_session;   /* 0/1; -1 until decided */
 	bool deferred;     /* --deferred: the program calls sbx_enter() */
+	int broker_fd;     /* --broker-fd: the launcher's broker; -1: none */
 	struct {
 		bool set;
 		int resource;
@@ -61,6 +62,11 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd);
 
 /* Close every fd above 2 but the N in KEEP. 0 or a negative errno. */
 int init_close_fds(const int *keep, size_t n);
+
+/* handover.c: --broker-fd. Send the launcher's broker the channel CHAN,
+ * a pidfd of INIT and the broker's arguments BARGV; then wait for INIT,
+ * passing signals on, and exit with its status. */
+_Noreturn void handover(const struct launch *l, pid_t init, int chan, char *const *bargv);
 
 /* deferred.c: --deferred, in the program's process before it is executed:
  * its own mount namespace on the host's tree made read-only, and the keeper

@@ -228,6 +228,8 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	sbx_log_set_name("sandbox-helper");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set parent-death signal");
+	if (l->broker_fd >= 0)
+		close(l->broker_fd); /* the launcher's broker's, not ours */
 	char c;
 	ssize_t n = SBX_RETRY(read(sync_fd, &c, 1));
 	if (n != 1)

@@ -175,9 +175,12 @@ int main(int argc, char **argv)
 	options_parse(argc, argv, &l);
 	if (l.test)
 		return selftest(&l);
-	char *broker = l.broker ? strdup(l.broker) : find_broker();
+	char *broker = l.broker ? strdup(l.broker) : l.broker_fd >= 0 ? strdup("-") : find_broker();
 	if (!broker)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
+	/* The socket to a launcher's broker is not the program's. */
+	if (l.broker_fd >= 0 && fcntl(l.broker_fd, F_SETFD, FD_CLOEXEC) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "--broker-fd=%d", l.broker_fd);
 
 	int sv[2], sync[2];
 	int r = sbx_channel_pair(sv);
@@ -244,6 +247,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		bargv[k++] = l.argv[i];
 	bargv[k] = NULL;
+	if (l.broker_fd >= 0)
+		handover(&l, pid, sv[0], bargv);
 	execv(broker, bargv);
 	die_killing(pid, errno, "cannot execute the broker");
 }

@@ -52,6 +52,9 @@ static const char usage[] =
 	"  --pids-max=N, --memory-max=BYTES\n"
 	"                         limits for the whole sandbox, in a cgroup of its own\n"
 	"                         inside the caller's delegated cgroup\n"
+	"  --broker-fd=N          hand the sandbox to the launcher's own broker\n"
+	"                         (sandbox-broker --serve-fd) on socket N instead of\n"
+	"                         starting one; the helper waits for the program\n"
 	"  --broker=PATH          the sandbox-broker to run (default: the one installed\n"
 	"                         beside this helper; not when setuid)\n"
 	"  --test                 check the kernel features the sandbox needs and exit\n"
@@ -116,6 +119,7 @@ void options_parse(int argc, char **argv, struct launch *l)
 	const char *v;
 	l->policy = "minimal";
 	l->json_fd = -1;
+	l->broker_fd = -1;
 	l->new_session = -1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -145,6 +149,10 @@ void options_parse(int argc, char **argv, struct launch *l)
 			if (l->privileged)
 				sbx_die(SBX_EXIT_SETUP, "--broker is refused when sandbox-helper runs setuid");
 			l->broker = v;
+		} else if ((v = value(a, "--broker-fd="))) {
+			l->broker_fd = open_fd("--broker-fd", v);
+			if (l->broker_fd <= 2)
+				sbx_die(SBX_EXIT_SETUP, "--broker-fd: use an fd above 2");
 		} else if (!strcmp(a, "--deferred")) {
 			l->deferred = true;
 		} else if (!strcmp(a, "--close-fds")) {

@@ -80,6 +80,15 @@ run "$B/tests/spawnkeep" "$H" "$PROBE"
 [ $rc = 0 ] && [ "$(cat "$T/out")" = "0 1 2 5 " ]; check $? "sbx_spawn keeps the fds it is given, closes the rest, refuses a closed one (got $(cat "$T/out"))"
 run env SBX_HELPER=/nonexistent/sandbox-helper "$L" minimal -- /bin/true
 [ $rc = 125 ] && grep -q "No such file or directory" "$T/err"; check $? "sbx_spawn without a helper: an error, nothing started"
+# A launcher that runs its own broker (sbx_broker_start, --broker-fd).
+run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$L" --own-broker shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
+[ $rc = 7 ] && grep -q '^launcher: own broker [0-9]* exited with 7$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
+check $? "sbx_spawn with the launcher's own broker (SBX_BROKER_GIVEN): the policy holds, status 7 from both"
+/usr/bin/python3 "$S/tests/scripts/ownbroker.py" "$H" "$B/broker/sandbox-broker" "$PROBE" >"$T/out" 2>"$T/err"
+rc=$?
+sed 's/^/#   /' "$T/out"
+[ $rc = 0 ] && grep -q '^9 passed, 0 failed$' "$T/out"
+check $? "sandbox-helper --broker-fd with sandbox-broker --serve-fd: status, policy, signals, kills, bad input (9 checks)"
 [ -s "$B/meson-private/sandbox-client.pc" ] &&
 	PKG_CONFIG_PATH="$B/meson-private" pkg-config --exists sandbox-client; check $? "sandbox-client.pc is generated"
 

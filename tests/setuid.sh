@@ -65,6 +65,14 @@ deferred_tests() {
 	fi
 }
 
+# own_broker_tests MODE: a launcher run by the user starts its own broker and
+# hands the sandbox to it through the setuid helper (--broker-fd).
+own_broker_tests() {
+	run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$B/tests/launcher" --own-broker shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
+	[ $rc = 7 ] && grep -q '^launcher: own broker [0-9]* exited with 7$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
+	check $? "[$1] --broker-fd: the launcher's own broker serves the setuid helper's sandbox (status 7, policy holds)"
+}
+
 # mode_tests MODE: what must hold in either setuid mode.
 mode_tests() {
 	local mode=$1
@@ -162,6 +170,7 @@ mode_tests() {
 mode_tests setuid-user-namespace
 nnp_tests setuid-user-namespace
 deferred_tests setuid-user-namespace
+own_broker_tests setuid-user-namespace
 
 # --pids-max and --memory-max: refused without a delegated cgroup; with one
 # (made here by root and given to the user, as systemd delegates), the
@@ -246,6 +255,7 @@ run "$B/helper/sandbox-helper" -- /bin/true
 mode_tests setuid-no-user-namespace
 nnp_tests setuid-no-user-namespace
 deferred_tests setuid-no-user-namespace
+own_broker_tests setuid-no-user-namespace
 WRAP=()
 
 summary

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An example launcher: runs its arguments in a sandbox with sbx_spawn,
  * waits on the pidfd, and exits with the sandboxed program's status.
- *   launcher POLICY [HELPER-OPTION...] -- PROGRAM [ARG...]
+ *   launcher [--own-broker] POLICY [HELPER-OPTION...] -- PROGRAM [ARG...]
+ * With --own-broker the launcher starts the sandbox's broker itself
+ * (sbx_broker_start) and hands it to sandbox-helper (--broker-fd).
  * Build: cc launcher.c $(pkg-config --cflags --libs sandbox-client) */
 #include <sandbox/client.h>
 
@@ -13,20 +15,32 @@
 
 int main(int argc, char **argv)
 {
+	int own = argc > 1 && !strcmp(argv[1], "--own-broker");
+	argv += own;
+	argc -= own;
 	int dd = 2;
 	while (dd < argc && strcmp(argv[dd], "--"))
 		dd++;
 	if (argc < 2 || dd >= argc - 1) {
-		fprintf(stderr, "usage: launcher POLICY [HELPER-OPTION...] -- PROGRAM [ARG...]\n");
+		fprintf(stderr, "usage: launcher [--own-broker] POLICY [HELPER-OPTION...] -- PROGRAM [ARG...]\n");
 		return 2;
 	}
 	argv[dd] = NULL; /* the options end here */
 	struct sbx_spawn_opts o = {.policy = argv[1], .rules = (const char *const *)argv + 2};
+	pid_t broker = -1;
+	int r = 0;
+	if (own && (r = sbx_broker_start(&o.broker_fd, &broker)) == 0)
+		o.broker = SBX_BROKER_GIVEN;
 	pid_t pid;
 	int pidfd;
-	int r = sbx_spawn((const char *const *)argv + dd + 1, &o, &pid, &pidfd);
+	if (r == 0)
+		r = sbx_spawn((const char *const *)argv + dd + 1, &o, &pid, &pidfd);
+	if (own && o.broker_fd > 0)
+		close(o.broker_fd); /* the helper has it now */
 	if (r < 0) {
 		fprintf(stderr, "launcher: %s: %s\n", argv[dd + 1], strerror(-r));
+		if (broker > 0)
+			(void)waitpid(broker, NULL, 0); /* it ends with its socket */
 		return 125;
 	}
 	siginfo_t si;
@@ -34,7 +48,13 @@ int main(int argc, char **argv)
 		perror("launcher: waitid");
 		return 125;
 	}
-	printf("launcher: pid %d exited with %d\n", (int)pid,
-	       si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status);
-	return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	int status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+	printf("launcher: pid %d exited with %d\n", (int)pid, status);
+	if (broker > 0) {
+		int bs;
+		if (waitpid(broker, &bs, 0) == broker)
+			printf("launcher: own broker %d exited with %d\n", (int)broker,
+			       WIFEXITED(bs) ? WEXITSTATUS(bs) : 128 + WTERMSIG(bs));
+	}
+	return status;
 }

@@ -28,6 +28,8 @@ extern "C" {
 enum sbx_broker_mode {
 	SBX_BROKER_SEPARATE = 0, /* sandbox-helper starts its own broker process */
 	SBX_BROKER_IN_PROCESS,   /* the caller's process serves: not in this version (ENOTSUP) */
+	SBX_BROKER_GIVEN,        /* the caller's own broker, on opts->broker_fd
+				  * (sbx_broker_start; sandbox-helper --broker-fd) */
 };
 
 struct sbx_spawn_opts {
@@ -40,7 +42,16 @@ struct sbx_spawn_opts {
 	enum sbx_broker_mode broker;
 	const char *helper;        /* the sandbox-helper to run; NULL: $SBX_HELPER, else
 				    * the one installed with this library */
+	int broker_fd;             /* SBX_BROKER_GIVEN: the socket sbx_broker_start gave */
 };
+
+/* Start the caller's own broker for one sandbox: sandbox-broker --serve-fd
+ * ($SBX_BROKER, else the one installed with this library) as a child of
+ * the caller. On success returns 0 with *FD, the socket to pass as
+ * broker_fd with SBX_BROKER_GIVEN (O_CLOEXEC; close it after sbx_spawn),
+ * and *PID, the broker, which exits with the program's status and which
+ * the caller waits for. A negative errno on failure, nothing started. */
+int sbx_broker_start(int *fd, pid_t *pid);
 
 /* Start ARGV (ARGV[0] a path or a name on $PATH) in a sandbox. On success
  * returns 0 with *PID and, if PIDFD is not NULL, *PIDFD (O_CLOEXEC) set;
