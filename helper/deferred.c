@@ -76,7 +76,7 @@ _Noreturn static void keeper(const struct launch *l, int es, int chan, int newro
 	if (pidfd < 0 || init_close_fds(keep, SBX_ARRAY_SIZE(keep)) < 0 ||
 	    caps_become_user(l->uid, l->gid, caps, SBX_ARRAY_SIZE(caps)) < 0)
 		_exit(SBX_EXIT_SETUP);
-	char c;
+	char c = 0;
 	if (SBX_RETRY(recv(es, &c, 1, 0)) != 1 || c != 'E')
 		_exit(0); /* the program never entered */
 	/* The program waits in sbx_enter(): its root and working directory
