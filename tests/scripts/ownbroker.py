@@ -74,54 +74,48 @@ check(h.returncode == 7 and br.returncode == 7 and 'refused openat("/etc/shadow"
       "--broker-fd: the program's status (7) from the helper and the broker; the policy refuses",
       f"helper {h.returncode} broker {br.returncode} {berr.strip()}")
 
+def running_sandbox():
+    """A paused probe served by a launcher's broker, once it runs: the
+    broker, the helper and the mark in the sandbox's command lines."""
+    mark = f"sbx-own-{os.getpid()}-{time.monotonic_ns()}"
+    br, h = start([probe, "pause", mark])
+    for _ in range(100):
+        if len(marked(mark)) >= 2:
+            break
+        time.sleep(0.05)
+    return br, h, mark
+
+
+def end(first, first_signal, then):
+    """Signal FIRST, then wait for THEN to end (killed after 10 s)."""
+    first.send_signal(first_signal)
+    first.wait(timeout=30)
+    try:
+        then.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        then.kill()
+        then.wait()
+    time.sleep(0.3)
+
+
 # SIGTERM to the helper (the pid a launcher holds) reaches the program.
-mark = f"sbx-own-{os.getpid()}-{time.monotonic_ns()}"
-br, h = start([probe, "pause", mark])
-for _ in range(100):
-    if len(marked(mark)) >= 2:
-        break
-    time.sleep(0.05)
-h.send_signal(signal.SIGTERM)
-h.wait(timeout=30)
-br.wait(timeout=30)
-time.sleep(0.2)
+br, h, mark = running_sandbox()
+end(h, signal.SIGTERM, br)
 check(h.returncode == 143 and not marked(mark),
       "--broker-fd: SIGTERM to the helper reaches the program (143), nothing left",
       f"helper {h.returncode} left {marked(mark)}")
 
 # SIGKILL to the launcher's broker: the sandbox ends, nothing is left.
-mark = f"sbx-own-{os.getpid()}-{time.monotonic_ns()}"
-br, h = start([probe, "pause", mark])
-for _ in range(100):
-    if len(marked(mark)) >= 2:
-        break
-    time.sleep(0.05)
-br.kill()
-br.wait()
-try:
-    h.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    h.kill()
-time.sleep(0.3)
-check(h.returncode not in (None, 0) and not marked(mark),
+br, h, mark = running_sandbox()
+end(br, signal.SIGKILL, h)
+check(h.returncode != 0 and not marked(mark),
       "--broker-fd: SIGKILL to the launcher's broker ends the sandbox, nothing left",
       f"helper {h.returncode} left {marked(mark)}")
 
 # SIGKILL to the helper: the broker and the sandbox end too.
-mark = f"sbx-own-{os.getpid()}-{time.monotonic_ns()}"
-br, h = start([probe, "pause", mark])
-for _ in range(100):
-    if len(marked(mark)) >= 2:
-        break
-    time.sleep(0.05)
-h.kill()
-h.wait()
-try:
-    br.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    br.kill()
-time.sleep(0.3)
-check(br.returncode not in (None,) and not marked(mark) and not alive(br.pid),
+br, h, mark = running_sandbox()
+end(h, signal.SIGKILL, br)
+check(not marked(mark) and not alive(br.pid),
       "--broker-fd: SIGKILL to the helper ends the broker and the sandbox, nothing left",
       f"broker {br.returncode} left {marked(mark)}")
 
