@@ -58,6 +58,10 @@ struct freq {
 
 #define CONTINUE 1
 
+/* decode.c: fill F from the notification N (the syscall and its
+ * arguments; nothing is read from the program). */
+void fileops_decode(const struct seccomp_notif *n, struct freq *f);
+
 bool fileops_id_valid(const struct broker *b, uint64_t id);
 /* Refuse F with EACCES, with a (rate-limited) line saying why. */
 int fileops_refuse(struct broker *b, const struct freq *f, unsigned need, const char *why);
