@@ -16,6 +16,7 @@
  *                      int32 -errno alone
  *   program -> keeper  int32 the number of its listener fd
  *   keeper -> program  int32 0 once the broker has it, or -errno */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -23,6 +24,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -63,15 +65,68 @@ static void send_filters(int es, int r, const struct stat *root, const struct so
 	free(buf);
 }
 
-_Noreturn static void keeper(const struct launch *l, int es, int chan, int newroot, pid_t program,
-			     const struct sock_fprog *guard, const struct sock_fprog *prog)
+/* How many processes besides the program and the keeper are beneath init,
+ * read from the host's /proc (PROC): one would escape the lockdown (a
+ * child forked before, or a CLONE_VM co-process sharing the program's
+ * memory). A negative errno when it cannot tell. */
+static int others(int proc)
+{
+	char path[64], buf[4096];
+	pid_t todo[256];
+	size_t n = 0, done = 0;
+	_cleanup_close_ int st = openat(proc, "self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t len = st < 0 ? -1 : read(st, buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return -EIO;
+	buf[len] = '\0';
+	const char *pp = strstr(buf, "\nPPid:");
+	if (!pp || sscanf(pp + 7, "%d", &todo[n]) != 1 || todo[n] <= 0)
+		return -EIO;
+	n++;
+	while (done < n) {
+		snprintf(path, sizeof(path), "%d/task", (int)todo[done++]);
+		int tfd = openat(proc, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		DIR *d = tfd < 0 ? NULL : fdopendir(tfd);
+		if (!d) {
+			if (tfd >= 0)
+				close(tfd);
+			return -EIO;
+		}
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			char cp[sizeof(path) + sizeof(e->d_name) + 16];
+			snprintf(cp, sizeof(cp), "%s/%s/children", path, e->d_name);
+			_cleanup_close_ int cfd = openat(proc, cp, O_RDONLY | O_CLOEXEC);
+			len = cfd < 0 ? -1 : read(cfd, buf, sizeof(buf) - 1);
+			if (len < 0) {
+				closedir(d);
+				return -EIO;
+			}
+			buf[len] = '\0';
+			for (char *t = strtok(buf, " \n"); t; t = strtok(NULL, " \n")) {
+				if (n == SBX_ARRAY_SIZE(todo)) {
+					closedir(d);
+					return (int)n;
+				}
+				todo[n++] = (pid_t)atoi(t);
+			}
+		}
+		closedir(d);
+	}
+	return (int)n - 3; /* init, the program and us */
+}
+
+_Noreturn static void keeper(const struct launch *l, int es, int chan, int newroot, int proc,
+			     pid_t program, const struct sock_fprog *guard, const struct sock_fprog *prog)
 {
 	/* Gone with init; and with the program, whose end of the socket
 	 * then reads as closed. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		_exit(SBX_EXIT_SETUP);
 	int pidfd = (int)syscall(SYS_pidfd_open, program, 0);
-	const int keep[] = {es, chan, newroot, pidfd};
+	const int keep[] = {es, chan, newroot, proc, pidfd};
 	static const int caps[] = {CAP_SYS_CHROOT, CAP_SYS_PTRACE};
 	if (pidfd < 0 || init_close_fds(keep, SBX_ARRAY_SIZE(keep)) < 0 ||
 	    caps_become_user(l->uid, l->gid, caps, SBX_ARRAY_SIZE(caps)) < 0)
@@ -82,8 +137,11 @@ _Noreturn static void keeper(const struct launch *l, int es, int chan, int newro
 	/* The program waits in sbx_enter(): its root and working directory
 	 * (ours too) go to the empty root. */
 	struct stat root;
-	int r = fstat(newroot, &root) < 0 || fchdir(newroot) < 0 || chroot(".") < 0 || chdir("/") < 0
-			? -errno : 0;
+	int r = others(proc);
+	r = r < 0 ? r : r > 0 ? -EBUSY : 0;
+	if (r == 0 && (fstat(newroot, &root) < 0 || fchdir(newroot) < 0 || chroot(".") < 0 ||
+		       chdir("/") < 0))
+		r = -errno;
 	close(newroot);
 	send_filters(es, r, &root, guard, prog);
 	int32_t lfd;
@@ -106,8 +164,9 @@ int deferred_setup(const struct launch *l, int chan, const struct sock_fprog *gu
 	if (syscall(SYS_mount_setattr, AT_FDCWD, "/oldroot", AT_RECURSIVE, &ma, sizeof(ma)) < 0)
 		return -errno;
 	_cleanup_close_ int newroot = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int proc = open("/oldroot/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int es[2];
-	if (newroot < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, es) < 0)
+	if (newroot < 0 || proc < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, es) < 0)
 		return -errno;
 	pid_t self = getpid();
 	/* A sibling (init reaps it) sharing our root and working directory. */
@@ -120,7 +179,7 @@ int deferred_setup(const struct launch *l, int chan, const struct sock_fprog *gu
 	}
 	if (k == 0) {
 		close(es[0]);
-		keeper(l, es[1], chan, newroot, self, guard, prog);
+		keeper(l, es[1], chan, newroot, proc, self, guard, prog);
 	}
 	close(es[1]);
 	if (chroot("/oldroot") < 0 || chdir("/") < 0) {

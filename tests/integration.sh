@@ -375,6 +375,10 @@ run "$H" --deferred -- "$DEFERRED" threads
 [ $rc = 0 ] && grep -q '^ok' "$T/out"; check $? "sbx_enter refuses while the program has two threads (EBUSY)"
 run "$H" --deferred -- "$DEFERRED" io_uring
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out"; check $? "sbx_enter refuses while the program has an io_uring (EBUSY)"
+for m in child clonevm; do
+	run "$H" --deferred -- "$DEFERRED" $m
+	[ $rc = 0 ] && grep -q '^0 failures' "$T/out"; check $? "sbx_enter refuses while another process is in the sandbox ($m: EBUSY)"
+done
 run "$H" --deferred -- "$DEFERRED" bogus
 [ $rc = 125 ] && grep -q 'handed over as the seccomp listener is not one' "$T/err"
 check $? "a pipe handed over as the listener is refused by the broker, and the sandbox ends (125)"

@@ -10,6 +10,8 @@
  *        deferred io_uring  (an io_uring before sbx_enter: EBUSY)
  *        deferred bogus     (a pipe passed as the listener: the broker
  *                            refuses it and the sandbox ends)
+ *        deferred child     (a child forked before sbx_enter: EBUSY)
+ *        deferred clonevm   (a CLONE_VM co-process before sbx_enter: EBUSY)
  *        deferred plain     (not started with --deferred: ENOTSUP)
  *        deferred unshare   (its own fs state, then its own user and mount
  *                            namespaces, before sbx_enter: EPERM, and no
@@ -19,6 +21,7 @@
 #include <linux/io_uring.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox/client.h"
@@ -48,6 +52,14 @@ static void result(const char *name, int good, const char *what, long v)
 static void refused(const char *name, long r)
 {
 	result(name, r < 0, "succeeded:", r);
+}
+
+static int sleeper_main(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return 0;
 }
 
 static void *sleeper(void *arg)
@@ -83,6 +95,26 @@ int main(int argc, char **argv)
 		result("io_uring_setup before sbx_enter", ring >= 0, "errno", errno);
 		int r = sbx_enter();
 		result("sbx_enter with an io_uring fails with EBUSY", r < 0 && errno == EBUSY, "errno", errno);
+		printf("%d failures\n", failures);
+		return failures != 0;
+	}
+	if (argc == 2 && (!strcmp(argv[1], "child") || !strcmp(argv[1], "clonevm"))) {
+		/* A process forked before, or one sharing our memory, would
+		 * stay outside the lockdown: sbx_enter refuses. */
+		static char stack[65536];
+		pid_t c = !strcmp(argv[1], "child")
+				  ? fork()
+				  : clone(sleeper_main, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
+		if (c == 0) {
+			pause();
+			_exit(0);
+		}
+		result("a second process before sbx_enter", c > 0, "errno", errno);
+		int r = sbx_enter();
+		result("sbx_enter with another process in the sandbox fails with EBUSY",
+		       r < 0 && errno == EBUSY, "errno", errno);
+		kill(c, SIGKILL);
+		waitpid(c, NULL, 0);
 		printf("%d failures\n", failures);
 		return failures != 0;
 	}

@@ -103,7 +103,8 @@ int sbx_client_connect(const struct sockaddr *addr, socklen_t len, int type);
  * fds themselves stay open. Call it while the process has one thread and
  * no io_uring (its kernel threads would work outside the filter); it
  * can be called once. 0; -1 with errno ENOTSUP (not started with
- * --deferred, or called before), EBUSY (more than one thread, or an io_uring), EPERM (the
+ * --deferred, or called before), EBUSY (more than one thread, an io_uring, or another process in the
+ * sandbox: a child forked before would stay outside), EPERM (the
  * program left the root it shares with the sandbox, e.g. by unsharing its
  * mount namespace), or why the lockdown failed; after a failure the
  * program should exit. */
