@@ -100,14 +100,14 @@ int sbx_client_connect(const struct sockaddr *addr, socklen_t len, int type);
  * network request is the broker's to decide, also those through fds opened
  * before (a directory fd is a starting point like any other, resolved and
  * decided by the broker; execve reaches nothing outside the root). The
- * fds themselves stay open. Call it while the process has one thread and
- * no io_uring (its kernel threads would work outside the filter); it
- * can be called once. 0; -1 with errno ENOTSUP (not started with
- * --deferred, or called before), EBUSY (more than one thread, an io_uring, or another process in the
- * sandbox: a child forked before would stay outside), EPERM (the
- * program left the root it shares with the sandbox, e.g. by unsharing its
- * mount namespace), or why the lockdown failed; after a failure the
- * program should exit. */
+ * fds themselves stay open. Call it while the process has one thread, no
+ * io_uring (its kernel threads would work outside the filter) and no
+ * other process in the sandbox (a child forked before would stay
+ * outside); it can be called once. 0; -1 with errno ENOTSUP (not started
+ * with --deferred, or called before), EBUSY (another thread, an io_uring
+ * or another process), EPERM (the program left the root it shares with
+ * the sandbox, e.g. by unsharing its mount namespace), or why the
+ * lockdown failed; after a failure the program should exit. */
 int sbx_enter(void);
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
