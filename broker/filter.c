@@ -173,18 +173,29 @@ int filter_build_guard(void **bpf, size_t *len, bool unix_dgram)
 					  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)type))) < 0)
 			goto out;
 	}
+	/* socketpair: unix streams and sequenced packets only (the kernel
+	 * reads the domain as an int: anything but exactly AF_UNIX is
+	 * refused, high bits too). */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
+				  SCMP_A0(SCMP_CMP_NE, AF_UNIX))) < 0)
+		goto out;
+	for (int type = 0; type <= 0xf; type++) {
+		if (type == SOCK_STREAM || type == SOCK_SEQPACKET || (unix_dgram && type == SOCK_DGRAM))
+			continue;
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
+					  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)type))) < 0)
+			goto out;
+	}
 	/* Unix datagram sockets only under unix rules. A datagram sent to a
 	 * relative address is resolved by the kernel from the working
-	 * directory, which fchdir may put on the host (see fileops.c). */
-	if (!unix_dgram) {
-		for (int i = 0; i < 2; i++) {
-			int nr = i ? SCMP_SYS(socketpair) : SCMP_SYS(socket);
-			if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), nr, 2,
-						  SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
-						  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM))) < 0)
-				goto out;
-		}
-	}
+	 * directory, which fchdir may put on the host (see fileops.c).
+	 * (SOCK_RAW, which unix sockets take as SOCK_DGRAM, is refused
+	 * above for every family.) */
+	if (!unix_dgram &&
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 2,
+				  SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM))) < 0)
+		goto out;
 	r = export(ctx, bpf, len);
 out:
 	seccomp_release(ctx);

@@ -452,6 +452,21 @@ static void send_filter(struct broker *b, uint32_t type, const char *what)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot send the %s to init", what);
 }
 
+/* The pid a pidfd stands for (its fdinfo's "Pid:"), or -1. */
+static pid_t pidfd_pid(int fd)
+{
+	char p[64], buf[512];
+	snprintf(p, sizeof(p), "/proc/self/fdinfo/%d", fd);
+	_cleanup_close_ int info = open(p, O_RDONLY | O_CLOEXEC);
+	ssize_t n = info < 0 ? -1 : read(info, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *pid = strstr(buf, "\nPid:");
+	int v;
+	return pid && sscanf(pid + 5, "%d", &v) == 1 ? (pid_t)v : -1;
+}
+
 /* sandbox-broker --serve-fd=N: a launcher's own broker. It waits for one
  * sandbox, handed over on socket N by sandbox-helper --broker-fd, and
  * becomes its broker: a new image of itself, with the channel, init's
@@ -528,6 +543,9 @@ int main(int argc, char **argv)
 	b.init_pidfd = a.init_pidfd;
 	if (b.init_pidfd >= 0 && fcntl(b.init_pidfd, F_SETFD, FD_CLOEXEC) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "bad --init-pidfd %d", b.init_pidfd);
+	if (b.init_pidfd >= 0 && pidfd_pid(b.init_pidfd) != b.init_pid)
+		sbx_die(SBX_EXIT_SETUP, "--init-pidfd %d is not a pidfd of init (pid %d)", b.init_pidfd,
+			(int)b.init_pid);
 	b.listener = -1;
 	b.json_fd = a.json_fd;
 	b.mode = a.mode;

@@ -30,7 +30,8 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	unsigned workers, receiving, parked;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0};
+	bool done; /* no sandboxed task is left: the workers end */
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, false};
 
 static void *worker(void *arg);
 
@@ -77,10 +78,14 @@ static void *worker(void *arg)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
 	for (;;) {
 		pthread_mutex_lock(&pool.lock);
-		while (pool.receiving) {
+		while (pool.receiving && !pool.done) {
 			pool.parked++;
 			pthread_cond_wait(&pool.wake, &pool.lock);
 			pool.parked--;
+		}
+		if (pool.done) {
+			pthread_mutex_unlock(&pool.lock);
+			break;
 		}
 		pool.receiving++;
 		pthread_mutex_unlock(&pool.lock);
@@ -96,6 +101,15 @@ static void *worker(void *arg)
 			pthread_cond_signal(&pool.wake);
 		pthread_mutex_unlock(&pool.lock);
 		if (r < 0) {
+			/* No task left under the filter (the listener hangs
+			 * up): nothing more can come, so stop receiving. */
+			if (err == ENOENT && poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+				pthread_mutex_lock(&pool.lock);
+				pool.done = true;
+				pthread_cond_broadcast(&pool.wake);
+				pthread_mutex_unlock(&pool.lock);
+				break;
+			}
 			if (err == EINTR || err == ENOENT)
 				continue; /* the target died before we read it */
 			sbx_die_errno(SBX_EXIT_SETUP, err, "cannot receive a notification");
@@ -107,6 +121,8 @@ static void *worker(void *arg)
 		if (!sent && ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
 			sbx_log_errno(errno, "cannot answer a notification");
 	}
+	free(req);
+	free(resp);
 	return NULL;
 }
 

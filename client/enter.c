@@ -48,9 +48,11 @@ static int threads(void)
 	return n;
 }
 
-/* Has this process an io_uring? Its kernel threads would carry out what
- * is queued after the lockdown, and outside the filter. */
-static bool has_io_uring(void)
+/* Does this process hold an io_uring (its kernel threads would carry out
+ * what is queued after the lockdown, outside the filter) or a unix
+ * datagram socket (from a working directory on the host, the kernel
+ * would resolve a relative address of a send there, past the broker)? */
+static bool holds_unsafe_fd(void)
 {
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
@@ -59,11 +61,16 @@ static bool has_io_uring(void)
 	struct dirent *e;
 	while (!found && (e = readdir(d))) {
 		char link[64];
+		int fd = atoi(e->d_name), domain = 0, type = 0;
+		socklen_t len = sizeof(int);
 		ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
 		if (n > 0) {
 			link[n] = '\0';
 			found = !strcmp(link, "anon_inode:[io_uring]");
 		}
+		found |= e->d_name[0] != '.' && fd != dirfd(d) &&
+			 getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX &&
+			 getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM;
 	}
 	closedir(d);
 	return found;
@@ -84,8 +91,8 @@ int sbx_enter(void)
 		return fail(-1, ENOTSUP);
 	/* Landlock binds the calling thread only, and the filters are made
 	 * for one: other threads would stay outside (an io_uring's SQPOLL
-	 * thread is one of them). */
-	if (threads() != 1 || has_io_uring())
+	 * thread is one of them). Some fds are refused too. */
+	if (threads() != 1 || holds_unsafe_fd())
 		return fail(-1, EBUSY);
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	char cwd[PATH_MAX];

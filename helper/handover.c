@@ -43,18 +43,18 @@ _Noreturn void handover(const struct launch *l, pid_t init, int chan, char *cons
 			      l->broker_fd);
 	}
 	close(chan);
-	close(pidfd);
 	close(l->broker_fd);
 	if (l->json_fd >= 0)
 		close(l->json_fd);
 	/* init dies with us (its parent-death signal), and exits when the
 	 * broker goes away. */
-	struct pollfd pfd = {.fd = sfd, .events = POLLIN};
+	/* init's end shows on its pidfd, whatever SIGCHLD does. */
+	struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
 	for (;;) {
 		int status;
 		if (waitpid(init, &status, WNOHANG) == init)
 			_exit(sbx_exit_status(status));
-		if (SBX_RETRY(poll(&pfd, 1, -1)) < 0)
+		if (SBX_RETRY(poll(pfd, 2, -1)) < 0)
 			sbx_die_errno(SBX_EXIT_SETUP, errno, "poll");
 		struct signalfd_siginfo si;
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))

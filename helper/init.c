@@ -4,6 +4,7 @@
  * what the broker approves later, forwards signals, reaps every orphan, and
  * exits with the program's status. If the broker goes away, init exits and
  * the kernel kills everything left in the pid namespace. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -137,6 +138,31 @@ static int loopback_up(void)
 	return ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
 }
 
+/* No unix datagram socket may reach the program: from a working directory
+ * on the host (fchdir), the kernel would resolve a relative address of a
+ * send on the host, past the broker (the filter keeps the program from
+ * making one). An inherited one that the exec keeps is refused. */
+static void refuse_dgram_fds(const struct launch *l)
+{
+	DIR *d = opendir("/oldroot/proc/self/fd");
+	if (!d)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot list the inherited fds");
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name), type = 0, domain = 0, kept = !l->close_fds;
+		socklen_t len = sizeof(int);
+		for (size_t i = 0; i < l->n_keep; i++)
+			kept |= l->keep_fds[i] == fd;
+		if (e->d_name[0] == '.' || fd == dirfd(d) || !kept || (fcntl(fd, F_GETFD) & FD_CLOEXEC) ||
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX ||
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_DGRAM)
+			continue;
+		sbx_die(SBX_EXIT_SETUP, "inherited fd %d is a unix datagram socket, which could reach the "
+			"host's sockets from the sandbox: close it, or use --close-fds", fd);
+	}
+	closedir(d);
+}
+
 _Noreturn static void run_program(const struct launch *l, int chan, const char *path,
 				  const char *workdir, int client_fd, const struct sock_fprog *guard,
 				  const struct sock_fprog *prog)
@@ -160,6 +186,7 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	}
 	if (l->json_fd >= 0)
 		close(l->json_fd); /* the launcher's, not the program's */
+	refuse_dgram_fds(l);
 	int enter_fd = -1, r;
 	if (l->deferred) {
 		enter_fd = deferred_setup(l, chan, guard, prog);

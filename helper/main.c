@@ -159,6 +159,10 @@ static _Noreturn void die_killing(pid_t pid, int err, const char *what)
 int main(int argc, char **argv)
 {
 	sbx_log_set_name("sandbox-helper");
+	/* A caller that ignores SIGCHLD would have init's children reaped
+	 * unseen and the program's end never reported. */
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot reset SIGCHLD");
 	/* Setuid: nothing below reads the environment, and nothing the caller
 	 * names is opened, executed or stat'ed before the privileges are gone. */
 	static struct launch l;

@@ -414,8 +414,14 @@ run "$H" --read="$E/host" -- "$CWDESCAPE" sock "$E/host"
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out" && grep -q 'fchdir to the host directory: done' "$T/out"
 check $? "from a working directory on the host (fchdir to a broker's fd) no unix datagram socket can be made, none reaches a host socket"
 run "$H" --deferred -- "$CWDESCAPE" sock "$E/host"
-[ $rc = 0 ] && grep -q '^0 failures' "$T/out"
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out" && grep -q 'fchdir to the host directory: done' "$T/out"
 check $? "--deferred: the same from a directory opened before sbx_enter"
+/usr/bin/python3 -c 'import socket, subprocess, sys
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+r = subprocess.run(sys.argv[1:], pass_fds=[a.fileno()], capture_output=True, text=True)
+print(r.returncode, r.stderr.strip())' "$H" -- /bin/true >"$T/out" 2>&1
+grep -q '^125 .*inherited fd [0-9]* is a unix datagram socket' "$T/out"
+check $? "an inherited unix datagram socket is refused (125, one line)"
 run "$H" --read="$E/host" --connect="unix $E/other" -- "$CWDESCAPE" sock "$E/host"
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out" && grep -q 'fchdir to the host directory: Permission denied' "$T/out"
 check $? "under unix rules (unix datagram sockets allowed) fchdir to a host directory is refused"

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -49,12 +50,34 @@ int main(int argc, char **argv)
 		int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		int e = errno;
 		check("no unix datagram socket (socket)", s < 0 || !moved, e);
-		int sv[2];
-		int p = socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+		/* socketpair too, and the variants the kernel takes for a
+		 * datagram: SOCK_RAW, and a domain with high bits (read as an
+		 * int). */
+		static const struct {
+			const char *name;
+			long domain;
+			int type;
+		} pairs[] = {
+			{"socketpair(AF_UNIX, SOCK_DGRAM)", AF_UNIX, SOCK_DGRAM},
+			{"socketpair(AF_UNIX, SOCK_RAW)", AF_UNIX, SOCK_RAW},
+			{"socketpair(AF_UNIX, SOCK_RAW|SOCK_CLOEXEC)", AF_UNIX, SOCK_RAW | SOCK_CLOEXEC},
+			{"socketpair(AF_UNIX|1<<32, SOCK_DGRAM)", AF_UNIX | (1L << 32), SOCK_DGRAM},
+		};
+		for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+			int sv[2];
+			long p = syscall(SYS_socketpair, pairs[i].domain, pairs[i].type, 0, sv);
+			e = errno;
+			char name[96];
+			snprintf(name, sizeof(name), "no unix datagram socket (%s)", pairs[i].name);
+			check(name, p < 0 || !moved, e);
+			if (s < 0 && p == 0)
+				s = sv[0];
+		}
+		long r = syscall(SYS_socket, AF_UNIX | (1L << 32), SOCK_DGRAM, 0);
 		e = errno;
-		check("no unix datagram socket (socketpair)", p < 0 || !moved, e);
-		if (s < 0 && p == 0)
-			s = sv[0];
+		check("no unix datagram socket (socket(AF_UNIX|1<<32, SOCK_DGRAM))", r < 0 || !moved, e);
+		if (s < 0 && r >= 0)
+			s = (int)r;
 		struct sockaddr_un a = {.sun_family = AF_UNIX, .sun_path = "hostsock"};
 		ssize_t n = s >= 0 ? sendto(s, "escaped", 7, 0, (struct sockaddr *)&a, sizeof(a)) : -1;
 		check("sendto(\"hostsock\") from that directory reaches nothing", n < 0, 0);

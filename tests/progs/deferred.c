@@ -7,7 +7,8 @@
  * Usage: deferred SECRET_DIR ALLOWED_FILE   (SECRET_DIR holds "key" and an
  *        executable "run"; the policy grants ALLOWED_FILE only)
  *        deferred threads   (sbx_enter with a second thread: EBUSY)
- *        deferred io_uring  (an io_uring before sbx_enter: EBUSY)
+ *        deferred io_uring  (an io_uring, then a unix datagram socket,
+ *                            before sbx_enter: EBUSY)
  *        deferred bogus     (a pipe passed as the listener: the broker
  *                            refuses it and the sandbox ends)
  *        deferred child     (a child forked before sbx_enter: EBUSY)
@@ -95,6 +96,13 @@ int main(int argc, char **argv)
 		result("io_uring_setup before sbx_enter", ring >= 0, "errno", errno);
 		int r = sbx_enter();
 		result("sbx_enter with an io_uring fails with EBUSY", r < 0 && errno == EBUSY, "errno", errno);
+		close(ring);
+		/* A unix datagram socket (as syslog's) is refused the same way. */
+		int dg = socket(AF_UNIX, SOCK_DGRAM, 0);
+		result("a unix datagram socket before sbx_enter", dg >= 0, "errno", errno);
+		r = sbx_enter();
+		result("sbx_enter with a unix datagram socket fails with EBUSY", r < 0 && errno == EBUSY,
+		       "errno", errno);
 		printf("%d failures\n", failures);
 		return failures != 0;
 	}

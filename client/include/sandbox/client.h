@@ -101,11 +101,12 @@ int sbx_client_connect(const struct sockaddr *addr, socklen_t len, int type);
  * before (a directory fd is a starting point like any other, resolved and
  * decided by the broker; execve reaches nothing outside the root). The
  * fds themselves stay open. Call it while the process has one thread, no
- * io_uring (its kernel threads would work outside the filter) and no
- * other process in the sandbox (a child forked before would stay
- * outside); it can be called once. 0; -1 with errno ENOTSUP (not started
- * with --deferred, or called before), EBUSY (another thread, an io_uring
- * or another process), EPERM (the program left the root it shares with
+ * io_uring (its kernel threads would work outside the filter), no unix
+ * datagram socket (syslog's: closelog() first) and no other process in
+ * the sandbox (a child forked before would stay outside); it can be
+ * called once. 0; -1 with errno ENOTSUP (not started
+ * with --deferred, or called before), EBUSY (another thread, an io_uring,
+ * a unix datagram socket or another process), EPERM (the program left the root it shares with
  * the sandbox, e.g. by unsharing its mount namespace), or why the
  * lockdown failed; after a failure the program should exit. */
 int sbx_enter(void);
