@@ -19,6 +19,7 @@ struct broker {
 	int chan;          /* to init (and, at start, the program) */
 	pid_t init_pid;
 	int init_pidfd;    /* -1: init is our child; else its pidfd (--serve-fd) */
+	bool in_process;   /* serving from a thread of a launcher's process */
 	int listener;      /* seccomp user-notification fd, -1 until received */
 	int rootfd;        /* O_PATH fd of the host's "/" */
 	int sbxroot;       /* O_PATH fd of the program's root, -1 until needed */
@@ -71,6 +72,19 @@ int broker_root_request(struct broker *b, uint32_t type, const void *payload, si
 /* Handle a message init or the program sent outside a request. */
 int broker_channel_message(struct broker *b, struct sbx_msg *m);
 
+/* net.c: forget the host sockets handed to an earlier sandbox (a broker
+ * serving one after another in a launcher's process). */
+void net_reset(void);
+
+/* main.c: serve the one sandbox sandbox-helper --broker-fd hands over on
+ * FD, in the calling thread of a launcher's process (libsandbox-client's
+ * SBX_BROKER_IN_PROCESS). Returns the program's exit status (125 when the
+ * sandbox could not be set up, said on stderr), or -EBUSY while another
+ * is served. */
+int broker_serve_in_process(int fd);
+/* The broker program's main. */
+int broker_main(int argc, char **argv);
+
 /* filter.c: the seccomp program for the sandboxed process. */
 /* DGRAM: the policy may hand over datagram sockets of the host's (it has
  * udp or unix rules), whose sends must stop for the broker. */
@@ -98,6 +112,10 @@ void status_exited(struct broker *b, int exit_status, int signal);
 
 /* notify.c: serve notifications until init exits; returns the exit status. */
 int notify_loop(struct broker *b);
+/* In a launcher's process, once notify_loop returned: end the workers
+ * (they stop when no task is left) and make ready for another sandbox.
+ * -EBUSY when some are still stuck after 5 s (e.g. in a FIFO open). */
+int notify_finish(struct broker *b);
 /* A worker is about to do something that may wait long: make sure another
  * one serves the listener meanwhile. */
 void notify_may_block(struct broker *b);

@@ -467,39 +467,37 @@ static pid_t pidfd_pid(int fd)
 	return pid && sscanf(pid + 5, "%d", &v) == 1 ? (pid_t)v : -1;
 }
 
-/* sandbox-broker --serve-fd=N: a launcher's own broker. It waits for one
- * sandbox, handed over on socket N by sandbox-helper --broker-fd, and
- * becomes its broker: a new image of itself, with the channel, init's
- * pidfd and the status fd it was handed. */
-static _Noreturn void serve(const char *arg)
+/* Receive one sandbox on the socket FD (sandbox-helper --broker-fd): the
+ * broker's argument vector for it, with the channel, init's pidfd and
+ * the status fd it was handed (in *M, which the vector points into). */
+static char **take_handover(int fd, struct sbx_msg *m, int *argc)
 {
-	char *end;
-	long fd = strtol(arg, &end, 10);
-	if (!*arg || *end || fd < 0 || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0)
-		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%s: not an open fd", arg);
-	struct sbx_msg *m = malloc(sizeof(*m));
-	int r = m ? sbx_msg_recv((int)fd, m) : -ENOMEM;
+	int r = sbx_msg_recv(fd, m);
 	if (r == 0)
-		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%ld: closed before a sandbox was handed over", fd);
+		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%d: closed before a sandbox was handed over", fd);
 	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "--serve-fd=%ld: cannot receive the sandbox", fd);
+		sbx_die_errno(SBX_EXIT_SETUP, r, "--serve-fd=%d: cannot receive the sandbox", fd);
 	size_t n = 0;
 	for (size_t i = 0; i < m->len; i++)
 		n += !m->payload[i];
 	if (m->hdr.type != SBX_MSG_HANDOVER || m->nfds < 2 || m->nfds > 3 || !m->len ||
 	    m->payload[m->len - 1] || strcmp((const char *)m->payload, "sandbox-broker")) {
 		sbx_msg_close_fds(m);
-		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%ld: not a sandbox handed over by sandbox-helper "
+		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%d: not a sandbox handed over by sandbox-helper "
 			"--broker-fd", fd);
 	}
-	close((int)fd);
+	/* The numbers of the fds, in the vector: they live in M's tail. */
+	char *nums = (char *)m->payload + m->len;
+	size_t room = sizeof(m->payload) - m->len;
 	char **argv = calloc(n + 2, sizeof(char *));
-	static char chan[32], pidfd[32], json[40];
-	if (!argv)
+	if (!argv || room < 120) {
+		sbx_msg_close_fds(m);
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
-	snprintf(chan, sizeof(chan), "--channel-fd=%d", m->fds[0]);
-	snprintf(pidfd, sizeof(pidfd), "--init-pidfd=%d", m->fds[1]);
-	snprintf(json, sizeof(json), "--json-status-fd=%d", m->nfds == 3 ? m->fds[2] : -1);
+	}
+	char *chan = nums, *pidfd = nums + 40, *json = nums + 80;
+	snprintf(chan, 40, "--channel-fd=%d", m->fds[0]);
+	snprintf(pidfd, 40, "--init-pidfd=%d", m->fds[1]);
+	snprintf(json, 40, "--json-status-fd=%d", m->nfds == 3 ? m->fds[2] : -1);
 	size_t k = 0;
 	argv[k++] = "sandbox-broker";
 	argv[k++] = pidfd;
@@ -516,6 +514,26 @@ static _Noreturn void serve(const char *arg)
 			argv[k++] = s;
 	}
 	argv[k] = NULL;
+	*argc = (int)k;
+	return argv;
+}
+
+/* sandbox-broker --serve-fd=N: a launcher's own broker. It waits for one
+ * sandbox, handed over on socket N by sandbox-helper --broker-fd, and
+ * becomes its broker: a new image of itself, with the channel, init's
+ * pidfd and the status fd it was handed. */
+static _Noreturn void serve(const char *arg)
+{
+	char *end;
+	long fd = strtol(arg, &end, 10);
+	if (!*arg || *end || fd < 0 || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0)
+		sbx_die(SBX_EXIT_SETUP, "--serve-fd=%s: not an open fd", arg);
+	struct sbx_msg *m = malloc(sizeof(*m));
+	if (!m)
+		sbx_die(SBX_EXIT_SETUP, "out of memory");
+	int argc;
+	char **argv = take_handover((int)fd, m, &argc);
+	close((int)fd);
 	for (size_t i = 0; i < m->nfds; i++)
 		if (fcntl(m->fds[i], F_SETFD, 0) < 0)
 			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot keep the handed fds");
@@ -523,21 +541,20 @@ static _Noreturn void serve(const char *arg)
 	sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot execute the broker again");
 }
 
-int main(int argc, char **argv)
+/* The broker's work for one sandbox, ARGV as sandbox-helper passes it.
+ * IN_PROCESS: in a thread of a launcher's process, one sandbox at a time
+ * (sbx_die comes back to broker_serve_in_process): the launcher's
+ * capabilities and signals are left alone and everything is released at
+ * the end. */
+static struct broker b;
+static void release(void);
+
+static int run(int argc, char **argv, bool in_process)
 {
-	sbx_log_set_name("sandbox-broker");
-	if (argc == 2 && !strncmp(argv[1], "--serve-fd=", 11))
-		serve(argv[1] + 11);
-	if (argc == 2 && !strcmp(argv[1], "--help")) {
-		fputs("Usage: sandbox-broker --serve-fd=N\n"
-		      "Serve one sandbox that sandbox-helper --broker-fd hands over on the socket N\n"
-		      "(a launcher that runs its own broker). Otherwise sandbox-helper starts this\n"
-		      "program itself.\n", stdout);
-		return 0;
-	}
 	struct args a;
 	parse_args(argc, argv, &a);
-	static struct broker b;
+	memset(&b, 0, sizeof(b));
+	b.in_process = in_process;
 	b.chan = a.chan;
 	b.init_pid = a.init_pid;
 	b.init_pidfd = a.init_pidfd;
@@ -571,7 +588,11 @@ int main(int argc, char **argv)
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &b.sizes) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "seccomp user notification is not available");
 
-	drop_capabilities();
+	if (!in_process)
+		drop_capabilities();
+	else if (a.client)
+		sbx_die(SBX_EXIT_SETUP, "--client is not served by a broker in a launcher's process");
+	net_reset();
 	b.sbxroot = -1;
 	pthread_mutex_init(&b.root_lock, NULL);
 	pthread_mutex_init(&b.log_lock, NULL);
@@ -599,7 +620,7 @@ int main(int argc, char **argv)
 	 * is forked only after the filter. */
 	if (cgroup_confine(&b) < 0) {
 		cgroup_remove(&b);
-		_exit(SBX_EXIT_SETUP); /* cgroup_confine said why */
+		sbx_exit(SBX_EXIT_SETUP); /* cgroup_confine said why */
 	}
 
 	if (b.policy.loopback &&
@@ -623,5 +644,75 @@ int main(int argc, char **argv)
 	/* init's status is the program's; init tells the signal, if any. */
 	int sig = b.program_status >= 0 && WIFSIGNALED(b.program_status) ? WTERMSIG(b.program_status) : 0;
 	status_exited(&b, r, sig);
+	if (in_process)
+		release();
 	return r;
+}
+
+/* In a launcher's process: what one sandbox held. */
+static void release(void)
+{
+	if (notify_finish(&b) < 0)
+		sbx_log("a worker is still busy: the next sandbox must wait for it");
+	int *fds[] = {&b.chan, &b.init_pidfd, &b.listener, &b.rootfd, &b.sbxroot, &b.json_fd};
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(fds); i++)
+		sbx_closep(fds[i]);
+	sbx_policy_free(&b.policy);
+	sbx_rootview_free(&b.root);
+	free(b.msg);
+	b.msg = NULL;
+	pthread_mutex_destroy(&b.root_lock);
+	pthread_mutex_destroy(&b.log_lock);
+}
+
+int broker_serve_in_process(int fd)
+{
+	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
+	if (pthread_mutex_trylock(&one) != 0)
+		return -EBUSY;
+	struct sbx_msg *m = malloc(sizeof(*m));
+	char **argv = NULL;
+	jmp_buf jump;
+	int code = 0;
+	/* Our own working directory and umask, as a broker process has. */
+	if (!m || unshare(CLONE_FS) < 0) {
+		code = -errno;
+		goto out;
+	}
+	m->nfds = 0;
+	sbx_die_jump = &jump;
+	code = setjmp(jump);
+	if (code == 0) {
+		int argc;
+		argv = take_handover(fd, m, &argc);
+		code = run(argc, argv, true);
+	} else {
+		/* Setup failed and said why: init sees the channel close and
+		 * exits; the helper with it. */
+		if (b.msg)
+			release();
+		else
+			sbx_msg_close_fds(m);
+	}
+	sbx_die_jump = NULL;
+out:
+	free(argv);
+	free(m);
+	pthread_mutex_unlock(&one);
+	return code;
+}
+
+int broker_main(int argc, char **argv)
+{
+	sbx_log_set_name("sandbox-broker");
+	if (argc == 2 && !strncmp(argv[1], "--serve-fd=", 11))
+		serve(argv[1] + 11);
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		fputs("Usage: sandbox-broker --serve-fd=N\n"
+		      "Serve one sandbox that sandbox-helper --broker-fd hands over on the socket N\n"
+		      "(a launcher that runs its own broker). Otherwise sandbox-helper starts this\n"
+		      "program itself.\n", stdout);
+		return 0;
+	}
+	return run(argc, argv, false);
 }

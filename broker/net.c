@@ -46,6 +46,13 @@ static struct {
 	size_t n, next;
 } host = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+void net_reset(void)
+{
+	pthread_mutex_lock(&host.lock);
+	host.n = host.next = 0;
+	pthread_mutex_unlock(&host.lock);
+}
+
 static void host_add(ino_t ino)
 {
 	pthread_mutex_lock(&host.lock);

@@ -8,8 +8,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,7 +33,24 @@ static struct {
 	pthread_cond_t wake;
 	unsigned workers, receiving, parked;
 	bool done; /* no sandboxed task is left: the workers end */
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, false};
+	pthread_cond_t gone; /* a worker ended */
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, false,
+	  PTHREAD_COND_INITIALIZER};
+
+/* A worker cannot go on. Its own process is the broker: end it. In a
+ * launcher's process: end the sandbox instead (init dies, and with it
+ * everything in there), and the workers. */
+static void worker_fail(struct broker *b, int err, const char *what)
+{
+	if (!b->in_process)
+		sbx_die_errno(SBX_EXIT_SETUP, err, "%s", what);
+	sbx_log_errno(err, "%s", what);
+	(void)syscall(SYS_pidfd_send_signal, b->init_pidfd, SIGKILL, NULL, 0);
+	pthread_mutex_lock(&pool.lock);
+	pool.done = true;
+	pthread_cond_broadcast(&pool.wake);
+	pthread_mutex_unlock(&pool.lock);
+}
 
 static void *worker(void *arg);
 
@@ -51,11 +70,15 @@ static void another_worker(struct broker *b)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&t, &attr, worker, b) == 0)
+	int r = pthread_create(&t, &attr, worker, b);
+	if (r == 0)
 		pool.workers++;
-	else if (!pool.workers)
-		sbx_die(SBX_EXIT_SETUP, "cannot start a worker thread");
 	pthread_attr_destroy(&attr);
+	if (r != 0 && !pool.workers) {
+		pthread_mutex_unlock(&pool.lock);
+		worker_fail(b, r, "cannot start a worker thread");
+		pthread_mutex_lock(&pool.lock);
+	}
 }
 
 void notify_may_block(struct broker *b)
@@ -70,13 +93,13 @@ static void *worker(void *arg)
 	struct broker *b = arg;
 	/* A umask (and working directory) of our own: requests set the
 	 * program's umask for the call. */
-	if (unshare(CLONE_FS) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "worker: cannot unshare its fs state");
 	struct seccomp_notif *req = calloc(1, b->sizes.seccomp_notif);
 	struct seccomp_notif_resp *resp = calloc(1, b->sizes.seccomp_notif_resp);
-	if (!req || !resp)
-		sbx_die(SBX_EXIT_SETUP, "out of memory");
-	for (;;) {
+	if (unshare(CLONE_FS) < 0)
+		worker_fail(b, errno, "worker: cannot unshare its fs state");
+	else if (!req || !resp)
+		worker_fail(b, ENOMEM, "worker: cannot start");
+	else for (;;) {
 		pthread_mutex_lock(&pool.lock);
 		while (pool.receiving && !pool.done) {
 			pool.parked++;
@@ -112,7 +135,8 @@ static void *worker(void *arg)
 			}
 			if (err == EINTR || err == ENOENT)
 				continue; /* the target died before we read it */
-			sbx_die_errno(SBX_EXIT_SETUP, err, "cannot receive a notification");
+			worker_fail(b, err, "cannot receive a notification");
+			break;
 		}
 		memset(resp, 0, b->sizes.seccomp_notif_resp);
 		resp->id = req->id;
@@ -123,7 +147,32 @@ static void *worker(void *arg)
 	}
 	free(req);
 	free(resp);
+	pthread_mutex_lock(&pool.lock);
+	pool.workers--;
+	pthread_cond_broadcast(&pool.gone);
+	pthread_mutex_unlock(&pool.lock);
 	return NULL;
+}
+
+int notify_finish(struct broker *b)
+{
+	(void)b;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&pool.lock);
+	pool.done = true;
+	pthread_cond_broadcast(&pool.wake);
+	int r = 0;
+	while (pool.workers && r == 0)
+		r = pthread_cond_timedwait(&pool.gone, &pool.lock, &until);
+	bool clean = !pool.workers;
+	if (clean) {
+		pool.done = false;
+		pool.receiving = pool.parked = 0;
+	}
+	pthread_mutex_unlock(&pool.lock);
+	return clean ? 0 : -EBUSY;
 }
 
 /* A message from init, read with the root lock held: a worker asking
@@ -158,8 +207,9 @@ static int init_status(const struct broker *b)
 
 int notify_loop(struct broker *b)
 {
-	_cleanup_close_ int sfd = sbx_signalfd_forwarded();
-	if (sfd < 0)
+	/* In a launcher's process the signals are the launcher's. */
+	_cleanup_close_ int sfd = b->in_process ? -1 : sbx_signalfd_forwarded();
+	if (!b->in_process && sfd < 0)
 		return sfd;
 	/* Look once for an exit that came before the signalfd existed, then
 	 * only when SIGCHLD says so. */

@@ -8,6 +8,14 @@
 #include <unistd.h>
 
 static const char *log_name = "sandbox";
+__thread jmp_buf *sbx_die_jump;
+
+_Noreturn static void die(int status)
+{
+	if (sbx_die_jump)
+		longjmp(*sbx_die_jump, status ? status : 1);
+	_exit(status);
+}
 
 void sbx_log_set_name(const char *name)
 {
@@ -79,13 +87,18 @@ void sbx_log_errno(int err, const char *fmt, ...)
 	errno = saved;
 }
 
+_Noreturn void sbx_exit(int status)
+{
+	die(status);
+}
+
 _Noreturn void sbx_die(int status, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	log_write(0, fmt, ap);
 	va_end(ap);
-	_exit(status);
+	die(status);
 }
 
 _Noreturn void sbx_die_errno(int status, int err, const char *fmt, ...)
@@ -94,5 +107,5 @@ _Noreturn void sbx_die_errno(int status, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_write(err < 0 ? -err : err, fmt, ap);
 	va_end(ap);
-	_exit(status);
+	die(status);
 }
