@@ -78,10 +78,11 @@ void net_reset(void);
 
 /* main.c: serve the one sandbox sandbox-helper --broker-fd hands over on
  * FD, in the calling thread of a launcher's process (libsandbox-client's
- * SBX_BROKER_IN_PROCESS). Returns the program's exit status (125 when the
- * sandbox could not be set up, said on stderr), or -EBUSY while another
- * is served. */
-int broker_serve_in_process(int fd);
+ * SBX_BROKER_IN_PROCESS). Policies are looked up beside HELPER_DIR, the
+ * helper's directory, as they are beside an installed broker. Returns the
+ * program's exit status (125 when the sandbox could not be set up, said
+ * on stderr), or -EBUSY while another is served. */
+int broker_serve_in_process(int fd, const char *helper_dir);
 /* The broker program's main. */
 int broker_main(int argc, char **argv);
 

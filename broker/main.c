@@ -163,17 +163,22 @@ static void parse_args(int argc, char **argv, struct args *a)
 
 /* Where NAME.policy is looked up: the source tree when running from the
  * build tree, then the data directory beside the installed broker. */
+static const char *serving_dir; /* in a launcher's process: the helper's directory */
+
 static size_t policy_dirs(char dirs[3][PATH_MAX])
 {
 	char self[PATH_MAX];
 	size_t n = 0;
-	if (sbx_self_dir(self, sizeof(self)) < 0)
+	if (serving_dir)
+		snprintf(self, sizeof(self), "%s", serving_dir);
+	else if (sbx_self_dir(self, sizeof(self)) < 0)
 		return 0;
 	const char *fmt[] = {
 		"%s/../../" SBX_POLICYDIR_REL, /* PREFIX/libexec/sandbox */
 		"%s/../" SBX_POLICYDIR_REL,    /* PREFIX/bin */
 	};
-	if (!strcmp(self, SBX_BUILD_ROOT "/broker") && realpath(SBX_SOURCE_POLICYDIR, dirs[n]))
+	if ((!strcmp(self, SBX_BUILD_ROOT "/broker") || !strcmp(self, SBX_BUILD_ROOT "/helper")) &&
+	    realpath(SBX_SOURCE_POLICYDIR, dirs[n]))
 		n++;
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(fmt); i++) {
 		char cand[PATH_MAX];
@@ -665,7 +670,7 @@ static void release(void)
 	pthread_mutex_destroy(&b.log_lock);
 }
 
-int broker_serve_in_process(int fd)
+int broker_serve_in_process(int fd, const char *helper_dir)
 {
 	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
 	if (pthread_mutex_trylock(&one) != 0)
@@ -680,6 +685,7 @@ int broker_serve_in_process(int fd)
 		goto out;
 	}
 	m->nfds = 0;
+	serving_dir = helper_dir;
 	sbx_die_jump = &jump;
 	code = setjmp(jump);
 	if (code == 0) {

@@ -5,7 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <poll.h>
+#include <time.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "config.h"
 
 #define MAX_ARGS 4096
@@ -92,6 +97,119 @@ int sbx_broker_start(int *fd, pid_t *pid)
 	return 0;
 }
 
+/* The sandbox-helper to run: the caller's, $SBX_HELPER, or the installed one. */
+static const char *helper_path(const struct sbx_spawn_opts *opts)
+{
+	const char *helper = opts->helper ? opts->helper : getenv("SBX_HELPER");
+	return helper ? helper : SBX_INSTALL_BINDIR "/sandbox-helper";
+}
+
+/* SBX_BROKER_IN_PROCESS: a thread of ours serves the sandbox the helper
+ * hands over, one at a time. A new one waits (a little) for the last
+ * one's thread to finish when its helper has ended already. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	bool busy;
+	int helper; /* pidfd of the last sandbox's helper, or -1 */
+} ip = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, -1};
+
+struct serving {
+	int fd;
+	char helper_dir[PATH_MAX];
+};
+
+static void *serve_thread(void *arg)
+{
+	struct serving *sv = arg;
+	(void)broker_serve_in_process(sv->fd, sv->helper_dir);
+	close(sv->fd);
+	free(sv);
+	pthread_mutex_lock(&ip.lock);
+	ip.busy = false;
+	pthread_cond_broadcast(&ip.done);
+	pthread_mutex_unlock(&ip.lock);
+	return NULL;
+}
+
+static int claim_in_process(void)
+{
+	pthread_mutex_lock(&ip.lock);
+	if (ip.busy) {
+		struct pollfd p = {.fd = ip.helper, .events = POLLIN};
+		if (ip.helper >= 0 && poll(&p, 1, 0) == 1) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 10;
+			while (ip.busy && pthread_cond_timedwait(&ip.done, &ip.lock, &until) == 0)
+				;
+		}
+	}
+	int r = ip.busy ? -EBUSY : 0;
+	ip.busy = true; /* ours now, or still the other one's */
+	pthread_mutex_unlock(&ip.lock);
+	return r;
+}
+
+static void unclaim_in_process(void)
+{
+	pthread_mutex_lock(&ip.lock);
+	ip.busy = false;
+	pthread_mutex_unlock(&ip.lock);
+}
+
+static int spawn_in_process(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid,
+			    int *pidfd)
+{
+	int r = claim_in_process();
+	if (r < 0)
+		return r;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = -errno;
+		unclaim_in_process();
+		return r;
+	}
+	struct sbx_spawn_opts o = *opts;
+	o.broker = SBX_BROKER_GIVEN;
+	o.broker_fd = sv[1];
+	struct serving *serving = calloc(1, sizeof(*serving));
+	r = serving ? sbx_spawn(argv, &o, pid, pidfd) : -ENOMEM;
+	close(sv[1]);
+	if (r == 0) {
+		/* Policies are found beside the helper, as beside a broker. */
+		serving->fd = sv[0];
+		if (!realpath(helper_path(opts), serving->helper_dir))
+			snprintf(serving->helper_dir, sizeof(serving->helper_dir), "/");
+		char *slash = strrchr(serving->helper_dir, '/');
+		if (slash && slash != serving->helper_dir)
+			*slash = '\0';
+	}
+	pthread_t t;
+	pthread_attr_t attr;
+	if (r == 0 && (r = -pthread_attr_init(&attr)) == 0) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		r = -pthread_create(&t, &attr, serve_thread, serving);
+		pthread_attr_destroy(&attr);
+		if (r == 0) {
+			pthread_mutex_lock(&ip.lock);
+			if (ip.helper >= 0)
+				close(ip.helper);
+			ip.helper = (int)syscall(SYS_pidfd_open, *pid, 0);
+			if (ip.helper >= 0)
+				(void)fcntl(ip.helper, F_SETFD, FD_CLOEXEC);
+			pthread_mutex_unlock(&ip.lock);
+			return 0;
+		}
+		/* Nobody will serve: the sandbox ends when its channel
+		 * closes with this socket. */
+	}
+	free(serving);
+	close(sv[0]);
+	unclaim_in_process();
+	return r;
+}
+
 int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid, int *pidfd)
 {
 	static const struct sbx_spawn_opts none;
@@ -100,15 +218,13 @@ int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t
 	if (!argv || !argv[0] || !pid)
 		return -EINVAL;
 	if (opts->broker == SBX_BROKER_IN_PROCESS)
-		return -ENOTSUP;
+		return spawn_in_process(argv, opts, pid, pidfd);
 	bool given = opts->broker == SBX_BROKER_GIVEN;
 	if (opts->broker != SBX_BROKER_SEPARATE && !given)
 		return -EINVAL;
 	if (given && (opts->broker_fd < 3 || fcntl(opts->broker_fd, F_GETFD) < 0))
 		return -EBADF;
-	const char *helper = opts->helper ? opts->helper : getenv("SBX_HELPER");
-	if (!helper)
-		helper = SBX_INSTALL_BINDIR "/sandbox-helper";
+	const char *helper = helper_path(opts);
 	/* The helper's command line, built before the fork: the child only
 	 * execs. */
 	size_t n = 0, nr = 0, na = 0;

@@ -84,6 +84,35 @@ run env SBX_HELPER=/nonexistent/sandbox-helper "$L" minimal -- /bin/true
 run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$L" --own-broker shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
 [ $rc = 7 ] && grep -q '^launcher: own broker [0-9]* exited with 7$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
 check $? "sbx_spawn with the launcher's own broker (SBX_BROKER_GIVEN): the policy holds, status 7 from both"
+# The broker in the launcher's own process (SBX_BROKER_IN_PROCESS).
+run env SBX_HELPER="$H" "$L" --in-process shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
+[ $rc = 7 ] && grep -q '^launcher: in-process pid [0-9]* exited with 7$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
+check $? "sbx_spawn with the broker in the launcher's process: the policy holds, status 7"
+run env SBX_HELPER="$H" "$L" --in-process=1 minimal -- "$PROBE" exit 0
+one=$(grep 'fds and' "$T/out")
+run env SBX_HELPER="$H" "$L" --in-process=25 minimal -- "$PROBE" exit 3
+[ $rc = 3 ] && [ "$(grep -c 'exited with 3$' "$T/out")" = 25 ] && grep -q "^${one#launcher: }$" <(sed 's/^launcher: //' "$T/out") &&
+	grep -q ' 1 threads left$' "$T/out"
+check $? "25 sandboxes one after another in one launcher: no fd or thread left behind (after 1: ${one#launcher: }; after 25: $(grep 'fds and' "$T/out" | sed 's/^launcher: //'))"
+run env SBX_HELPER="$H" "$L" --in-process=2 no-such-policy -- /bin/true
+[ $rc = 125 ] && [ "$(grep -c "policy 'no-such-policy' not found" "$T/err")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
+check $? "a sandbox that cannot be set up ends with 125 and the launcher goes on (twice)"
+mark="sbx-inproc-$$-$RANDOM"
+env SBX_HELPER="$H" "$L" --in-process minimal -- "$PROBE" pause "$mark" >"$T/ip.out" 2>&1 </dev/null &
+lpid=$!
+bg_pids+=("$lpid")
+hp=""
+for _ in $(seq 100); do
+	hp=$(ps -o pid= --ppid "$lpid" | head -1 | tr -d ' ')
+	[ -n "$hp" ] && [ "$(pgrep -c -f "$mark")" -ge 2 ] && break
+	sleep 0.05
+done
+[ -n "$hp" ] && kill -KILL "$hp"
+wait "$lpid"
+lrc=$?
+sleep 0.3
+[ $lrc = 137 ] && ! pgrep -f "$mark" >/dev/null && grep -q ' 1 threads left$' "$T/ip.out"
+check $? "SIGKILL to the helper of an in-process sandbox: the sandbox and the broker thread end, the launcher goes on (status $lrc)"
 /usr/bin/python3 "$S/tests/scripts/ownbroker.py" "$H" "$B/broker/sandbox-broker" "$PROBE" >"$T/out" 2>"$T/err"
 rc=$?
 sed 's/^/#   /' "$T/out"

@@ -71,6 +71,9 @@ own_broker_tests() {
 	run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$B/tests/launcher" --own-broker shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
 	[ $rc = 7 ] && grep -q '^launcher: own broker [0-9]* exited with 7$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
 	check $? "[$1] --broker-fd: the launcher's own broker serves the setuid helper's sandbox (status 7, policy holds)"
+	run env SBX_HELPER="$H" "$B/tests/launcher" --in-process shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
+	[ $rc = 7 ] && grep -q ' 1 threads left$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
+	check $? "[$1] the broker in the launcher's process serves the setuid helper's sandbox (status 7, policy holds)"
 }
 
 # mode_tests MODE: what must hold in either setuid mode.

@@ -27,7 +27,8 @@ extern "C" {
 
 enum sbx_broker_mode {
 	SBX_BROKER_SEPARATE = 0, /* sandbox-helper starts its own broker process */
-	SBX_BROKER_IN_PROCESS,   /* the caller's process serves: not in this version (ENOTSUP) */
+	SBX_BROKER_IN_PROCESS,   /* a thread of the caller's process serves the
+				  * sandbox (one at a time: EBUSY meanwhile) */
 	SBX_BROKER_GIVEN,        /* the caller's own broker, on opts->broker_fd
 				  * (sbx_broker_start; sandbox-helper --broker-fd) */
 };
