@@ -558,6 +558,12 @@ static int run(int argc, char **argv, bool in_process)
 {
 	struct args a;
 	parse_args(argc, argv, &a);
+	/* A worker of the last sandbox still busy (a FIFO open that never
+	 * finds its peer) still uses B. */
+	if (in_process && b.msg)
+		release(); /* what a worker kept from the last sandbox */
+	if (in_process && b.msg)
+		sbx_die(SBX_EXIT_SETUP, "a worker of the previous sandbox is still busy");
 	memset(&b, 0, sizeof(b));
 	b.in_process = in_process;
 	b.chan = a.chan;
@@ -657,8 +663,11 @@ static int run(int argc, char **argv, bool in_process)
 /* In a launcher's process: what one sandbox held. */
 static void release(void)
 {
-	if (notify_finish(&b) < 0)
-		sbx_log("a worker is still busy: the next sandbox must wait for it");
+	if (notify_finish(&b) < 0) {
+		/* Kept as it is for that worker: freed at the next start. */
+		sbx_log("a worker is still busy (the next sandbox in this process waits for it)");
+		return;
+	}
 	int *fds[] = {&b.chan, &b.init_pidfd, &b.listener, &b.rootfd, &b.sbxroot, &b.json_fd};
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(fds); i++)
 		sbx_closep(fds[i]);
@@ -686,6 +695,7 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 	}
 	m->nfds = 0;
 	serving_dir = helper_dir;
+	sbx_log_set_name("sandbox-broker");
 	sbx_die_jump = &jump;
 	code = setjmp(jump);
 	if (code == 0) {
@@ -695,8 +705,8 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 	} else {
 		/* Setup failed and said why: init sees the channel close and
 		 * exits; the helper with it. */
-		if (b.msg)
-			release();
+		if (b.msg && m->nfds && b.chan == m->fds[0])
+			release(); /* this sandbox's: its fds too */
 		else
 			sbx_msg_close_fds(m);
 	}
