@@ -257,6 +257,12 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set parent-death signal");
 	if (l->broker_fd >= 0)
 		close(l->broker_fd); /* the launcher's broker's, not ours */
+	/* From the start: a signal sent while the root is being built waits
+	 * for the program instead of being lost (pid 1 ignores what it does
+	 * not block or handle). */
+	int sfd = sbx_signalfd_forwarded();
+	if (sfd < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, sfd, "init: cannot watch signals");
 	char c;
 	ssize_t n = SBX_RETRY(read(sync_fd, &c, 1));
 	if (n != 1)
@@ -328,6 +334,17 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			if ((r = loopback_up()) < 0)
 				sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot bring the loopback interface up");
 			break;
+		case SBX_MSG_SIGNAL: {
+			/* For the program, which is not there yet: kept
+			 * pending (blocked) until it is. */
+			int32_t sig;
+			if (m.len == sizeof(sig)) {
+				memcpy(&sig, m.payload, sizeof(sig));
+				if (sbx_is_forwarded(sig))
+					kill(getpid(), sig);
+			}
+			break;
+		}
 		case SBX_MSG_GUARD:
 			if (guard.filter || !copy_filter(&m, &guard))
 				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp guard filter from the broker");
@@ -343,10 +360,6 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			reply(chan, &m, r);
 		}
 	}
-
-	int sfd = sbx_signalfd_forwarded();
-	if (sfd < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, sfd, "init: cannot watch signals");
 
 	pid_t child = fork();
 	if (child < 0)
