@@ -11,6 +11,8 @@
 - a TCP connect+close on loopback, brokered against native (python), and
   in C: through the client library (sbx_client_connect), seccomp-brokered
   and native;
+- sbx_spawn with a broker process against a broker in the launcher's
+  process (SBX_BROKER_IN_PROCESS);
 - headless chromium rendering a page to a screenshot, its renderers
   sandboxed (--renderer-cmd-prefix) against unsandboxed.
 Usage: bench.py BUILD_DIR [--quick]"""
@@ -167,6 +169,24 @@ try:
 finally:
     lst.kill()
     lst.wait()
+
+# Launch through libsandbox-client: the broker as its own process (sbx_spawn,
+# one launcher per run) against the broker in the launcher's process
+# (SBX_BROKER_IN_PROCESS, one launcher for all runs).
+launcher = os.path.join(build, "tests", "launcher")
+env = dict(os.environ, SBX_HELPER=helper)
+n = runs
+t = time.perf_counter()
+for _ in range(n):
+    subprocess.run([launcher, "minimal", "--", "/bin/true"], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+separate = (time.perf_counter() - t) / n * 1000
+t = time.perf_counter()
+subprocess.run([launcher, f"--in-process={n}", "minimal", "--", "/bin/true"], check=True, env=env,
+               stdout=subprocess.DEVNULL)
+inproc = (time.perf_counter() - t) / n * 1000
+print(f"sbx_spawn of /bin/true: broker process {separate:.2f} ms, broker in the launcher's process "
+      f"{inproc:.2f} ms, ratio {inproc / separate:.2f}x")
 
 # Chromium: the test page (tests/chromium/server.py) rendered to a screenshot
 # by headless chromium, with its renderers sandboxed by sandbox-helper and
