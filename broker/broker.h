@@ -20,6 +20,8 @@ struct broker {
 	pid_t init_pid;
 	int init_pidfd;    /* -1: init is our child; else its pidfd (--serve-fd) */
 	bool in_process;   /* serving from a thread of a launcher's process */
+	const char *fatal; /* set by a message the broker cannot go on after */
+	int fatal_err;
 	int listener;      /* seccomp user-notification fd, -1 until received */
 	int rootfd;        /* O_PATH fd of the host's "/" */
 	int sbxroot;       /* O_PATH fd of the program's root, -1 until needed */

@@ -375,16 +375,26 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m)
 			memcpy(&lfd, m->payload, sizeof(lfd));
 			int pidfd = (int)syscall(SYS_pidfd_open, m->sender, 0);
 			b->listener = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, lfd, 0);
-			if (b->listener < 0)
-				sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot take the program's seccomp listener");
-			close(pidfd);
+			int err = errno;
+			if (pidfd >= 0)
+				close(pidfd);
+			if (b->listener < 0) {
+				/* Said and ended by the caller, with no lock held. */
+				b->fatal = "cannot take the program's seccomp listener";
+				b->fatal_err = err;
+				return -err;
+			}
 		}
 		/* Only a seccomp listener knows this ioctl (ENOENT for an id
 		 * it does not hold); anything else the sender passed is not
 		 * served. */
 		__u64 none = 0;
-		if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &none) == 0 || errno != ENOENT)
-			sbx_die(SBX_EXIT_SETUP, "the fd handed over as the seccomp listener is not one");
+		if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &none) == 0 || errno != ENOENT) {
+			sbx_closep(&b->listener);
+			b->fatal = "the fd handed over as the seccomp listener is not one";
+			b->fatal_err = 0;
+			return -EBADMSG;
+		}
 		/* Linux 6.6+: hand the CPU straight between the program and
 		 * the broker on each round trip. Older kernels: EINVAL, and
 		 * the ordinary wake-up is used. */
@@ -694,6 +704,12 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 		goto out;
 	}
 	m->nfds = 0;
+	/* A status reader gone must not end the launcher: SIGPIPE stays
+	 * pending on this thread (and the workers it starts) instead. */
+	sigset_t pipe, old_mask;
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &old_mask);
 	serving_dir = helper_dir;
 	sbx_log_set_name("sandbox-broker");
 	sbx_die_jump = &jump;
@@ -705,12 +721,20 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 	} else {
 		/* Setup failed and said why: init sees the channel close and
 		 * exits; the helper with it. */
-		if (b.msg && m->nfds && b.chan == m->fds[0])
+		if (b.msg && m->nfds && b.chan == m->fds[0]) {
+			cgroup_remove(&b);
+			tmpdir_remove();
 			release(); /* this sandbox's: its fds too */
-		else
+		} else {
 			sbx_msg_close_fds(m);
+		}
 	}
 	sbx_die_jump = NULL;
+	/* Take the SIGPIPEs our writes raised before unblocking it. */
+	struct timespec now = {0, 0};
+	while (sigtimedwait(&pipe, NULL, &now) == SIGPIPE)
+		;
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 out:
 	free(argv);
 	free(m);
@@ -721,6 +745,8 @@ out:
 int broker_main(int argc, char **argv)
 {
 	sbx_log_set_name("sandbox-broker");
+	/* A status reader gone: EPIPE for that write, not the end of us. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc == 2 && !strncmp(argv[1], "--serve-fd=", 11))
 		serve(argv[1] + 11);
 	if (argc == 2 && !strcmp(argv[1], "--help")) {

@@ -189,6 +189,10 @@ static int channel_read(struct broker *b)
 	}
 	bool start = b->listener >= 0;
 	pthread_mutex_unlock(&b->root_lock);
+	if (b->fatal && b->fatal_err)
+		sbx_die_errno(SBX_EXIT_SETUP, b->fatal_err, "%s", b->fatal);
+	if (b->fatal)
+		sbx_die(SBX_EXIT_SETUP, "%s", b->fatal);
 	if (start) {
 		pthread_mutex_lock(&pool.lock);
 		if (!pool.workers)

@@ -41,6 +41,7 @@ struct launch {
 	int new_session;   /* 0/1; -1 until decided */
 	bool deferred;     /* --deferred: the program calls sbx_enter() */
 	int broker_fd;     /* --broker-fd: the launcher's broker; -1: none */
+	int helper_pidfd;  /* the helper's own, for init to see it is still there */
 	struct {
 		bool set;
 		int resource;

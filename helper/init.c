@@ -255,6 +255,11 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	sbx_log_set_name("sandbox-helper");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set parent-death signal");
+	/* The helper gone before the line above: nobody will kill us. */
+	struct pollfd hp = {.fd = l->helper_pidfd, .events = POLLIN};
+	if (poll(&hp, 1, 0) != 0)
+		_exit(SBX_EXIT_SETUP);
+	close(l->helper_pidfd);
 	if (l->broker_fd >= 0)
 		close(l->broker_fd); /* the launcher's broker's, not ours */
 	/* From the start: a signal sent while the root is being built waits

@@ -187,12 +187,18 @@ int main(int argc, char **argv)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "--broker-fd=%d", l.broker_fd);
 
 	int sv[2], sync[2];
+	/* init takes us as its parent-death signal only once it runs: it
+	 * looks at this pidfd after, in case we were gone before. */
+	l.helper_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (l.helper_pidfd < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open a pidfd of the helper");
 	int r = sbx_channel_pair(sv);
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot create the channel");
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot create a pipe");
 	pid_t pid = spawn_init(&l, sv, sync);
+	close(l.helper_pidfd);
 	if (l.deferred && l.mode == SBX_MODE_SETUID_NOUSERNS)
 		die_killing(pid, EPERM, "--deferred needs a user namespace (this mode would keep "
 			    "capabilities of the host's for the lockdown)");

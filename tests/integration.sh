@@ -97,6 +97,14 @@ check $? "25 sandboxes one after another in one launcher: no fd or thread left b
 run env SBX_HELPER="$H" "$L" --in-process=2 no-such-policy -- /bin/true
 [ $rc = 125 ] && [ "$(grep -c "policy 'no-such-policy' not found" "$T/err")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
 check $? "a sandbox that cannot be set up ends with 125 and the launcher goes on (twice)"
+env SBX_HELPER="$H" /usr/bin/python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run([sys.argv[1], "--in-process=2", "minimal", f"--json-status-fd={w}", "--", "/bin/true"],
+                   pass_fds=[w], capture_output=True, text=True)
+print(p.returncode, p.stdout.strip().splitlines()[-1:] if p.stdout.strip() else "")' "$L" >"$T/out" 2>&1 </dev/null
+grep -q "^0 \['launcher: [0-9]* fds and 1 threads left'\]$" "$T/out"
+check $? "an in-process broker whose status reader is gone (EPIPE) does not take the launcher down ($(cat "$T/out"))"
 mark="sbx-inproc-$$-$RANDOM"
 env SBX_HELPER="$H" "$L" --in-process minimal -- "$PROBE" pause "$mark" >"$T/ip.out" 2>&1 </dev/null &
 lpid=$!
