@@ -118,7 +118,7 @@ int notify_loop(struct broker *b);
 /* In a launcher's process, once notify_loop returned: end the workers
  * (they stop when no task is left) and make ready for another sandbox.
  * -EBUSY when some are still stuck after 5 s (e.g. in a FIFO open). */
-int notify_finish(struct broker *b);
+int notify_finish(void);
 /* A worker is about to do something that may wait long: make sure another
  * one serves the listener meanwhile. */
 void notify_may_block(struct broker *b);

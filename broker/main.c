@@ -450,15 +450,17 @@ static void send_filter(struct broker *b, uint32_t type, const char *what)
 	void *bpf;
 	size_t len;
 	int r;
-	bool dgram = false;
-	for (size_t i = 0; i < b->policy.n_net; i++)
-		/* A bound stream socket could still open a connection with
-		 * sendto(MSG_FASTOPEN): its sends stop too. */
-		dgram |= b->policy.net[i].proto != SBX_NET_TCP || b->policy.net[i].op == SBX_NET_BIND;
-	if (type == SBX_MSG_GUARD)
+	if (type == SBX_MSG_GUARD) {
 		r = filter_build_guard(&bpf, &len, b->unix_rules);
-	else
+	} else {
+		bool dgram = false;
+		for (size_t i = 0; i < b->policy.n_net; i++)
+			/* A bound stream socket could still open a connection
+			 * with sendto(MSG_FASTOPEN): its sends stop too. */
+			dgram |= b->policy.net[i].proto != SBX_NET_TCP ||
+				 b->policy.net[i].op == SBX_NET_BIND;
 		r = filter_build(&bpf, &len, dgram);
+	}
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot build the %s", what);
 	r = sbx_msg_send(b->chan, type, 0, bpf, len, NULL, 0);
@@ -673,7 +675,7 @@ static int run(int argc, char **argv, bool in_process)
 /* In a launcher's process: what one sandbox held. */
 static void release(void)
 {
-	if (notify_finish(&b) < 0) {
+	if (notify_finish() < 0) {
 		/* Kept as it is for that worker: freed at the next start. */
 		sbx_log("a worker is still busy (the next sandbox in this process waits for it)");
 		return;

@@ -37,6 +37,13 @@ static struct {
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, false,
 	  PTHREAD_COND_INITIALIZER};
 
+/* Called with pool.lock held: every worker ends (parked ones wake up). */
+static void workers_end(void)
+{
+	pool.done = true;
+	pthread_cond_broadcast(&pool.wake);
+}
+
 /* A worker cannot go on. Its own process is the broker: end it. In a
  * launcher's process: end the sandbox instead (init dies, and with it
  * everything in there), and the workers. */
@@ -47,8 +54,7 @@ static void worker_fail(struct broker *b, int err, const char *what)
 	sbx_log_errno(err, "%s", what);
 	(void)syscall(SYS_pidfd_send_signal, b->init_pidfd, SIGKILL, NULL, 0);
 	pthread_mutex_lock(&pool.lock);
-	pool.done = true;
-	pthread_cond_broadcast(&pool.wake);
+	workers_end();
 	pthread_mutex_unlock(&pool.lock);
 }
 
@@ -128,8 +134,7 @@ static void *worker(void *arg)
 			 * up): nothing more can come, so stop receiving. */
 			if (err == ENOENT && poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
 				pthread_mutex_lock(&pool.lock);
-				pool.done = true;
-				pthread_cond_broadcast(&pool.wake);
+				workers_end();
 				pthread_mutex_unlock(&pool.lock);
 				break;
 			}
@@ -154,15 +159,13 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int notify_finish(struct broker *b)
+int notify_finish(void)
 {
-	(void)b;
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 5;
 	pthread_mutex_lock(&pool.lock);
-	pool.done = true;
-	pthread_cond_broadcast(&pool.wake);
+	workers_end();
 	int r = 0;
 	while (pool.workers && r == 0)
 		r = pthread_cond_timedwait(&pool.gone, &pool.lock, &until);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "util.h"
 
 /* The enter socket, from $SBX_ENTER_FD; -1 when none or once used. */
 static int enter_fd(void)
@@ -61,16 +62,13 @@ static bool holds_unsafe_fd(void)
 	struct dirent *e;
 	while (!found && (e = readdir(d))) {
 		char link[64];
-		int fd = atoi(e->d_name), domain = 0, type = 0;
-		socklen_t len = sizeof(int);
+		int fd = atoi(e->d_name);
 		ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
 		if (n > 0) {
 			link[n] = '\0';
 			found = !strcmp(link, "anon_inode:[io_uring]");
 		}
-		found |= e->d_name[0] != '.' && fd != dirfd(d) &&
-			 getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX &&
-			 getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM;
+		found |= e->d_name[0] != '.' && fd != dirfd(d) && sbx_is_unix_dgram(fd);
 	}
 	closedir(d);
 	return found;

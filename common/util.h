@@ -4,7 +4,9 @@
 #define SBX_UTIL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +25,19 @@ static inline void sbx_closep(int *fd)
 static inline void sbx_freep(void *p)
 {
 	free(*(void **)p);
+}
+
+/* Is FD a unix datagram socket? From a working directory on the host, the
+ * kernel would resolve a relative address of its sends there, past the
+ * broker: neither init nor sbx_enter() lets one into the sandbox. */
+static inline bool sbx_is_unix_dgram(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0 || v != AF_UNIX)
+		return false;
+	len = sizeof(v);
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == 0 && v == SOCK_DGRAM;
 }
 
 #define _cleanup_close_ __attribute__((cleanup(sbx_closep)))

@@ -46,9 +46,9 @@ _Noreturn void handover(const struct launch *l, pid_t init, int chan, char *cons
 	close(l->broker_fd);
 	if (l->json_fd >= 0)
 		close(l->json_fd);
-	/* init dies with us (its parent-death signal), and exits when the
-	 * broker goes away. */
-	/* init's end shows on its pidfd, whatever SIGCHLD does. */
+	/* init dies with us (its parent-death signal) and exits when the
+	 * broker goes away; its end shows on its pidfd, whatever SIGCHLD
+	 * does. */
 	struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
 	for (;;) {
 		int status;

@@ -78,6 +78,17 @@ static char *one_path(const struct sbx_msg *m, const char *have, const char *wha
 	return d;
 }
 
+/* The signal a SBX_MSG_SIGNAL message M asks to pass on to the program, or
+ * 0 when it is none of those the sandbox forwards. */
+static int forwarded_signal(const struct sbx_msg *m)
+{
+	int32_t sig;
+	if (m->hdr.type != SBX_MSG_SIGNAL || m->len != sizeof(sig))
+		return 0;
+	memcpy(&sig, m->payload, sizeof(sig));
+	return sbx_is_forwarded(sig) ? sig : 0;
+}
+
 /* Copy a BPF program out of M; false when it is malformed. */
 static bool copy_filter(const struct sbx_msg *m, struct sock_fprog *prog)
 {
@@ -149,13 +160,11 @@ static void refuse_dgram_fds(const struct launch *l)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot list the inherited fds");
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name), type = 0, domain = 0, kept = !l->close_fds;
-		socklen_t len = sizeof(int);
+		int fd = atoi(e->d_name), kept = !l->close_fds;
 		for (size_t i = 0; i < l->n_keep; i++)
 			kept |= l->keep_fds[i] == fd;
 		if (e->d_name[0] == '.' || fd == dirfd(d) || !kept || (fcntl(fd, F_GETFD) & FD_CLOEXEC) ||
-		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX ||
-		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_DGRAM)
+		    !sbx_is_unix_dgram(fd))
 			continue;
 		sbx_die(SBX_EXIT_SETUP, "inherited fd %d is a unix datagram socket, which could reach the "
 			"host's sockets from the sandbox: close it, or use --close-fds", fd);
@@ -342,12 +351,9 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		case SBX_MSG_SIGNAL: {
 			/* For the program, which is not there yet: kept
 			 * pending (blocked) until it is. */
-			int32_t sig;
-			if (m.len == sizeof(sig)) {
-				memcpy(&sig, m.payload, sizeof(sig));
-				if (sbx_is_forwarded(sig))
-					kill(getpid(), sig);
-			}
+			int sig = forwarded_signal(&m);
+			if (sig)
+				kill(getpid(), sig);
 			break;
 		}
 		case SBX_MSG_GUARD:
@@ -406,10 +412,9 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			if (r <= 0)
 				_exit(SBX_EXIT_SETUP); /* broker gone: the namespace dies with us */
 			sbx_msg_close_fds(&m);
-			int32_t sig;
-			if (m.hdr.type == SBX_MSG_SIGNAL && m.len == sizeof(sig)) {
-				memcpy(&sig, m.payload, sizeof(sig));
-				if (sbx_is_forwarded(sig))
+			if (m.hdr.type == SBX_MSG_SIGNAL && m.len == sizeof(int32_t)) {
+				int sig = forwarded_signal(&m);
+				if (sig)
 					kill(child, sig);
 				continue;
 			}
