@@ -157,7 +157,8 @@ static void parse_args(int argc, char **argv, struct args *a)
 	}
 	if (a->chan < 0 || a->init_pid <= 0 || i > argc || !argv[i - 1] ||
 	    strcmp(argv[i - 1], "--") || i >= argc)
-		sbx_die(SBX_EXIT_SETUP, "this program is started by sandbox-helper, not by hand");
+		sbx_die(SBX_EXIT_SETUP, "this program is started by sandbox-helper, or by a launcher "
+			"with --serve-fd=N (see --help)");
 	a->argv = argv + i;
 }
 
