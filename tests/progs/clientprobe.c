@@ -4,7 +4,8 @@
  * or "connect TCP-PORT DENIED-PORT UDP-PORT UNIX-ALLOWED UNIX-DENIED
  * ABSTRACT-NAME" against the echo peers of tests/net/peers.py on loopback,
  * under rules that allow the first, the UDP port, the first unix path and
- * the name; or "private PORT" under "loopback private". With "bench FILE
+ * the name; or "private PORT" under "loopback private"; or "concurrent
+ * ALLOWED-FILE": threads and a signal handler at once. With "bench FILE
  * N": ns per sbx_client_open+close; with "bench-connect PORT N
  * client|sys": ns per connect+close of a TCP socket to 127.0.0.1:PORT
  * through the library or by the system calls. */
@@ -15,12 +16,15 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -305,9 +309,70 @@ static int connect_checks(char **argv)
 	return failures ? 1 : 0;
 }
 
+/* "concurrent FILE": the library from 8 threads at once and from a signal
+ * handler that interrupts them, every request its own reply socket. */
+static const char *shared_file;
+static volatile sig_atomic_t in_handler_ok, in_handler_bad;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	struct stat st;
+	if (sbx_client_stat(shared_file, &st) == 0 && st.st_size == 12)
+		in_handler_ok++;
+	else
+		in_handler_bad++;
+	errno = saved;
+}
+
+static void *hammer(void *arg)
+{
+	long bad = 0;
+	for (int i = 0; i < 300; i++) {
+		char buf[16] = "";
+		int fd = sbx_client_open(shared_file, O_RDONLY | O_CLOEXEC, 0);
+		struct stat st;
+		bad += fd < 0 || read(fd, buf, sizeof(buf)) != 12 || strncmp(buf, "public data", 11);
+		if (fd >= 0)
+			close(fd);
+		bad += sbx_client_stat(shared_file, &st) < 0 || st.st_size != 12;
+	}
+	return (void *)bad;
+}
+
+static int concurrent_checks(const char *file)
+{
+	shared_file = file;
+	int before = count_fds();
+	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = {{0, 2000}, {0, 2000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	pthread_t t[8];
+	long bad = 0;
+	for (int i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, hammer, NULL);
+	for (int i = 0; i < 8; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		bad += (long)r;
+	}
+	struct itimerval off = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_REAL, &off, NULL);
+	check(bad == 0, "8 threads x 300 opens, reads and stats through the library at once: all right");
+	printf("# signal handler requests: %d right, %d wrong\n", (int)in_handler_ok, (int)in_handler_bad);
+	check(in_handler_ok > 0 && in_handler_bad == 0, "stats from a signal handler interrupting them: all right");
+	check(count_fds() == before, "no fd left behind");
+	printf("%d failures\n", failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "concurrent"))
+		return concurrent_checks(argv[2]);
 	double ns = 0;
 	if (argc == 4 && !strcmp(argv[1], "bench"))
 		ns = timed(atol(argv[3]), open_close, argv[2]);
