@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "clientproto.h"
+#include "execwatch.h"
 #include "fileops.h"
 #include "log.h"
 #include "memio.h"
@@ -1005,6 +1006,15 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		break;
 	case OP_EXEC:
 		r = do_exec(b, &f);
+		if (r == CONTINUE) {
+			/* Not on the word of the path string: the kernel
+			 * reads it again. */
+			r = execwatch_continue(b, n, resp);
+			if (r == 0 || r == -ENOENT) {
+				*sent = true;
+				return;
+			}
+		}
 		break;
 	case OP_CHDIR:
 		r = do_chdir(b, &f);

@@ -171,7 +171,7 @@ static int plan_one(struct broker *b, const char *path, bool implicit, int depth
 	 * ELF interpreter is only the loader of others (run by hand, ld.so
 	 * would load any file the program can read). */
 	if (depth == 0 || (sbx_policy_check(&b->policy, res->path) & SBX_PERM_EXEC))
-		sbx_rootview_mark_exec(&b->root, res->path);
+		sbx_rootview_mark_exec(&b->root, res->path, res->st.st_dev, res->st.st_ino);
 	if (canon && snprintf(canon, size, "%s", res->path) >= (int)size)
 		r = -ENAMETOOLONG;
 out:

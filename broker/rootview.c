@@ -35,6 +35,8 @@ static int add_one(struct sbx_rootview *rv, const char *path, mode_t type, const
 	n->target = target ? strdup(target) : NULL;
 	n->type = type;
 	n->exec_ok = false;
+	n->dev = 0;
+	n->ino = 0;
 	if (!n->path || (target && !n->target)) {
 		free(n->path);
 		free(n->target);
@@ -78,11 +80,22 @@ bool sbx_rootview_exec_ok(const struct sbx_rootview *rv, const char *path)
 	return found && e && e->type == S_IFREG && e->exec_ok;
 }
 
-void sbx_rootview_mark_exec(struct sbx_rootview *rv, const char *path)
+void sbx_rootview_mark_exec(struct sbx_rootview *rv, const char *path, dev_t dev, ino_t ino)
 {
 	struct sbx_root_entry *e = (struct sbx_root_entry *)find(rv, path);
-	if (e && e->type == S_IFREG)
+	if (e && e->type == S_IFREG) {
 		e->exec_ok = true;
+		e->dev = dev;
+		e->ino = ino;
+	}
+}
+
+bool sbx_rootview_exec_image(const struct sbx_rootview *rv, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < rv->n; i++)
+		if (rv->v[i].exec_ok && rv->v[i].dev == dev && rv->v[i].ino == ino)
+			return true;
+	return false;
 }
 
 /* The entry PATH ends at (NULL for "/"), *FOUND when everything is there. */

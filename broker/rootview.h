@@ -16,6 +16,8 @@ struct sbx_root_entry {
 	mode_t type;  /* S_IFDIR, S_IFREG or S_IFLNK */
 	bool exec_ok; /* S_IFREG: may be executed directly (not only as an
 		       * ELF interpreter) */
+	dev_t dev;    /* exec_ok: the file's identity on the host, which a */
+	ino_t ino;    /* process running it shows as /proc/PID/exe */
 };
 
 struct sbx_rootview {
@@ -29,8 +31,12 @@ int sbx_rootview_add(struct sbx_rootview *rv, const char *path, mode_t type,
 /* Does the absolute PATH name something in the root, following the root's
  * own symlinks (all but a last component when NOFOLLOW)? */
 bool sbx_rootview_contains(const struct sbx_rootview *rv, const char *path, bool nofollow);
-/* Let the file PATH (added before) be executed directly. */
-void sbx_rootview_mark_exec(struct sbx_rootview *rv, const char *path);
+/* Let the file PATH (added before), host file DEV:INO, be executed
+ * directly. */
+void sbx_rootview_mark_exec(struct sbx_rootview *rv, const char *path, dev_t dev, ino_t ino);
+/* Is DEV:INO a file of the root that may be executed directly? What a
+ * process may have become by an exec. */
+bool sbx_rootview_exec_image(const struct sbx_rootview *rv, dev_t dev, ino_t ino);
 /* Does PATH, followed through the root's own symlinks, name a file that may
  * be executed directly? */
 bool sbx_rootview_exec_ok(const struct sbx_rootview *rv, const char *path);

@@ -18,7 +18,11 @@ S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
 B=$(realpath "$B") S=$(realpath "$S")
 H=$B/helper/sandbox-helper
 RACER=$(realpath "${SBX_RACER:-$B/tests/racer}")
+EXECRACE=$(realpath "${SBX_EXECRACE:-$B/tests/execrace}")
 SECS=${SBX_RACE_SECONDS:-3}
+# SBX_LONG=1: the exec race runs a minute (else SECS).
+EXECSECS=$SECS
+[ "${SBX_LONG:-0}" = 1 ] && EXECSECS=60
 . "$S/tests/harness.sh" sbx-race
 T=$(realpath "$T") # the broker names canonical paths
 # run CMD...: stdout in $T/out, stderr in $T/err, status in $rc.
@@ -273,6 +277,20 @@ fresh ldso; W=$D/W; mkdir "$W"; chmod 777 "$W"
 box --write="$W" --exec=/usr/bin/true -- ldso "$W"
 ! grep -q MARKER-RAN "$T/out" && [ $rc = 0 ]
 check $? "execve of the dynamic loader does not run a program-written ELF"
+
+# 9b. An approved exec whose path string a thread turns into the loader (or
+# into the program's own file) after the broker read it: the kernel reads the
+# string again. No image the policy did not approve may start.
+fresh execld; W=$D/W; mkdir "$W"; chmod 777 "$W"
+if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+	timeout -k 5 $((EXECSECS + 40)) "$EXECRACE" "$W" "$EXECSECS" /usr/bin/true >"$T/out" 2>"$T/err" </dev/null; rc=$?
+else
+	timeout -k 5 $((EXECSECS + 40)) "$H" --policy=minimal --write="$W" --exec=/usr/bin/true -- \
+		"$EXECRACE" "$W" "$EXECSECS" /usr/bin/true >"$T/out" 2>"$T/err" </dev/null; rc=$?
+fi
+res=$(grep -e '^runs' -e '^control' "$T/out" | tr '\n' ' ')
+! grep -q MARKER-RAN "$T/out" && [ $rc = 0 ]
+check $? "an exec path flipped to the loader or the program's own file after the broker read it runs neither ($res)"
 
 # 10. Smaller things: openat2 RESOLVE_NO_MAGICLINKS, trailing slashes, O_TMPFILE,
 # xattr sizes, inotify, odd dirfds (socket, memfd, deleted, /proc, the root),

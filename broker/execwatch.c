@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* An approved exec, answered with CONTINUE and watched until the kernel has
+ * loaded the new image.
+ *
+ * The kernel reads execve's path again after the broker approved it, and
+ * another thread may have rewritten the string by then: into the ELF
+ * loader, say, which the root holds as every dynamic program's interpreter
+ * and which, run as a program, runs any file it can read. So the broker does
+ * not trust the string: the worker that approved the exec attaches to the
+ * calling thread with ptrace (PTRACE_O_TRACEEXEC) before it answers, and
+ * the kernel stops the thread right after the exec, before the new image
+ * runs a single instruction. The broker then compares the image the kernel
+ * loaded (/proc/PID/exe) with the files of the root that a rule lets run,
+ * detaches if it is one of them, and kills the process if it is not. An
+ * exec that fails stops at the PTRACE_INTERRUPT sent after the answer, on
+ * its way back to the program, and is let go.
+ *
+ * Each worker traces at most one thread at a time, and waits with
+ * __WNOTHREAD, so it sees only its own tracee; PTRACE_O_EXITKILL ends the
+ * tracee if the worker dies while it watches. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "execwatch.h"
+#include "fileops.h"
+#include "log.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+
+/* Did the exec that stopped PID load an image a rule lets run? */
+static bool image_approved(struct broker *b, pid_t pid, char *exe, size_t size)
+{
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/%d/exe", (int)pid);
+	struct stat st;
+	if (stat(proc, &st) < 0) {
+		snprintf(exe, size, "(unknown: %s)", strerror(errno));
+		return false;
+	}
+	ssize_t n = readlink(proc, exe, size - 1);
+	exe[n > 0 ? (size_t)n : 0] = '\0';
+	pthread_mutex_lock(&b->root_lock);
+	bool ok = sbx_rootview_exec_image(&b->root, st.st_dev, st.st_ino);
+	pthread_mutex_unlock(&b->root_lock);
+	return ok;
+}
+
+/* Wait for the tracee's first stop after the answer and act on it. */
+static void watch(struct broker *b, pid_t tid)
+{
+	for (;;) {
+		int status;
+		pid_t w = waitpid(-1, &status, __WALL | __WNOTHREAD);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			if (errno != ECHILD)
+				sbx_log_errno(errno, "cannot watch the exec of pid %d", (int)tid);
+			return; /* nothing traced is left */
+		}
+		if (!WIFSTOPPED(status))
+			return; /* it died */
+		int event = status >> 16;
+		if (event == PTRACE_EVENT_EXEC) {
+			/* W is the thread group's id now, whichever thread
+			 * made the call. */
+			char exe[256];
+			if (image_approved(b, w, exe, sizeof(exe))) {
+				if (ptrace(PTRACE_DETACH, w, 0, 0) < 0 && errno != ESRCH)
+					sbx_log_errno(errno, "cannot let pid %d go on after its exec", (int)w);
+				return;
+			}
+			sbx_log("killed pid %d: its exec loaded %s, which no rule lets run "
+				"(the path was changed after the broker approved it)", (int)w, exe);
+			if (kill(w, SIGKILL) < 0)
+				sbx_log_errno(errno, "cannot kill pid %d", (int)w);
+			continue; /* until its end is reported */
+		}
+		/* Stopped on its way back to the program (our interrupt, a
+		 * group stop, or a signal to deliver): no exec happened. A
+		 * signal goes on with it. */
+		int sig = event == 0 ? WSTOPSIG(status) : 0;
+		if (ptrace(PTRACE_DETACH, w, 0, (void *)(long)sig) < 0 && errno != ESRCH)
+			sbx_log_errno(errno, "cannot let pid %d go on", (int)w);
+		return;
+	}
+}
+
+int execwatch_continue(struct broker *b, const struct seccomp_notif *n, struct seccomp_notif_resp *resp)
+{
+	pid_t tid = (pid_t)n->pid;
+	if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) < 0) {
+		int err = errno;
+		if (!fileops_id_valid(b, n->id))
+			return -ENOENT;
+		sbx_log_errno(err, "refused an exec of pid %d: the broker cannot watch it (ptrace)", (int)tid);
+		return -EACCES;
+	}
+	/* The thread we attached to is the caller only while the request
+	 * is still there (its id may have been taken by another since). */
+	if (!fileops_id_valid(b, n->id)) {
+		(void)ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+		watch(b, tid);
+		return -ENOENT;
+	}
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	resp->error = 0;
+	resp->val = 0;
+	if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
+		sbx_log_errno(errno, "cannot answer a notification");
+	/* A stop on its way back if the exec fails; after a successful one
+	 * the exec stop comes first and detaching drops this one. */
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 && errno != ESRCH)
+		sbx_log_errno(errno, "cannot interrupt pid %d", (int)tid);
+	watch(b, tid);
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Approved execs: answered with CONTINUE, and the image the kernel loaded
+ * checked before it runs (see execwatch.c). */
+#ifndef SBX_EXECWATCH_H
+#define SBX_EXECWATCH_H
+
+#include <linux/seccomp.h>
+
+#include "broker.h"
+
+/* Answer the exec request N with CONTINUE (RESP prepared with its id) and
+ * watch it: a process whose exec loaded an image that no rule lets run is
+ * killed before the image runs. 0 when answered; -ENOENT when the request
+ * is gone; another negative errno when it could not be watched, for the
+ * caller to answer with. */
+int execwatch_continue(struct broker *b, const struct seccomp_notif *n, struct seccomp_notif_resp *resp);
+
+#endif
