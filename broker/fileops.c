@@ -46,13 +46,13 @@ bool fileops_id_valid(const struct broker *b, uint64_t id)
 }
 
 /* A result for the program: into its memory, or a client's reply. */
-static int put(const struct freq *f, uint64_t addr, const void *data, size_t len)
+static int put(const struct broker *b, const struct freq *f, uint64_t addr, const void *data, size_t len)
 {
 	if (f->client_out) {
 		memcpy(f->client_out, data, len < f->client_out_len ? len : f->client_out_len);
 		return 0;
 	}
-	return memio_write((pid_t)f->n->pid, addr, data, len);
+	return memio_write(b->listener, f->n->id, (pid_t)f->n->pid, addr, data, len);
 }
 
 static const char *perm_name(unsigned need)
@@ -582,17 +582,17 @@ static int do_stat(struct broker *b, struct freq *f)
 	_cleanup_close_ int fd = res.fd;
 	pid_t pid = (pid_t)f->n->pid;
 	if (f->op == OP_STAT)
-		return put(f, f->buf_addr, &res.st, sizeof(res.st));
+		return put(b, f, f->buf_addr, &res.st, sizeof(res.st));
 	if (f->op == OP_STATFS) {
 		struct statfs sf;
 		if (fstatfs(fd, &sf) < 0)
 			return -errno;
-		return memio_write(pid, f->buf_addr, &sf, sizeof(sf));
+		return memio_write(b->listener, f->n->id, pid, f->buf_addr, &sf, sizeof(sf));
 	}
 	struct statx stx;
 	if (statx(fd, "", AT_EMPTY_PATH | (f->atflags & AT_STATX_SYNC_TYPE), f->statx_mask, &stx) < 0)
 		return -errno;
-	return memio_write(pid, f->buf_addr, &stx, sizeof(stx));
+	return memio_write(b->listener, f->n->id, pid, f->buf_addr, &stx, sizeof(stx));
 }
 
 static int do_access(struct broker *b, struct freq *f)
@@ -641,7 +641,7 @@ static int do_readlink(struct broker *b, struct freq *f, int64_t *val)
 		return -errno;
 	if ((uint64_t)len > f->bufsiz)
 		len = (ssize_t)f->bufsiz;
-	r = put(f, f->buf_addr, text, (size_t)len);
+	r = put(b, f, f->buf_addr, text, (size_t)len);
 	*val = len;
 	return r;
 }
@@ -779,11 +779,11 @@ static int on_fd(struct broker *b, struct freq *f, int64_t *val)
 	case OP_STAT:
 		if (fstat(copy, &st) < 0)
 			return -errno;
-		return memio_write(pid, f->buf_addr, &st, sizeof(st));
+		return memio_write(b->listener, f->n->id, pid, f->buf_addr, &st, sizeof(st));
 	case OP_STATX:
 		if (statx(copy, "", AT_EMPTY_PATH | (f->atflags & AT_STATX_SYNC_TYPE), f->statx_mask, &stx) < 0)
 			return -errno;
-		return memio_write(pid, f->buf_addr, &stx, sizeof(stx));
+		return memio_write(b->listener, f->n->id, pid, f->buf_addr, &stx, sizeof(stx));
 	case OP_ACCESS:
 		return faccessat(copy, "", f->amode, AT_EMPTY_PATH | (f->atflags & AT_EACCESS)) < 0 ? -errno : 0;
 	case OP_READLINK:
@@ -795,7 +795,7 @@ static int on_fd(struct broker *b, struct freq *f, int64_t *val)
 		if ((uint64_t)n > f->bufsiz)
 			n = (ssize_t)f->bufsiz;
 		*val = n;
-		return memio_write(pid, f->buf_addr, text, (size_t)n);
+		return memio_write(b->listener, f->n->id, pid, f->buf_addr, text, (size_t)n);
 	default:
 		break;
 	}

@@ -14,7 +14,10 @@
 ssize_t memio_read_string(pid_t pid, uint64_t addr, char *buf, size_t size);
 /* Read exactly LEN bytes at ADDR in PID. Returns 0 or a negative errno. */
 int memio_read(pid_t pid, uint64_t addr, void *buf, size_t len);
-/* Write LEN bytes to ADDR in PID. Returns 0 or a negative errno. */
-int memio_write(pid_t pid, uint64_t addr, const void *data, size_t len);
+/* Write LEN bytes to ADDR in PID, the target of the seccomp request ID on
+ * LISTENER: never into another process, even if the target died and its
+ * pid was reused. Returns 0, -ENOENT when the request is gone, or another
+ * negative errno. */
+int memio_write(int listener, uint64_t id, pid_t pid, uint64_t addr, const void *data, size_t len);
 
 #endif

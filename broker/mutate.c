@@ -337,7 +337,7 @@ static int on_object(struct broker *b, struct freq *f, int64_t *val)
 			return -ENOMEM;
 		n = f->op == OP_XATTR_GET ? getxattr(path, xname, buf, size) : listxattr(path, buf, size);
 		if (n > 0 && size)
-			r = memio_write((pid_t)f->n->pid, f->buf_addr, buf, (size_t)n);
+			r = memio_write(b->listener, f->n->id, (pid_t)f->n->pid, f->buf_addr, buf, (size_t)n);
 		free(buf);
 		if (r < 0)
 			return r;

@@ -532,7 +532,7 @@ static int64_t do_send(struct broker *b, struct freq *f, struct sock *s)
 			break;
 		}
 		unsigned len = (unsigned)n;
-		(void)memio_write((pid_t)f->n->pid, at + offsetof(struct mmsghdr, msg_len), &len, sizeof(len));
+		(void)memio_write(b->listener, f->n->id, (pid_t)f->n->pid, at + offsetof(struct mmsghdr, msg_len), &len, sizeof(len));
 	}
 	return i ? (int64_t)i : r;
 }
