@@ -76,6 +76,17 @@ own_broker_tests() {
 	check $? "[$1] the broker in the launcher's process serves the setuid helper's sandbox (status 7, policy holds)"
 }
 
+# exec_race_tests MODE: an approved exec whose path a thread turns into the
+# loader or the program's own file never runs either (the broker watches
+# the exec with ptrace, which must work in every mode).
+exec_race_tests() {
+	local w=$T/execrace-$1
+	mkdir -p "$w" && chmod 777 "$w"
+	run "$H" --policy=minimal --write="$w" --exec=/usr/bin/true -- "${SBX_EXECRACE:-$B/tests/execrace}" "$w" 2 /usr/bin/true
+	[ $rc = 0 ] && ! grep -q MARKER-RAN "$T/out" && grep -q 'allowed=[1-9]' "$T/out"
+	check $? "[$1] an exec path flipped to the loader after the broker read it never runs it ($(grep '^runs' "$T/out"))"
+}
+
 # mode_tests MODE: what must hold in either setuid mode.
 mode_tests() {
 	local mode=$1
@@ -174,6 +185,7 @@ mode_tests setuid-user-namespace
 nnp_tests setuid-user-namespace
 deferred_tests setuid-user-namespace
 own_broker_tests setuid-user-namespace
+exec_race_tests setuid-user-namespace
 
 # --pids-max and --memory-max: refused without a delegated cgroup; with one
 # (made here by root and given to the user, as systemd delegates), the
@@ -259,6 +271,7 @@ mode_tests setuid-no-user-namespace
 nnp_tests setuid-no-user-namespace
 deferred_tests setuid-no-user-namespace
 own_broker_tests setuid-no-user-namespace
+exec_race_tests setuid-no-user-namespace
 WRAP=()
 
 summary
