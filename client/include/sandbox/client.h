@@ -28,7 +28,12 @@ extern "C" {
 enum sbx_broker_mode {
 	SBX_BROKER_SEPARATE = 0, /* sandbox-helper starts its own broker process */
 	SBX_BROKER_IN_PROCESS,   /* a thread of the caller's process serves the
-				  * sandbox (one at a time: EBUSY meanwhile) */
+				  * sandbox (one at a time: EBUSY meanwhile).
+				  * Its threads watch the program's execs
+				  * with ptrace: the caller must not wait
+				  * for any child (waitpid(-1), __WALL),
+				  * only for its own by pid, and gets a
+				  * SIGCHLD for each exec watched */
 	SBX_BROKER_GIVEN,        /* the caller's own broker, on opts->broker_fd
 				  * (sbx_broker_start; sandbox-helper --broker-fd) */
 };
