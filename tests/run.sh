@@ -32,6 +32,35 @@ print(ok, bad)
 PY
 }
 logs=("$stage/build/meson-logs/testlog.txt")
+# The integration suite and the races again against an ASan+UBSan build of
+# the helper, the broker and the library; the programs run inside stay
+# unsanitized (ASan needs what the sandbox refuses). Any report fails.
+sbx_log "integration tests and races against an ASan+UBSan build"
+if meson setup --werror -Db_sanitize=address,undefined -Db_lundef=false "$stage/build-asan" "$stage" \
+	>"$stage/asan-setup.log" 2>&1 && ninja -C "$stage/build-asan" >"$stage/asan-build.log" 2>&1; then
+	chmod -R a+rX "$stage/build-asan"
+	san=$stage/sanitizer-reports; mkdir -p "$san"; chmod 1777 "$san"
+	u=$stage/build/tests
+	for script in integration races; do
+		sanlog=$stage/asan-$script.log
+		env ASAN_OPTIONS="detect_leaks=1:log_path=$san/asan" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$san/ubsan" \
+			SBX_BUILD="$stage/build-asan" SBX_SOURCE="$stage" SBX_PROBE="$u/probe" SBX_CLIENTPROBE="$u/clientprobe" \
+			SBX_DEFERRED="$u/deferred" SBX_CWDESCAPE="$u/cwdescape" SBX_FORKER="$u/forker" SBX_RACER="$u/racer" \
+			SBX_EXECRACE="$u/execrace" bash "$stage/tests/$script.sh" 2>&1 | sed 's/^/[asan] /' | tee "$sanlog" | grep -E '^\[asan\] (not ok|[0-9]+ passed)' || true
+		sed 's/^\[asan\] //' "$sanlog" >"$sanlog.plain"
+		logs+=("$sanlog.plain")
+	done
+	if [ -n "$(ls -A "$san")" ]; then
+		sbx_log "sanitizer reports:"; cat "$san"/* >&2
+		echo "not ok - the ASan+UBSan build reported errors"; echo "0 passed, 1 failed" >"$stage/asan-reports.log"
+	else
+		echo "1 passed, 0 failed" >"$stage/asan-reports.log"
+	fi
+	logs+=("$stage/asan-reports.log")
+else
+	cat "$stage/asan-setup.log" "$stage/asan-build.log" | tail -30
+	echo "0 passed, 1 failed" >"$stage/asan-build-failed.log"; logs+=("$stage/asan-build-failed.log")
+fi
 if [ "$(id -u)" = 0 ]; then
 	for script in integration programs network races chromium; do
 		sbx_log "tests/$script.sh as the unprivileged user $SBX_TEST_USER"
