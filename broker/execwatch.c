@@ -46,11 +46,13 @@ static bool image_approved(struct broker *b, pid_t pid, char *exe, size_t size)
 		snprintf(exe, size, "(unknown: %s)", strerror(errno));
 		return false;
 	}
-	ssize_t n = readlink(proc, exe, size - 1);
-	exe[n > 0 ? (size_t)n : 0] = '\0';
 	pthread_mutex_lock(&b->root_lock);
 	bool ok = sbx_rootview_exec_image(&b->root, st.st_dev, st.st_ino);
 	pthread_mutex_unlock(&b->root_lock);
+	if (!ok) { /* for the message */
+		ssize_t n = readlink(proc, exe, size - 1);
+		exe[n > 0 ? (size_t)n : 0] = '\0';
+	}
 	return ok;
 }
 
