@@ -292,6 +292,16 @@ res=$(grep -e '^runs' -e '^control' "$T/out" | tr '\n' ' ')
 ! grep -q MARKER-RAN "$T/out" && [ $rc = 0 ]
 check $? "an exec path flipped to the loader or the program's own file after the broker read it runs neither ($res)"
 
+# 9c. What the exec watch must not break: an exec from a thread that is not
+# the leader, one that fails, execs under a stream of signals, a #! script,
+# 32 multithreaded processes exec'ing at once, a vfork child.
+fresh execok; printf '#!/usr/bin/dash\nexit 7\n' >"$D/s.sh"; chmod 755 "$D/s.sh"
+run "$H" --policy=minimal --exec=/usr/bin/true --exec=/usr/bin/dash --exec="$D/s.sh" --read="$D/s.sh" -- \
+	"$EXECRACE" legit /usr/bin/true "$D/s.sh"
+res=$(grep -c '^ok' "$T/out")
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out"
+check $? "execs from threads, failing, under signals, of scripts, 32 at once and after vfork all work under the watch ($res of 6)"
+
 # 10. Smaller things: openat2 RESOLVE_NO_MAGICLINKS, trailing slashes, O_TMPFILE,
 # xattr sizes, inotify, odd dirfds (socket, memfd, deleted, /proc, the root),
 # long paths.

@@ -12,15 +12,26 @@
  * the arguments [W/mine, marker], so that the loader, if it ran, would run
  * the program's own file ("marker": print MARKER-RAN, exit 42). Also flips
  * to W/mine itself. Prints the counts and "HOLE ..." for every run of the
- * marker; exits 0 when the allowed program ran and the marker never did. */
+ * marker; exits 0 when the allowed program ran and the marker never did.
+ *
+ *   execrace legit ALLOWED SCRIPT
+ *
+ * execs that must keep working under the broker's watch: from a thread that
+ * is not the leader, while other threads run; one that fails (ENOENT) and
+ * the process goes on; one interrupted by a stream of signals; a #! SCRIPT;
+ * 32 processes exec'ing at once from 4 threads each; then a vfork child.
+ * Prints "ok ..." or "FAIL ..." for each; exits 0 when all held. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <elf.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,8 +110,126 @@ static void *flipper(void *arg)
 	return NULL;
 }
 
+static int failures;
+static void check(bool ok, const char *what)
+{
+	printf("%s %s\n", ok ? "ok" : "FAIL", what);
+	failures += !ok;
+}
+
+static int status_of(pid_t pid)
+{
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *legit_path;
+static void *exec_from_thread(void *arg)
+{
+	(void)arg;
+	char *const argv[] = {(char *)legit_path, NULL};
+	char *const envp[] = {NULL};
+	execve(legit_path, argv, envp);
+	_exit(125);
+}
+
+static void *spin(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static volatile sig_atomic_t ticks;
+static void on_alarm(int sig)
+{
+	(void)sig;
+	ticks++;
+}
+
+/* A child whose non-leader thread execs PATH, with SPINNERS other threads. */
+static pid_t exec_in_thread(const char *path, int spinners)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		legit_path = path;
+		pthread_t t;
+		for (int i = 0; i < spinners; i++)
+			if (pthread_create(&t, NULL, spin, NULL))
+				_exit(124);
+		if (pthread_create(&t, NULL, exec_from_thread, NULL))
+			_exit(124);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static int legit(const char *allowed, const char *script)
+{
+	check(status_of(exec_in_thread(allowed, 3)) == 0, "exec from a thread that is not the leader");
+	char *const argv[] = {(char *)allowed, NULL};
+	char *const envp[] = {NULL};
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve("/nonexistent/program", argv, envp);
+		int e = errno;
+		execve(allowed, argv, envp);
+		_exit(e == ENOENT || e == EACCES ? 100 : 101);
+	}
+	check(status_of(pid) == 0, "an exec that fails returns, and the next one works");
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa = {.sa_handler = on_alarm};
+		sigaction(SIGALRM, &sa, NULL);
+		struct itimerval it = {{0, 200}, {0, 200}};
+		setitimer(ITIMER_REAL, &it, NULL);
+		for (int i = 0; i < 200; i++) {
+			pid_t c = fork();
+			if (c == 0) {
+				execve(allowed, argv, envp);
+				_exit(errno == EINTR ? 99 : 125);
+			}
+			int st, w;
+			while ((w = waitpid(c, &st, 0)) < 0 && errno == EINTR)
+				;
+			if (w != c || !WIFEXITED(st) || WEXITSTATUS(st))
+				_exit(1);
+		}
+		_exit(ticks ? 0 : 2);
+	}
+	check(status_of(pid) == 0, "200 execs with a signal every 200 us");
+	char *const sargv[] = {(char *)script, NULL};
+	pid = fork();
+	if (pid == 0) {
+		execve(script, sargv, envp);
+		_exit(125);
+	}
+	check(status_of(pid) == 7, "a #! script runs (status 7)");
+	pid_t kids[32];
+	for (int i = 0; i < 32; i++)
+		kids[i] = exec_in_thread(allowed, 3);
+	int good = 0;
+	for (int i = 0; i < 32; i++)
+		good += status_of(kids[i]) == 0;
+	check(good == 32, "32 processes of 4 threads exec at once");
+	pid = vfork();
+	if (pid == 0) {
+		execve(allowed, argv, envp);
+		_exit(125);
+	}
+	check(status_of(pid) == 0, "a vfork child execs");
+	printf("%d failures\n", failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "legit"))
+		return legit(argv[2], argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "marker")) {
 		puts("MARKER-RAN");
 		return 42;
