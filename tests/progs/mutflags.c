@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #ifndef RENAME_NOREPLACE
@@ -64,12 +65,13 @@
 enum op {
 	RENAME, RENAMEAT, RENAMEAT2, LINK, LINKAT, LINK_FD, LINK_PROCFD, UNLINK, RMDIR,
 	UNLINKAT, MKDIRAT, MKNODAT, SYMLINKAT, FCHMODAT, FCHMODAT2, FCHOWNAT, UTIMENSAT,
-	OPENAT, CL_RENAME, CL_UNLINK, CL_RMDIR, CL_MKDIR,
+	OPENAT, TRUNCATE, SETXATTR, REMOVEXATTR, CL_RENAME, CL_UNLINK, CL_RMDIR, CL_MKDIR,
 };
 static const char *const opname[] = {
 	"rename", "renameat", "renameat2", "link", "linkat", "linkat(fd, \"\", AT_EMPTY_PATH)",
 	"linkat(/proc/self/fd/N, AT_SYMLINK_FOLLOW)", "unlink", "rmdir", "unlinkat", "mkdirat",
 	"mknodat", "symlinkat", "fchmodat", "fchmodat2", "fchownat", "utimensat", "openat",
+	"truncate", "setxattr", "removexattr",
 	"sbx_client_rename", "sbx_client_unlink", "sbx_client_rmdir", "sbx_client_mkdir",
 };
 
@@ -260,6 +262,16 @@ static const struct row rows[] = {
 	{OPENAT, "x", NULL, O_CREAT | O_EXCL | O_WRONLY, 0644, 0},
 	{OPENAT, "file", NULL, O_CREAT | O_EXCL | O_WRONLY, 0644, EEXIST},
 	{OPENAT, "file", NULL, O_WRONLY | O_TRUNC, 0, 0},
+	{TRUNCATE, "denied", NULL, 0, 0, EACCES},
+	{TRUNCATE, "lnk_denied", NULL, 0, 0, EACCES},
+	{TRUNCATE, "R/f", NULL, 0, 0, EACCES},
+	{TRUNCATE, "file", NULL, 0, 0, 0},
+	{SETXATTR, "denied", NULL, XATTR_CREATE, 0, EACCES},
+	{SETXATTR, "lnk_locked", NULL, XATTR_CREATE, 0, EACCES},
+	{SETXATTR, "R/f", NULL, XATTR_CREATE, 0, EACCES},
+	{SETXATTR, "file", NULL, XATTR_CREATE | XATTR_REPLACE << 1, 0, EINVAL},
+	{REMOVEXATTR, "denied", NULL, 0, 0, EACCES},
+	{REMOVEXATTR, "R/f", NULL, 0, 0, EACCES},
 	/* The client library: the same checks as the system calls. */
 	{CL_RENAME, "sub", "^moved", 0, 0, EACCES},
 	{CL_RENAME, "decoy", "sub", 0, 0, EACCES},
@@ -412,6 +424,9 @@ static int call(size_t k)
 	case OPENAT:
 		v = fd = (int)syscall(SYS_openat, AT_FDCWD, a, r->flags | O_CLOEXEC | O_NONBLOCK, r->arg);
 		break;
+	case TRUNCATE: v = syscall(SYS_truncate, a, 0L); break;
+	case SETXATTR: v = syscall(SYS_setxattr, a, "user.mutflags", "x", 1, r->flags); break;
+	case REMOVEXATTR: v = syscall(SYS_removexattr, a, "user.mutflags"); break;
 	case CL_RENAME: v = sbx_client_rename(a, b); break;
 	case CL_UNLINK: v = sbx_client_unlink(a); break;
 	case CL_RMDIR: v = sbx_client_rmdir(a); break;
