@@ -11,20 +11,20 @@
  *     name's subtree; a directory that arrives at a name puts its subtree
  *     under them: either is refused where a rule treats what is beneath
  *     that name apart (a deny, a narrower grant);
- *   - a call on the object (chmod, a link that follows, a link of an fd)
- *     needs write on the object reached, not only on the name.
+ *   - a call on the object (chmod, chown, times, truncate, xattrs) needs
+ *     write on the object reached; so does a link, which gives the object
+ *     another name (by the old name, through a last symlink it follows, or
+ *     through an fd).
  * For RENAME_EXCHANGE both names are sources and destinations; a rename
  * that may replace its destination removes what is there.
  *
  * Flags a call does not know are EINVAL, as in the kernel, before any name
- * is looked at; what the program could never do itself without a
- * capability (device nodes, whiteouts, which are device nodes) is EPERM. */
+ * is looked at; what the broker never makes for the program, device nodes
+ * (a whiteout is one, 0:0), is EPERM, as without CAP_MKNOD. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
-#include <string.h>
+#include <stdio.h> /* RENAME_* */
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/xattr.h>
 
 #include "fileops.h"
