@@ -173,6 +173,8 @@ static const struct row rows[] = {
 	{LINK_FD, "dir", "sub/locked/x", AT_EMPTY_PATH, O_TMPFILE | O_RDWR, EACCES},
 	{LINK_FD, "dir", "R/x", AT_EMPTY_PATH, O_TMPFILE | O_RDWR, EACCES},
 	{LINK_FD, "dir", "denied", AT_EMPTY_PATH, O_TMPFILE | O_RDWR, EEXIST},
+	{LINK_FD, "dir", "x", AT_EMPTY_PATH, O_TMPFILE | O_RDWR | O_EXCL, ENOENT}, /* never linkable */
+	{LINK_PROCFD, "dir", "x", AT_SYMLINK_FOLLOW, O_TMPFILE | O_RDWR | O_EXCL, ENOENT},
 	{LINK_PROCFD, "R/f", "x", AT_SYMLINK_FOLLOW, O_RDONLY, EACCES},
 	{LINK_PROCFD, "dir", "x", AT_SYMLINK_FOLLOW, O_TMPFILE | O_RDWR, 0},
 	{LINK_PROCFD, "dir", "sub/locked/x", AT_SYMLINK_FOLLOW, O_TMPFILE | O_RDWR, EACCES},
