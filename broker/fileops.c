@@ -964,6 +964,9 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		r = on_fd(b, &f, &val);
 		goto answer;
 	}
+	/* A flag the call does not know is EINVAL before any name is read. */
+	if ((r = names_plan(&f)) < 0)
+		goto answer;
 	bool empty = false; /* the first path is empty: AT_EMPTY_PATH */
 	for (int i = 0; i < f.npaths && r >= 0; i++) {
 		if (i == 0 && f.op == OP_SYMLINK)

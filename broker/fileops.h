@@ -52,11 +52,28 @@ struct freq {
 	void *client_out;
 	size_t client_out_len;
 	int *client_fd;        /* receives the opened fd */
+	unsigned use[2];       /* NAME_* for p[0] and p[1] (names_plan) */
 	struct fpath p[2];     /* p[1]: the new name of rename, link, symlink;
 				* last, so the fields above are cleared apart */
 };
 
 #define CONTINUE 1
+
+/* What a mutation does to one of its names (names.c); every name it
+ * touches needs write on it besides. */
+enum {
+	NAME_MAKES = 1 << 0,       /* made anew: EEXIST where the program may see it */
+	NAME_DIR_LEAVES = 1 << 1,  /* a directory there leaves it (moved, removed,
+				    * replaced), its subtree with it */
+	NAME_DIR_ARRIVES = 1 << 2, /* a directory from the other name arrives here */
+	NAME_OBJECT = 1 << 3,      /* the object is changed or linked: write on it */
+	NAME_FOLLOW = 1 << 4,      /* the object reached through a last symlink */
+};
+
+/* names.c: fill F->use from F's operation and flags. 0; -EINVAL for a
+ * flag the call does not know; -EPERM for what the program may never do
+ * (device nodes, whiteouts). Before any name is read, as in the kernel. */
+int names_plan(struct freq *f);
 
 /* decode.c: fill F from the notification N (the syscall and its
  * arguments; nothing is read from the program). */

@@ -78,15 +78,13 @@ static bool exists_visibly(struct broker *b, const struct fpath *p)
 	       sbx_policy_covers_below(&b->policy, res.path);
 }
 
-/* The directory of P's last component, checked for write on the result. */
-static int parent(struct broker *b, const struct freq *f, const struct fpath *p, int *dfd,
-		  char *name)
+/* The directory of P's last component, checked for write on the name
+ * (CANON, its canonical path); USE: what the call does there (NAME_*). */
+static int parent(struct broker *b, const struct freq *f, const struct fpath *p, unsigned use,
+		  int *dfd, char *name, char *canon)
 {
-	bool makes = f->op == OP_MKDIR || f->op == OP_MKNOD || f->op == OP_SYMLINK ||
-		     (f->op == OP_LINK && p == &f->p[1]);
-	if (makes && exists_visibly(b, p))
+	if ((use & NAME_MAKES) && exists_visibly(b, p))
 		return -EEXIST;
-	char canon[PATH_MAX];
 	int r = fileops_parent(b, f, p, SBX_PERM_WRITE, dfd, name, canon);
 	if (r == -EINVAL)
 		return dot_errno(f, p);
@@ -94,96 +92,135 @@ static int parent(struct broker *b, const struct freq *f, const struct fpath *p,
 		return f->op == OP_MKDIR ? -EEXIST : -EBUSY;
 	if (r < 0)
 		return r;
-	size_t l = strlen(p->path);
-	bool slash = l && p->path[l - 1] == '/' && f->op != OP_MKDIR;
-	bool moves = f->op == OP_RENAME && p == &f->p[0];
-	struct stat st;
-	if (!(slash || moves) || fstatat(*dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
 	/* "name/" names a directory: anything else there is ENOTDIR. */
-	if (slash && !S_ISDIR(st.st_mode)) {
+	size_t l = strlen(p->path);
+	struct stat st;
+	if (l && p->path[l - 1] == '/' && f->op != OP_MKDIR &&
+	    fstatat(*dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
 		close(*dfd);
 		return -ENOTDIR;
 	}
-	/* Moving a directory moves what is beneath it out from under any rule
-	 * that treats that tree apart (a deny, a narrower grant). */
-	if (moves && S_ISDIR(st.st_mode) && sbx_policy_specific_below(&b->policy, canon)) {
-		close(*dfd);
-		return fileops_refuse(b, f, SBX_PERM_WRITE, "rules treat what is beneath this directory apart");
+	return 0;
+}
+
+/* The names of one mutation, each in the directory that holds it. */
+struct names {
+	int n;
+	int dfd[2];
+	char name[2][NAME_MAX + 1];
+	char canon[2][PATH_MAX];
+};
+
+static void names_close(struct names *ns)
+{
+	for (int i = 0; i < ns->n; i++)
+		close(ns->dfd[i]);
+	ns->n = 0;
+}
+
+/* Reach F's names FIRST..LAST (indexes into F->p, checked as F->use says),
+ * then check the subtrees: a directory that leaves one of them or arrives
+ * at one (NAME_DIR_*) is taken from under, or put under, the rules of that
+ * name's subtree, which is refused where a rule treats what is beneath the
+ * name apart. What is at each name is looked at here: a directory comes to
+ * a name between this look and the call only by a rename, itself checked
+ * so, or as a new and empty one. On success NS holds the directories. */
+static int reach_names(struct broker *b, const struct freq *f, int first, int last,
+		       struct names *ns)
+{
+	ns->n = 0;
+	for (int i = first; i <= last; i++) {
+		int r = parent(b, f, &f->p[i], f->use[i], &ns->dfd[ns->n], ns->name[ns->n],
+			       ns->canon[ns->n]);
+		if (r < 0) {
+			names_close(ns);
+			return r;
+		}
+		ns->n++;
+	}
+	bool dir[2] = {false, false};
+	for (int i = 0; i < ns->n; i++) {
+		struct stat st;
+		dir[i] = fstatat(ns->dfd[i], ns->name[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			 S_ISDIR(st.st_mode);
+	}
+	for (int i = 0; i < ns->n; i++) {
+		unsigned use = f->use[first + i];
+		bool leaves = (use & NAME_DIR_LEAVES) && dir[i];
+		bool arrives = (use & NAME_DIR_ARRIVES) && ns->n == 2 && dir[1 - i];
+		if ((leaves || arrives) && sbx_policy_specific_below(&b->policy, ns->canon[i])) {
+			names_close(ns);
+			return fileops_refuse(b, f, SBX_PERM_WRITE,
+					      "rules treat what is beneath this directory apart");
+		}
 	}
 	return 0;
 }
 
 static int do_mkdir_mknod(struct broker *b, struct freq *f)
 {
-	int dfd;
-	char name[NAME_MAX + 1];
+	struct names ns;
 	unsigned type = f->mode & S_IFMT;
-	if (f->op == OP_MKNOD && type && type != S_IFREG && type != S_IFIFO && type != S_IFSOCK)
-		return -EPERM; /* device nodes: never, as without CAP_MKNOD */
-	int r = parent(b, f, &f->p[0], &dfd, name);
+	int r = reach_names(b, f, 0, 0, &ns);
 	if (r < 0)
 		return r;
 	mode_t old;
 	if ((r = umask_begin(f, &old)) == 0) {
 		if (f->op == OP_MKDIR)
-			r = mkdirat(dfd, name, f->mode & 07777);
+			r = mkdirat(ns.dfd[0], ns.name[0], f->mode & 07777);
 		else
-			r = mknodat(dfd, name, (type ? type : S_IFREG) | (f->mode & 07777), 0);
+			r = mknodat(ns.dfd[0], ns.name[0], (type ? type : S_IFREG) | (f->mode & 07777), 0);
 		r = r < 0 ? -errno : 0;
 		umask(old);
 	}
-	close(dfd);
+	names_close(&ns);
 	return r;
 }
 
 static int do_unlink(struct broker *b, struct freq *f)
 {
-	int dfd;
-	char name[NAME_MAX + 1];
-	if (f->atflags & ~AT_REMOVEDIR)
-		return -EINVAL;
-	int r = parent(b, f, &f->p[0], &dfd, name);
+	struct names ns;
+	int r = reach_names(b, f, 0, 0, &ns);
 	if (r < 0)
 		return r;
-	r = unlinkat(dfd, name, f->atflags & AT_REMOVEDIR) < 0 ? -errno : 0;
-	close(dfd);
+	r = unlinkat(ns.dfd[0], ns.name[0], f->atflags & AT_REMOVEDIR) < 0 ? -errno : 0;
+	names_close(&ns);
 	return r;
 }
 
 static int do_rename(struct broker *b, struct freq *f)
 {
-	int d0, d1;
-	char n0[NAME_MAX + 1], n1[NAME_MAX + 1];
-	int r = parent(b, f, &f->p[0], &d0, n0);
+	struct names ns;
+	int r = reach_names(b, f, 0, 1, &ns);
 	if (r < 0)
 		return r;
-	r = parent(b, f, &f->p[1], &d1, n1);
-	if (r == 0) {
-		r = (int)syscall(SYS_renameat2, d0, n0, d1, n1, (unsigned)f->atflags) < 0 ? -errno : 0;
-		close(d1);
-	}
-	close(d0);
+	r = (int)syscall(SYS_renameat2, ns.dfd[0], ns.name[0], ns.dfd[1], ns.name[1],
+			 (unsigned)f->atflags) < 0 ? -errno : 0;
+	names_close(&ns);
 	return r;
 }
 
 /* link: the new name needs write, and so does the old object: a second name
- * must not make a file writable that the policy keeps read-only. */
+ * must not make a file writable that the policy keeps read-only, nor give a
+ * denied one a name the deny does not cover. */
 static int do_link(struct broker *b, struct freq *f)
 {
-	int d1;
-	char n1[NAME_MAX + 1], p[32];
-	if (f->atflags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	int r = parent(b, f, &f->p[1], &d1, n1);
+	struct names ns;
+	char p[32];
+	bool by_name = f->p[0].path[0] && !(f->use[0] & NAME_FOLLOW);
+	int r = reach_names(b, f, by_name ? 0 : 1, 1, &ns);
 	if (r < 0)
 		return r;
-	if (!f->p[0].path[0]) {
+	int d1 = ns.dfd[ns.n - 1];
+	const char *n1 = ns.name[ns.n - 1];
+	if (by_name) {
+		/* The name itself: a symlink is linked, not followed. */
+		r = linkat(ns.dfd[0], ns.name[0], d1, n1, 0) < 0 ? -errno : 0;
+	} else if (!f->p[0].path[0]) {
 		/* linkat(fd, "", AT_EMPTY_PATH): an fd the program holds,
 		 * open for writing or not linked anywhere (O_TMPFILE). */
 		_cleanup_close_ int fd = fileops_program_fd_any(f, f->p[0].dirfd);
 		struct stat st;
-		long fl = 0;
 		r = fd < 0 ? fd : fstat(fd, &st) < 0 ? -errno : 0;
 		if (r == 0 && !fileops_id_valid(b, f->n->id))
 			r = -ENOENT;
@@ -196,32 +233,23 @@ static int do_link(struct broker *b, struct freq *f)
 		if (r == 0 && st.st_nlink &&
 		    (nl <= 0 || now[0] != '/' || !(sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE)))
 			r = fileops_refuse(b, f, SBX_PERM_WRITE, "linking an fd of a file the policy does not let it write");
-		(void)fl;
 		if (r == 0)
 			r = linkat(AT_FDCWD, fdpath(p, fd), d1, n1, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
-	} else if (f->atflags & AT_SYMLINK_FOLLOW) {
+	} else {
 		struct sbx_resolved res;
 		r = fileops_decide(b, f, &f->p[0], false, SBX_PERM_WRITE, &res);
 		if (r == 0) {
 			r = linkat(AT_FDCWD, fdpath(p, res.fd), d1, n1, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
 			close(res.fd);
 		}
-	} else {
-		int d0;
-		char n0[NAME_MAX + 1];
-		r = parent(b, f, &f->p[0], &d0, n0);
-		if (r == 0) {
-			r = linkat(d0, n0, d1, n1, 0) < 0 ? -errno : 0;
-			close(d0);
-		}
 	}
-	close(d1);
+	names_close(&ns);
 	return r;
 }
 
 static int do_symlink(struct broker *b, struct freq *f)
 {
-	char text[PATH_MAX], name[NAME_MAX + 1];
+	char text[PATH_MAX];
 	ssize_t len = memio_read_string((pid_t)f->n->pid, f->name_addr, text, sizeof(text));
 	if (len < 0)
 		return (int)len;
@@ -229,12 +257,12 @@ static int do_symlink(struct broker *b, struct freq *f)
 		return -ENOENT;
 	if (len == 0)
 		return -ENOENT;
-	int dfd;
-	int r = parent(b, f, &f->p[1], &dfd, name);
+	struct names ns;
+	int r = reach_names(b, f, 1, 1, &ns);
 	if (r < 0)
 		return r;
-	r = symlinkat(text, dfd, name) < 0 ? -errno : 0;
-	close(dfd);
+	r = symlinkat(text, ns.dfd[0], ns.name[0]) < 0 ? -errno : 0;
+	names_close(&ns);
 	return r;
 }
 
@@ -314,8 +342,6 @@ static int on_object(struct broker *b, struct freq *f, int64_t *val)
 	ssize_t n = 0;
 	switch (f->op) {
 	case OP_CHMOD:
-		if (f->atflags & ~AT_SYMLINK_NOFOLLOW)
-			return -EINVAL;
 		if (S_ISLNK(res.st.st_mode))
 			return -EOPNOTSUPP;
 		n = chmod(path, f->mode & 07777);
@@ -382,6 +408,9 @@ static int on_object(struct broker *b, struct freq *f, int64_t *val)
 
 int mutate_handle(struct broker *b, struct freq *f, int64_t *val)
 {
+	int r = names_plan(f);
+	if (r < 0)
+		return r;
 	switch (f->op) {
 	case OP_MKDIR:
 	case OP_MKNOD:
@@ -407,8 +436,8 @@ int mutate_create_file(struct broker *b, struct freq *f, const char *missing, bo
 	if (snprintf(p.abs, sizeof(p.abs), "%s", missing) >= (int)sizeof(p.abs))
 		return -ENAMETOOLONG;
 	int dfd;
-	char name[NAME_MAX + 1];
-	int r = parent(b, f, &p, &dfd, name);
+	char name[NAME_MAX + 1], canon[PATH_MAX];
+	int r = parent(b, f, &p, 0, &dfd, name, canon);
 	if (r < 0)
 		return r == -EEXIST || r == -EBUSY ? -EISDIR : r;
 	int keep = f->oflags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECT |
@@ -434,6 +463,8 @@ int mutate_create_file(struct broker *b, struct freq *f, const char *missing, bo
 
 int mutate_tmpfile(struct broker *b, struct freq *f, bool *sent)
 {
+	if ((f->oflags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL; /* an O_TMPFILE file is made to be written */
 	struct sbx_resolved res;
 	int r = fileops_decide(b, f, &f->p[0], false, SBX_PERM_WRITE, &res);
 	if (r < 0)

@@ -325,6 +325,22 @@ mkdir -p "$T/w"
 run "$H" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
 [ $rc = 0 ]; check $? "attacks: ptrace, mount, unshare, chroot, io_uring, handles, bpf, TIOCSTI, /proc, dirfds, cwd, links, renames, own executables"
 
+# Every mutating call with each of its flags, on a denied file, a directory
+# that holds a denied subtree, a read-only area, a missing name: the errno
+# of each row, and afterwards no name opens a denied file (tests/progs/mutflags.c).
+MUTFLAGS=$(realpath "${SBX_MUTFLAGS:-$B/tests/mutflags}") # unsanitized, for sanitized builds
+mkdir "$T/mf" && "$MUTFLAGS" setup "$T/mf" >"$T/out" 2>"$T/err"
+rows=$(sed -n 's/^\([0-9]*\) rows$/\1/p' "$T/out")
+run "$H" --policy="$T/mf/policy" --client -- "$MUTFLAGS" run "$T/mf"
+[ $rc = 0 ] && grep -q "^$rows rows, 0 failures, 0 holes$" "$T/out" && [ "${rows:-0}" -ge 150 ]
+check $? "renameat2, linkat, unlinkat, mkdirat, mknodat, symlinkat, fchmodat2, fchownat, utimensat, openat and the client library, each flag ($rows rows): the errno of each, no name opens a denied file"
+run "$MUTFLAGS" verify "$T/mf"
+[ $rc = 0 ]; check $? "after those rows every denied and read-only file is where it was, as it was, with one link"
+mkdir -p "$T/mfr/sub/locked" "$T/mfr/decoy" && echo SECRET >"$T/mfr/sub/locked/f"
+run "$H" --policy=minimal --write="$T/mfr" --deny="$T/mfr/sub/locked/**" -- "$MUTFLAGS" repro "$T/mfr"
+[ $rc = 0 ] && [ "$(cat "$T/mfr/sub/locked/f")" = SECRET ]
+check $? "the issue's reproducer: renameat2(W/decoy, W/sub, RENAME_EXCHANGE) under --deny=W/sub/locked/** is refused like rename(W/sub, W/moved)"
+
 run "$H" --policy=shell --read="$S/tests/scripts/procself.py" -- /usr/bin/python3 "$S/tests/scripts/procself.py"
 [ $rc = 0 ] && ! grep -q FAIL "$T/out"; check $? "/proc/self, /proc/thread-self and /proc/PID are the program's own; nothing else of /proc"
 

@@ -8,6 +8,7 @@ set -uo pipefail
 B=${SBX_BUILD:?set SBX_BUILD}
 U=${SBX_TEST_USER:-sandbox-test}
 PROBE=${SBX_PROBE:-$B/tests/probe}
+MUTFLAGS=${SBX_MUTFLAGS:-$B/tests/mutflags}
 [ "$(id -u)" = 0 ] || { echo "setuid.sh: must run as root"; exit 2; }
 id "$U" >/dev/null 2>&1 || { echo "setuid.sh: no user $U"; exit 2; }
 
@@ -98,6 +99,15 @@ mode_tests() {
 	[ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err"; check $? "[$mode] reads work, /etc/shadow is refused"
 	run "$H" --policy=shell -- "$PROBE" attacks
 	[ $rc = 0 ]; check $? "[$mode] attack probe"
+	# Every mutating call and flag against denied, read-only and missing
+	# names (tests/progs/mutflags.c), the files made by the user.
+	local mf rows
+	mf=$(mktemp -d "$T/mf.XXXXXX") && chmod 777 "$mf" && as_user "$MUTFLAGS" setup "$mf" >"$T/out" 2>"$T/err"
+	rows=$(sed -n 's/^\([0-9]*\) rows$/\1/p' "$T/out")
+	run "$H" --policy="$mf/policy" --client -- "$MUTFLAGS" run "$mf"
+	[ $rc = 0 ] && grep -q "^$rows rows, 0 failures, 0 holes$" "$T/out" && [ "${rows:-0}" -ge 150 ] &&
+		as_user "$MUTFLAGS" verify "$mf" >"$T/out" 2>&1
+	check $? "[$mode] every mutating call and flag ($rows rows): the errno of each, no name opens a denied file, each denied file unchanged"
 	for code in 0 42; do
 		run "$H" -- "$PROBE" exit $code
 		[ $rc = $code ]; check $? "[$mode] exit code $code"
