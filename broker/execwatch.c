@@ -56,7 +56,23 @@ static bool image_approved(struct broker *b, pid_t pid, char *exe, size_t size)
 	return ok;
 }
 
-/* Wait for the tracee's first stop after the answer and act on it. */
+/* Let the stopped tracee W go on (with SIG). False when it is not stopped
+ * any more: only SIGKILL wakes a tracee we hold, so it is ending, and its
+ * end must still be collected (a tracee's end goes to its tracer first;
+ * its parent could not reap it, and the next watch would). */
+static bool let_go(pid_t w, int sig)
+{
+	if (ptrace(PTRACE_DETACH, w, 0, (void *)(long)sig) == 0)
+		return true;
+	if (errno != ESRCH) {
+		sbx_log_errno(errno, "cannot let pid %d go on; killing it", (int)w);
+		(void)kill(w, SIGKILL);
+	}
+	return false;
+}
+
+/* Wait for the tracee's first stop after the answer and act on it; return
+ * when this worker traces nothing any more. */
 static void watch(struct broker *b, pid_t tid)
 {
 	for (;;) {
@@ -70,30 +86,28 @@ static void watch(struct broker *b, pid_t tid)
 			return; /* nothing traced is left */
 		}
 		if (!WIFSTOPPED(status))
-			return; /* it died */
+			return; /* it ended, and its end is collected */
 		int event = status >> 16;
 		if (event == PTRACE_EVENT_EXEC) {
 			/* W is the thread group's id now, whichever thread
 			 * made the call. */
 			char exe[256];
 			if (image_approved(b, w, exe, sizeof(exe))) {
-				if (ptrace(PTRACE_DETACH, w, 0, 0) < 0 && errno != ESRCH)
-					sbx_log_errno(errno, "cannot let pid %d go on after its exec", (int)w);
-				return;
+				if (let_go(w, 0))
+					return;
+				continue;
 			}
 			sbx_log("killed pid %d: its exec loaded %s, which no rule lets run "
 				"(the path was changed after the broker approved it)", (int)w, exe);
 			if (kill(w, SIGKILL) < 0)
 				sbx_log_errno(errno, "cannot kill pid %d", (int)w);
-			continue; /* until its end is reported */
+			continue; /* until its end is collected */
 		}
 		/* Stopped on its way back to the program (our interrupt, a
 		 * group stop, or a signal to deliver): no exec happened. A
 		 * signal goes on with it. */
-		int sig = event == 0 ? WSTOPSIG(status) : 0;
-		if (ptrace(PTRACE_DETACH, w, 0, (void *)(long)sig) < 0 && errno != ESRCH)
-			sbx_log_errno(errno, "cannot let pid %d go on", (int)w);
-		return;
+		if (let_go(w, event == 0 ? WSTOPSIG(status) : 0))
+			return;
 	}
 }
 
