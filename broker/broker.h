@@ -4,6 +4,7 @@
 #define SBX_BROKER_H
 
 #include <linux/seccomp.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <limits.h>
@@ -32,6 +33,8 @@ struct broker {
 			    * directory never leaves the sandbox's root */
 	int client_sock;   /* the client library's socket (--client), or -1 */
 	bool started;      /* init reported the program's start */
+	atomic_bool exec_unwatched_said; /* execwatch: said once that a host
+					  * debugger's tracees go unwatched */
 	int json_fd;       /* --json-status-fd, or -1 */
 	const char *mode;  /* how the helper made the namespaces */
 	int program_status; /* the program's wait status, from init; -1 unknown */

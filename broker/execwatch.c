@@ -19,6 +19,9 @@
  * __WNOTHREAD, so it sees only its own tracee; PTRACE_O_EXITKILL ends the
  * tracee if the worker dies while it watches. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,8 +100,9 @@ static void watch(struct broker *b, pid_t tid)
 					return;
 				continue;
 			}
-			sbx_log("killed pid %d: its exec loaded %s, which no rule lets run "
-				"(the path was changed after the broker approved it)", (int)w, exe);
+			if (fileops_may_log(b))
+				sbx_log("killed pid %d: its exec loaded %s, which no rule lets run "
+					"(the path was changed after the broker approved it)", (int)w, exe);
 			if (kill(w, SIGKILL) < 0)
 				sbx_log_errno(errno, "cannot kill pid %d", (int)w);
 			continue; /* until its end is collected */
@@ -111,13 +115,51 @@ static void watch(struct broker *b, pid_t tid)
 	}
 }
 
+/* The pid of TID's tracer, 0 when it has none, or -1 when unknown. */
+static long tracer_of(pid_t tid)
+{
+	char proc[64], buf[2048];
+	snprintf(proc, sizeof(proc), "/proc/%d/status", (int)tid);
+	int fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *t = strstr(buf, "\nTracerPid:");
+	return t ? strtol(t + 12, NULL, 10) : -1;
+}
+
+/* Answer with a plain CONTINUE. */
+static int continue_unwatched(struct broker *b, struct seccomp_notif_resp *resp)
+{
+	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
+		sbx_log_errno(errno, "cannot answer a notification");
+	return 0;
+}
+
 int execwatch_continue(struct broker *b, const struct seccomp_notif *n, struct seccomp_notif_resp *resp)
 {
 	pid_t tid = (pid_t)n->pid;
 	if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) < 0) {
 		int err = errno;
+		/* Traced already: by a debugger of the host's (strace -f of
+		 * the sandbox), since nothing in the sandbox may trace. It
+		 * has the caller's rights over the sandbox anyway. */
+		long tracer = err == EPERM ? tracer_of(tid) : -1;
 		if (!fileops_id_valid(b, n->id))
 			return -ENOENT;
+		char ours[64];
+		snprintf(ours, sizeof(ours), "/proc/self/task/%ld", tracer);
+		if (tracer > 0 && access(ours, F_OK) < 0) { /* not one of our threads */
+			if (!atomic_exchange(&b->exec_unwatched_said, true))
+				sbx_log("pid %d is traced by pid %ld outside the sandbox: its execs are not "
+					"watched", (int)tid, tracer);
+			return continue_unwatched(b, resp);
+		}
 		sbx_log_errno(err, "refused an exec of pid %d: the broker cannot watch it (ptrace)", (int)tid);
 		return -EACCES;
 	}
@@ -128,11 +170,9 @@ int execwatch_continue(struct broker *b, const struct seccomp_notif *n, struct s
 		watch(b, tid);
 		return -ENOENT;
 	}
-	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	resp->error = 0;
 	resp->val = 0;
-	if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
-		sbx_log_errno(errno, "cannot answer a notification");
+	continue_unwatched(b, resp);
 	/* A stop on its way back if the exec fails; after a successful one
 	 * the exec stop comes first and detaching drops this one. */
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 && errno != ESRCH)

@@ -115,7 +115,9 @@ static int find_interp(int pathfd, char *interp, size_t size, bool *is_elf)
 	return 0;
 }
 
-static int plan_one(struct broker *b, const char *path, bool implicit, int depth,
+/* RUNS: PATH is what runs as the program (what was asked for, or a
+ * script's interpreter), not an ELF file's loader. */
+static int plan_one(struct broker *b, const char *path, bool implicit, bool runs, int depth,
 		    char *canon, size_t size)
 {
 	if (depth > MAX_CHAIN)
@@ -148,7 +150,7 @@ static int plan_one(struct broker *b, const char *path, bool implicit, int depth
 		char ican[PATH_MAX];
 		/* An ELF file's loader comes with it; a script's interpreter
 		 * must itself be allowed to run. */
-		r = plan_one(b, interp, implicit || is_elf, depth + 1, ican, sizeof(ican));
+		r = plan_one(b, interp, implicit || is_elf, !is_elf, depth + 1, ican, sizeof(ican));
 		if (r < 0)
 			goto out;
 	}
@@ -167,10 +169,11 @@ static int plan_one(struct broker *b, const char *path, bool implicit, int depth
 	if ((r = sbx_rootview_add(&b->root, res->path, S_IFREG, NULL)) < 0 ||
 	    (r = broker_root_request(b, SBX_MSG_ROOT_BIND, buf, (size_t)len)) < 0)
 		goto out;
-	/* Run directly: what was asked for, and what an exec rule names; an
-	 * ELF interpreter is only the loader of others (run by hand, ld.so
-	 * would load any file the program can read). */
-	if (depth == 0 || (sbx_policy_check(&b->policy, res->path) & SBX_PERM_EXEC))
+	/* Run directly: what was asked for, what an exec rule names, and the
+	 * interpreter of the command-line script (the image the kernel runs
+	 * for it); an ELF interpreter is only the loader of others (run by
+	 * hand, ld.so would load any file the program can read). */
+	if ((runs && (depth == 0 || implicit)) || (sbx_policy_check(&b->policy, res->path) & SBX_PERM_EXEC))
 		sbx_rootview_mark_exec(&b->root, res->path, res->st.st_dev, res->st.st_ino);
 	if (canon && snprintf(canon, size, "%s", res->path) >= (int)size)
 		r = -ENAMETOOLONG;
@@ -186,7 +189,7 @@ out:
 int plan_exec(struct broker *b, const char *path, bool implicit, char *canon, size_t size)
 {
 	pthread_mutex_lock(&b->root_lock);
-	int r = plan_one(b, path, implicit, 0, canon, size);
+	int r = plan_one(b, path, implicit, true, 0, canon, size);
 	pthread_mutex_unlock(&b->root_lock);
 	return r;
 }
