@@ -17,7 +17,9 @@ int memio_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* Write LEN bytes to ADDR in PID, the target of the seccomp request ID on
  * LISTENER: never into another process, even if the target died and its
  * pid was reused. Returns 0, -ENOENT when the request is gone, or another
- * negative errno. */
+ * negative errno. Written as a debugger writes (/proc/PID/mem): a buffer
+ * in a read-only private mapping of the target gets the bytes where the
+ * kernel's own call would fail with EFAULT; only the target's own memory. */
 int memio_write(int listener, uint64_t id, pid_t pid, uint64_t addr, const void *data, size_t len);
 
 #endif
