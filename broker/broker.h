@@ -18,7 +18,8 @@
 struct broker {
 	int chan;          /* to init (and, at start, the program) */
 	pid_t init_pid;
-	int init_pidfd;    /* -1: init is our child; else its pidfd (--serve-fd) */
+	int init_pidfd;    /* a pidfd of init (ours, or handed over: --serve-fd) */
+	bool init_child;   /* init is our child (else its parent reaps it) */
 	bool in_process;   /* serving from a thread of a launcher's process */
 	const char *fatal; /* set by a message the broker cannot go on after */
 	int fatal_err;

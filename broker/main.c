@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
@@ -485,6 +486,24 @@ static pid_t pidfd_pid(int fd)
 	return pid && sscanf(pid + 5, "%d", &v) == 1 ? (pid_t)v : -1;
 }
 
+/* Started by the helper, whose process we are, init is our child; through
+ * a wrapper (--broker=SCRIPT that runs us as its child) it is not, and
+ * someone else reaps it. Either way a pidfd of init tells us when it ends.
+ * One taken of a pid that is not our child could name another process if
+ * init was gone and its pid reused: it names init if the channel, which
+ * only init's pid namespace holds, has not hung up after it was taken. */
+static void watch_init(struct broker *br)
+{
+	siginfo_t si;
+	br->init_child = waitid(P_PID, (id_t)br->init_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+	br->init_pidfd = (int)syscall(SYS_pidfd_open, br->init_pid, 0);
+	struct pollfd p = {.fd = br->chan, .events = 0};
+	if (br->init_pidfd >= 0 && !br->init_child && poll(&p, 1, 0) != 0)
+		sbx_closep(&br->init_pidfd); /* init is gone: its report says how it ended */
+	if (br->init_pidfd < 0 && (br->init_child || errno != ESRCH))
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open a pidfd of init (pid %d)", (int)br->init_pid);
+}
+
 /* Receive one sandbox on the socket FD (sandbox-helper --broker-fd): the
  * broker's argument vector for it, with the channel, init's pidfd and
  * the status fd it was handed (in *M, which the vector points into). */
@@ -587,6 +606,8 @@ static int run(int argc, char **argv, bool in_process)
 	if (b.init_pidfd >= 0 && pidfd_pid(b.init_pidfd) != b.init_pid)
 		sbx_die(SBX_EXIT_SETUP, "--init-pidfd %d is not a pidfd of init (pid %d)", b.init_pidfd,
 			(int)b.init_pid);
+	if (b.init_pidfd < 0)
+		watch_init(&b);
 	b.listener = -1;
 	b.json_fd = a.json_fd;
 	b.mode = a.mode;
