@@ -28,6 +28,7 @@
 #include "config.h"
 #include "log.h"
 #include "selfpath.h"
+#include "signals.h"
 #include "util.h"
 
 struct args {
@@ -586,6 +587,13 @@ static _Noreturn void serve(const char *arg)
 static struct broker b;
 static void release(void);
 
+/* sbx_die in the broker's own process: nothing of the sandbox's is left. */
+static int die_hook(int status)
+{
+	(void)status;
+	return broker_abort(&b);
+}
+
 static int run(int argc, char **argv, bool in_process)
 {
 	struct args a;
@@ -609,6 +617,15 @@ static int run(int argc, char **argv, bool in_process)
 	if (b.init_pidfd < 0)
 		watch_init(&b);
 	b.listener = -1;
+	b.sbxroot = -1;
+	b.client_sock = -1;
+	/* From here on a fatal error ends the sandbox cleanly, and signals
+	 * wait for the program (init keeps them for it) instead of ending us
+	 * in the middle of the setup. */
+	if (!in_process)
+		sbx_die_hook = die_hook;
+	if (!in_process && sbx_block_forwarded() < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot block signals");
 	b.json_fd = a.json_fd;
 	b.mode = a.mode;
 	b.program_status = -1;
@@ -637,8 +654,10 @@ static int run(int argc, char **argv, bool in_process)
 		drop_capabilities();
 	else if (a.client)
 		sbx_die(SBX_EXIT_SETUP, "--client is not served by a broker in a launcher's process");
+	/* What sandboxes of ours that were killed left behind. */
+	tmpdir_sweep();
+	cgroup_sweep();
 	net_reset();
-	b.sbxroot = -1;
 	pthread_mutex_init(&b.root_lock, NULL);
 	pthread_mutex_init(&b.log_lock, NULL);
 	/* init confines execve with Landlock wherever the kernel has it. */
@@ -671,7 +690,6 @@ static int run(int argc, char **argv, bool in_process)
 	if (b.policy.loopback &&
 	    (r = sbx_msg_send(b.chan, SBX_MSG_LOOPBACK, 0, NULL, 0, NULL, 0)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
-	b.client_sock = -1;
 	if (a.client && (r = client_start(&b)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot set up the client library's socket");
 	if (b.policy.private_tmp && (r = tmpdir_create(&b)) < 0)
@@ -746,8 +764,9 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 		/* Setup failed and said why: init sees the channel close and
 		 * exits; the helper with it. */
 		if (b.msg && m->nfds && b.chan == m->fds[0]) {
-			cgroup_remove(&b);
-			tmpdir_remove();
+			int st = broker_abort(&b);
+			if (st >= 0)
+				code = st; /* the sandbox ended by itself */
 			release(); /* this sandbox's: its fds too */
 		} else {
 			sbx_msg_close_fds(m);
