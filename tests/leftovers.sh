@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Kill at any point, sourced by tests/integration.sh after lifecycle.sh
+# (which provides descendants): the helper, the broker, init and the
+# program, each SIGKILLed at a random moment of the setup or the run (10
+# times each; SBX_LONG=1: 100), in a sandbox with a private TMPDIR and, where
+# the caller may make one, a cgroup (--pids-max). Counted: processes left,
+# zombies, TMPDIRs and cgroups, and the statuses that are not 137 (the
+# victim's SIGKILL, whichever it was). TMPDIRs and cgroups are counted once
+# right after each sandbox ends (for the figures) and, for the verdict,
+# after one more sandbox started: a killed broker cannot remove them, the
+# next start sweeps them.
+LEFT_N=10
+[ "${SBX_LONG:-0}" = 1 ] && LEFT_N=100
+LEFT_TMP=$T/left-tmp
+mkdir -p "$LEFT_TMP"
+printf 'include minimal\ntmpdir private\n' >"$T/left.policy"
+# --pids-max makes the sandbox's cgroup in the caller's when that one is
+# delegated (writable). Root here makes one and gives it to itself, as
+# setuid.sh does for the unprivileged user (who has none here, and counts
+# TMPDIRs only); each sandbox's launcher enters it.
+left_limits=() left_cg=""
+if [ "$(id -u)" = 0 ] && [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+	left_cg=/sys/fs/cgroup/pids$(awk -F: '$2 ~ /(^|,)pids(,|$)/ {print $3}' /proc/self/cgroup)
+	left_cg=${left_cg%/}/sbx-left-$$
+	if mkdir "$left_cg" 2>/dev/null; then
+		left_limits=(--pids-max=1000)
+	else
+		left_cg=""
+	fi
+fi
+cg_note=" (no cgroup delegated)"
+[ -n "$left_cg" ] && cg_note=" (in $left_cg)"
+
+# left_list: the TMPDIRs and cgroups there are (the test's own: a TMPDIR
+# and a delegated cgroup of the test's for its sandboxes).
+left_list() {
+	find "$LEFT_TMP" -mindepth 1 -maxdepth 1 -name 'sandbox-tmp.*'
+	[ -z "$left_cg" ] || find "$left_cg" -mindepth 1 -maxdepth 1 -type d -name 'sandbox-*'
+}
+
+# kid_of PID: its first child in KID (none: empty).
+kid_of() { KID=""; read -r KID _ <"/proc/$1/task/$1/children" 2>/dev/null; }
+
+# left_run WHO: one sandbox, WHO SIGKILLed at a random moment; prints
+# "STATUS PROCS ZOMBIES TMPDIRS CGROUPS" (the last two before any sweep).
+left_run() {
+	local who=$1 mark="sbx-left-$$-$RANDOM$RANDOM" lpid victim="" all left zombies p st
+	rm -f "$T/left-status"
+	left_list >"$T/left-before"
+	TMPDIR=$LEFT_TMP CG=$left_cg bash -c '[ -z "$CG" ] || echo $$ >"$CG/cgroup.procs" || exit 99
+		"$@" >/dev/null 2>&1 </dev/null; echo $? >"'"$T"'/left-status"' sh \
+		"$H" --policy="$T/left.policy" "${left_limits[@]}" -- "$PROBE" pause "$mark" &
+	lpid=$!
+	# The victim, found with builtins only (a ps takes longer than the
+	# setup): the helper is the launcher's child, init the helper's (the
+	# broker's, once it has executed it), the program init's.
+	local chain=() c delay=$((RANDOM % 80))
+	for _ in $(seq 20000); do
+		chain=() p=$lpid
+		for _ in 1 2 3; do
+			kid_of "$p"
+			[ -n "$KID" ] || break
+			chain+=("$KID") p=$KID
+		done
+		case $who in
+		helper) [ ${#chain[@]} -ge 1 ] && break ;;
+		broker) c=""; [ ${#chain[@]} -ge 1 ] && read -r c <"/proc/${chain[0]}/comm" 2>/dev/null
+			[ "$c" = sandbox-broker ] && break ;;
+		init) [ ${#chain[@]} -ge 2 ] && { [ -z "$left_cg" ] || [ $delay -ge 20 ] ||
+			[ -d "$left_cg/sandbox-${chain[1]}" ]; } && break ;;
+		program) [ ${#chain[@]} -ge 3 ] && break ;;
+		esac
+		alive "$lpid" || break
+	done
+	# A random moment: at once (the middle of the setup; for init, in some
+	# runs, the moment its cgroup appears) in half the runs, else up to
+	# 40 ms later (the end of the setup, or well into the run).
+	[ $delay -ge 40 ] && sleep "$(printf '0.%03d' $((delay - 40)))"
+	case $who in
+	helper | broker) victim=${chain[0]:-} ;;
+	init) victim=${chain[1]:-} ;;
+	program) victim=${chain[2]:-} ;;
+	esac
+	all="${chain[*]}"
+	[ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null
+	all="$all $(descendants "$lpid")"
+	for _ in $(seq 250); do alive "$lpid" || break; sleep 0.02; done
+	alive "$lpid" && kill -KILL "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	# Within a second: no process of the sandbox, no zombie of it.
+	for _ in $(seq 20); do
+		left=0 zombies=0
+		for p in $(pgrep -f "$mark"); do alive "$p" && left=$((left + 1)); done
+		# Zombies that someone of ours should reap (not those the system's
+		# init adopted: init's, when its parent, the broker, was killed).
+		for p in $all; do
+			[ "$(awk '{print $3 != "Z" ? "-" : $4}' "/proc/$p/stat" 2>/dev/null)" -gt 1 ] 2>/dev/null &&
+				zombies=$((zombies + 1))
+		done
+		[ $left = 0 ] && [ $zombies = 0 ] && break
+		sleep 0.05
+	done
+	for p in $(pgrep -f "$mark"); do kill -KILL "$p" 2>/dev/null; done
+	st=$(cat "$T/left-status" 2>/dev/null || echo none)
+	[ -n "$victim" ] || st=novictim
+	local tmps cgs
+	tmps=$(left_list | grep -vxFf "$T/left-before" | grep -c sandbox-tmp)
+	cgs=$(left_list | grep -vxFf "$T/left-before" | grep -vc sandbox-tmp)
+	echo "$st $left $zombies $tmps $cgs"
+}
+
+left_figures=""
+for who in helper broker init program; do
+	procs=0 zombies=0 tmps=0 cgs=0 bad=""
+	for i in $(seq "$LEFT_N"); do
+		read -r st p z t c < <(left_run "$who")
+		procs=$((procs + p)) zombies=$((zombies + z))
+		[ "$t" -gt 0 ] && tmps=$((tmps + 1))
+		[ "$c" -gt 0 ] && cgs=$((cgs + 1))
+		[ "$st" = 137 ] || [ "$st" = novictim ] || bad="$bad $st"
+	done
+	# The next start sweeps what a killed broker could not remove.
+	TMPDIR=$LEFT_TMP CG=$left_cg bash -c '[ -z "$CG" ] || echo $$ >"$CG/cgroup.procs" || exit 99
+		exec "$@" >/dev/null 2>&1 </dev/null' sh "$H" --policy="$T/left.policy" "${left_limits[@]}" -- /bin/true
+	rest_t=$(left_list | grep -c sandbox-tmp)
+	rest_c=$(left_list | grep -vc sandbox-tmp)
+	fig="SIGKILL of the $who, $LEFT_N random moments: $procs processes and $zombies zombies left;"
+	fig="$fig TMPDIR left in $tmps runs, cgroup in $cgs$cg_note until the next start,"
+	fig="$fig then $rest_t and $rest_c; statuses other than 137:${bad:- none}"
+	echo "# $fig"
+	[ $procs = 0 ] && [ $zombies = 0 ] && [ "$rest_t" = 0 ] && [ "$rest_c" = 0 ] && [ -z "$bad" ]
+	check $? "$fig"
+	# Nothing left for the next round, whatever happened in this one.
+	find "$LEFT_TMP" -mindepth 1 -maxdepth 1 -name 'sandbox-tmp.*' -exec rm -rf {} +
+	[ -z "$left_cg" ] || find "$left_cg" -mindepth 1 -maxdepth 1 -type d -name 'sandbox-*' -exec rmdir {} + 2>/dev/null
+done
+[ -n "$left_cg" ] && rmdir "$left_cg" 2>/dev/null
