@@ -39,6 +39,8 @@ struct broker {
 	long long pids_max;   /* --pids-max, or -1 */
 	long long memory_max; /* --memory-max, or -1 */
 	char cgroups[2][PATH_MAX]; /* the sandbox's own cgroups, removed at exit */
+	pid_t janitor;     /* leftover_janitor's pid, or 0 */
+	int janitor_fd;    /* its pipe */
 	int cgroup_locks[3]; /* fds of those and of the broker's (v2), locked */
 	size_t n_cgroup_locks;
 	/* Workers serve notifications concurrently. root_lock guards the
@@ -103,7 +105,7 @@ int filter_build_guard(void **bpf, size_t *len, bool unix_dgram);
 int tmpdir_create(struct broker *b);
 void tmpdir_remove(void);
 /* Remove the caller's TMPDIRs of sandboxes that are gone (leftover.c). */
-void tmpdir_sweep(void);
+void tmpdir_sweep(int *busy);
 
 /* leftover.c: directories of the sandbox's own that must not outlive it.
  * leftover_claim: lock the directory PATH just made for as long as the
@@ -113,7 +115,11 @@ void tmpdir_sweep(void);
  * locked, with what is in them (CONTENTS); returns how many.
  * leftover_empty: remove what is in the directory DFD, following nothing. */
 int leftover_claim(const char *path);
-int leftover_sweep(const char *base, const char *prefix, bool pid, bool contents);
+int leftover_sweep(const char *base, const char *prefix, bool pid, bool contents, int *busy);
+/* A process that outlives the broker: when the broker dies (END_FD, ours,
+ * closes without a byte written), it waits for init (INIT_PIDFD) to end
+ * and sweeps what the broker left. Returns its pid or a negative errno. */
+pid_t leftover_janitor(int init_pidfd, int *end_fd);
 void leftover_empty(int dfd, int depth);
 
 /* clientsrv.c: --client: hand init the program's end of the client
@@ -125,7 +131,7 @@ int client_start(struct broker *b);
 int cgroup_confine(struct broker *b);
 void cgroup_remove(struct broker *b);
 /* Remove the caller's cgroups of sandboxes that are gone (leftover.c). */
-void cgroup_sweep(void);
+void cgroup_sweep(int *busy);
 
 /* status.c: --json-status-fd lines. */
 void status_started(struct broker *b);

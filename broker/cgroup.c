@@ -93,20 +93,20 @@ static int make_child(struct broker *b, const char *base, const char *prefix, pi
 	return 0;
 }
 
-void cgroup_sweep(void)
+void cgroup_sweep(int *busy)
 {
 	char base[PATH_MAX];
 	if (is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)) {
 		if (own_cgroup("", base, sizeof(base)) == 0) {
-			(void)leftover_sweep(base, "sandbox-", true, false);
-			(void)leftover_sweep(base, "broker-", true, false);
+			(void)leftover_sweep(base, "sandbox-", true, false, busy);
+			(void)leftover_sweep(base, "broker-", true, false, busy);
 		}
 		return;
 	}
 	static const char *const v1[] = {"pids", "memory"};
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(v1); i++)
 		if (own_cgroup(v1[i], base, sizeof(base)) == 0 && is_fs(base, CGROUP_SUPER_MAGIC))
-			(void)leftover_sweep(base, "sandbox-", true, false);
+			(void)leftover_sweep(base, "sandbox-", true, false, busy);
 }
 
 int cgroup_confine(struct broker *b)

@@ -17,8 +17,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "broker.h"
@@ -92,7 +95,7 @@ static bool leftover_name(const char *name, const char *prefix, bool pid)
 	return true;
 }
 
-int leftover_sweep(const char *base, const char *prefix, bool pid, bool contents)
+int leftover_sweep(const char *base, const char *prefix, bool pid, bool contents, int *busy)
 {
 	_cleanup_close_ int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (bfd < 0)
@@ -118,8 +121,78 @@ int leftover_sweep(const char *base, const char *prefix, bool pid, bool contents
 			continue;
 		if (contents)
 			leftover_empty(fd, 0);
-		removed += unlinkat(bfd, e->d_name, AT_REMOVEDIR) == 0;
+		if (unlinkat(bfd, e->d_name, AT_REMOVEDIR) == 0)
+			removed++;
+		else if (busy)
+			++*busy; /* a cgroup whose tasks are still going */
 	}
 	closedir(d);
 	return removed;
+}
+
+/* Close every fd from 3 up but A and B (-1: none). */
+static void close_all_but(int a, int b)
+{
+	if (a > b) {
+		int t = a;
+		a = b;
+		b = t;
+	}
+	unsigned lo = 3;
+	const int keep[2] = {a, b};
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned)keep[i] > lo)
+			(void)syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0);
+		lo = (unsigned)keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, lo, ~0u, 0);
+}
+
+pid_t leftover_janitor(int init_pidfd, int *end_fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (pid > 0) {
+		close(p[0]);
+		*end_fd = p[1];
+		return pid;
+	}
+	/* Nothing of the sandbox's: init must see the channel close when the
+	 * broker dies. The forwarded signals stay blocked: a ^C to the group
+	 * ends the sandbox, not the cleanup. */
+	close(p[1]);
+	close_all_but(p[0], init_pidfd);
+	/* Nor the launcher's output: a reader waits for its end. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		(void)dup2(null, fd);
+	(void)prctl(PR_SET_NAME, "sandbox-cleanup", 0, 0, 0);
+	char c;
+	ssize_t n = SBX_RETRY(read(p[0], &c, 1));
+	if (n != 0)
+		_exit(0); /* the broker ended the sandbox and cleaned up itself */
+	/* The broker is gone: init goes too (the channel closed), and with it
+	 * everything in the sandbox. */
+	struct pollfd pf = {.fd = init_pidfd, .events = POLLIN};
+	if (init_pidfd >= 0)
+		(void)SBX_RETRY(poll(&pf, 1, 2000));
+	for (int tries = 0; tries < 40; tries++) {
+		int busy = 0;
+		tmpdir_sweep(&busy);
+		cgroup_sweep(&busy);
+		if (!busy)
+			break;
+		usleep(50000); /* a cgroup lets go a moment after its tasks */
+	}
+	_exit(0);
 }

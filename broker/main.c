@@ -381,6 +381,8 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m)
 			int err = errno;
 			if (pidfd >= 0)
 				close(pidfd);
+			if (b->listener < 0 && err == ESRCH)
+				return 0; /* the program died (killed): init reports it */
 			if (b->listener < 0) {
 				/* Said and ended by the caller, with no lock held. */
 				b->fatal = "cannot take the program's seccomp listener";
@@ -587,11 +589,24 @@ static _Noreturn void serve(const char *arg)
 static struct broker b;
 static void release(void);
 
+/* The sandbox ended and we cleaned up: the cleanup process is not needed. */
+static void janitor_end(void)
+{
+	if (b.janitor <= 0)
+		return;
+	(void)SBX_RETRY(write(b.janitor_fd, "", 1));
+	sbx_closep(&b.janitor_fd);
+	(void)SBX_RETRY(waitpid(b.janitor, NULL, 0));
+	b.janitor = 0;
+}
+
 /* sbx_die in the broker's own process: nothing of the sandbox's is left. */
 static int die_hook(int status)
 {
 	(void)status;
-	return broker_abort(&b);
+	int r = broker_abort(&b);
+	janitor_end();
+	return r;
 }
 
 static int run(int argc, char **argv, bool in_process)
@@ -655,8 +670,11 @@ static int run(int argc, char **argv, bool in_process)
 	else if (a.client)
 		sbx_die(SBX_EXIT_SETUP, "--client is not served by a broker in a launcher's process");
 	/* What sandboxes of ours that were killed left behind. */
-	tmpdir_sweep();
-	cgroup_sweep();
+	tmpdir_sweep(NULL);
+	cgroup_sweep(NULL);
+	/* And what we may leave if we are killed. */
+	if (!in_process && (b.janitor = leftover_janitor(b.init_pidfd, &b.janitor_fd)) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, b.janitor, "cannot start the cleanup process");
 	net_reset();
 	pthread_mutex_init(&b.root_lock, NULL);
 	pthread_mutex_init(&b.log_lock, NULL);
@@ -702,6 +720,7 @@ static int run(int argc, char **argv, bool in_process)
 	r = notify_loop(&b);
 	cgroup_remove(&b);
 	tmpdir_remove();
+	janitor_end();
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "broker failed");
 	/* init's status is the program's; init tells the signal, if any. */

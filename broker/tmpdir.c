@@ -40,9 +40,9 @@ static const char *tmp_base(void)
 	return base && base[0] == '/' ? base : "/tmp";
 }
 
-void tmpdir_sweep(void)
+void tmpdir_sweep(int *busy)
 {
-	(void)leftover_sweep(tmp_base(), "sandbox-tmp.", false, true);
+	(void)leftover_sweep(tmp_base(), "sandbox-tmp.", false, true, busy);
 }
 
 int tmpdir_create(struct broker *b)

@@ -214,8 +214,14 @@ int main(int argc, char **argv)
 	 * parent check. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != launcher)
 		die_killing(pid, ESRCH, "the launcher is gone");
-	if (write(sync[1], "1", 1) != 1)
-		die_killing(pid, errno, "cannot start init");
+	/* init gone already (killed): that is how the sandbox ended. */
+	signal(SIGPIPE, SIG_IGN);
+	if (write(sync[1], "1", 1) != 1) {
+		int err = errno, status;
+		if (err == EPIPE && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status))
+			_exit(sbx_exit_status(status));
+		die_killing(pid, err, "cannot start init");
+	}
 	close(sync[1]);
 
 	/* Become the broker: the channel (and the status fd) pass on. */

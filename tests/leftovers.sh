@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Kill at any point, sourced by tests/integration.sh after lifecycle.sh
-# (which provides descendants): the helper, the broker, init and the
-# program, each SIGKILLed at a random moment of the setup or the run (10
-# times each; SBX_LONG=1: 100), in a sandbox with a private TMPDIR and, where
-# the caller may make one, a cgroup (--pids-max). Counted: processes left,
-# zombies, TMPDIRs and cgroups, and the statuses that are not 137 (the
-# victim's SIGKILL, whichever it was). TMPDIRs and cgroups are counted once
-# right after each sandbox ends (for the figures) and, for the verdict,
-# after one more sandbox started: a killed broker cannot remove them, the
-# next start sweeps them.
+# (which provides descendants): the helper, the broker, init, the program,
+# and the broker together with its cleanup process, each SIGKILLed at a
+# random moment of the setup or the run (10 times each; SBX_LONG=1: 100), in
+# a sandbox with a private TMPDIR and, where the caller may make one, a
+# cgroup (--pids-max). Counted: processes left, zombies, TMPDIRs and cgroups
+# left once the sandbox (and its cleanup process) ended, then again after
+# one more sandbox started (which sweeps what no one removed: only then may
+# the broker killed with its cleanup process have left nothing), and the
+# statuses that are not 137 (the victim's SIGKILL, whichever it was).
 LEFT_N=10
 [ "${SBX_LONG:-0}" = 1 ] && LEFT_N=100
 LEFT_TMP=$T/left-tmp
@@ -36,6 +36,16 @@ cg_note=" (no cgroup delegated)"
 left_list() {
 	find "$LEFT_TMP" -mindepth 1 -maxdepth 1 -name 'sandbox-tmp.*'
 	[ -z "$left_cg" ] || find "$left_cg" -mindepth 1 -maxdepth 1 -type d -name 'sandbox-*'
+}
+
+# cleanup_of PID: the broker PID's cleanup process in CLEANUP, if it has one.
+cleanup_of() {
+	local k c
+	CLEANUP=""
+	for k in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		read -r c <"/proc/$k/comm" 2>/dev/null && [ "$c" = sandbox-cleanup ] && CLEANUP=$k
+	done
+	[ -n "$CLEANUP" ]
 }
 
 # kid_of PID: its first child in KID (none: empty).
@@ -66,6 +76,7 @@ left_run() {
 		helper) [ ${#chain[@]} -ge 1 ] && break ;;
 		broker) c=""; [ ${#chain[@]} -ge 1 ] && read -r c <"/proc/${chain[0]}/comm" 2>/dev/null
 			[ "$c" = sandbox-broker ] && break ;;
+		cleanup) [ ${#chain[@]} -ge 1 ] && cleanup_of "${chain[0]}" && break ;;
 		init) [ ${#chain[@]} -ge 2 ] && { [ -z "$left_cg" ] || [ $delay -ge 20 ] ||
 			[ -d "$left_cg/sandbox-${chain[1]}" ]; } && break ;;
 		program) [ ${#chain[@]} -ge 3 ] && break ;;
@@ -78,28 +89,40 @@ left_run() {
 	[ $delay -ge 40 ] && sleep "$(printf '0.%03d' $((delay - 40)))"
 	case $who in
 	helper | broker) victim=${chain[0]:-} ;;
+	cleanup) victim="${chain[0]:-} $CLEANUP" ;;
 	init) victim=${chain[1]:-} ;;
 	program) victim=${chain[2]:-} ;;
 	esac
 	all="${chain[*]}"
-	[ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null
+	[ -n "$victim" ] && kill -KILL $victim 2>/dev/null
 	all="$all $(descendants "$lpid")"
 	for _ in $(seq 250); do alive "$lpid" || break; sleep 0.02; done
 	alive "$lpid" && kill -KILL "$lpid" 2>/dev/null
 	wait "$lpid" 2>/dev/null
-	# Within a second: no process of the sandbox, no zombie of it.
-	for _ in $(seq 20); do
-		left=0 zombies=0
-		for p in $(pgrep -f "$mark"); do alive "$p" && left=$((left + 1)); done
+	# Within a second: no process of the sandbox, no zombie of it; within
+	# three, no cleanup process (the broker's, when it was killed).
+	local cleaners i
+	for i in $(seq 80); do
+		left=0 zombies=0 cleaners=0
+		for p in $(pgrep -f "$mark"); do
+			alive "$p" || continue
+			if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sandbox-cleanup ]; then
+				cleaners=$((cleaners + 1))
+			else
+				left=$((left + 1))
+			fi
+		done
 		# Zombies that someone of ours should reap (not those the system's
 		# init adopted: init's, when its parent, the broker, was killed).
 		for p in $all; do
 			[ "$(awk '{print $3 != "Z" ? "-" : $4}' "/proc/$p/stat" 2>/dev/null)" -gt 1 ] 2>/dev/null &&
 				zombies=$((zombies + 1))
 		done
-		[ $left = 0 ] && [ $zombies = 0 ] && break
+		[ $left = 0 ] && [ $zombies = 0 ] && [ $cleaners = 0 ] && break
+		[ "$i" -ge 20 ] && { [ $left != 0 ] || [ $zombies != 0 ]; } && break
 		sleep 0.05
 	done
+	left=$((left + cleaners))
 	for p in $(pgrep -f "$mark"); do kill -KILL "$p" 2>/dev/null; done
 	st=$(cat "$T/left-status" 2>/dev/null || echo none)
 	[ -n "$victim" ] || st=novictim
@@ -110,25 +133,30 @@ left_run() {
 }
 
 left_figures=""
-for who in helper broker init program; do
+for who in helper broker init program cleanup; do
 	procs=0 zombies=0 tmps=0 cgs=0 bad=""
 	for i in $(seq "$LEFT_N"); do
 		read -r st p z t c < <(left_run "$who")
 		procs=$((procs + p)) zombies=$((zombies + z))
 		[ "$t" -gt 0 ] && tmps=$((tmps + 1))
 		[ "$c" -gt 0 ] && cgs=$((cgs + 1))
-		[ "$st" = 137 ] || [ "$st" = novictim ] || bad="$bad $st"
+		[ "$st" = 137 ] || bad="$bad $st"
 	done
 	# The next start sweeps what a killed broker could not remove.
 	TMPDIR=$LEFT_TMP CG=$left_cg bash -c '[ -z "$CG" ] || echo $$ >"$CG/cgroup.procs" || exit 99
 		exec "$@" >/dev/null 2>&1 </dev/null' sh "$H" --policy="$T/left.policy" "${left_limits[@]}" -- /bin/true
 	rest_t=$(left_list | grep -c sandbox-tmp)
 	rest_c=$(left_list | grep -vc sandbox-tmp)
-	fig="SIGKILL of the $who, $LEFT_N random moments: $procs processes and $zombies zombies left;"
+	what=$who
+	[ "$who" = cleanup ] && what="broker and its cleanup process"
+	fig="SIGKILL of the $what, $LEFT_N random moments: $procs processes and $zombies zombies left;"
 	fig="$fig TMPDIR left in $tmps runs, cgroup in $cgs$cg_note until the next start,"
 	fig="$fig then $rest_t and $rest_c; statuses other than 137:${bad:- none}"
 	echo "# $fig"
-	[ $procs = 0 ] && [ $zombies = 0 ] && [ "$rest_t" = 0 ] && [ "$rest_c" = 0 ] && [ -z "$bad" ]
+	# Only the broker's cleanup process killed with it leaves them until the
+	# next start (which the count after it shows); else none is left.
+	[ $procs = 0 ] && [ $zombies = 0 ] && [ "$rest_t" = 0 ] && [ "$rest_c" = 0 ] && [ -z "$bad" ] &&
+		{ [ "$who" = cleanup ] || { [ $tmps = 0 ] && [ $cgs = 0 ]; }; }
 	check $? "$fig"
 	# Nothing left for the next round, whatever happened in this one.
 	find "$LEFT_TMP" -mindepth 1 -maxdepth 1 -name 'sandbox-tmp.*' -exec rm -rf {} +
