@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Kill at any point, sourced by tests/integration.sh after lifecycle.sh
-# (which provides descendants): the helper, the broker, init, the program,
+# (which provides descendants and kid_of): the helper, the broker, init, the program,
 # and the broker together with its cleanup process, each SIGKILLed at a
 # random moment of the setup or the run (10 times each; SBX_LONG=1: 100), in
 # a sandbox with a private TMPDIR and, where the caller may make one, a
@@ -47,9 +47,6 @@ cleanup_of() {
 	done
 	[ -n "$CLEANUP" ]
 }
-
-# kid_of PID: its first child in KID (none: empty).
-kid_of() { KID=""; read -r KID _ <"/proc/$1/task/$1/children" 2>/dev/null; }
 
 # left_run WHO: one sandbox, WHO SIGKILLed at a random moment; prints
 # "STATUS PROCS ZOMBIES TMPDIRS CGROUPS" (the last two before any sweep).

@@ -21,6 +21,21 @@ descendants() {
 		}'
 }
 
+# kid_of PID: its first child in KID (none: empty).
+kid_of() { KID=""; read -r KID _ <"/proc/$1/task/$1/children" 2>/dev/null; }
+# chain_of PID: PID's first child, its first child and so on, in CHAIN
+# (the broker, init, the program; the broker's cleanup process is its
+# child after init).
+chain_of() {
+	local p=$1
+	CHAIN=()
+	for _ in 1 2 3; do
+		kid_of "$p"
+		[ -n "$KID" ] || break
+		CHAIN+=("$KID") p=$KID
+	done
+}
+
 # kill_at WHO DELAY: start a sandbox, SIGKILL WHO (launcher|broker|init|
 # program) DELAY seconds after it exists, and check that within a second no
 # process of that sandbox is left (found by a mark in their command lines,
@@ -32,12 +47,13 @@ kill_at() {
 	case $who in launcher) want=0 ;; broker) want=1 ;; init) want=2 ;; program) want=3 ;; esac
 	# Wait until WHO exists (setup runs in a few ms), then DELAY more.
 	for _ in $(seq 200); do
-		set -- $(descendants "$lpid")
-		[ $# -ge "$want" ] && break
+		chain_of "$lpid"
+		[ ${#CHAIN[@]} -ge "$want" ] && break
 		sleep 0.005
 	done
 	sleep "$delay"
-	set -- $(descendants "$lpid")
+	chain_of "$lpid"
+	set -- "${CHAIN[@]}"
 	case $who in
 	launcher) victim=$lpid ;;
 	broker) victim=${1:-} ;;
