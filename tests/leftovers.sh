@@ -9,7 +9,7 @@
 # one more sandbox started (which sweeps what no one removed: only then may
 # the broker killed with its cleanup process have left nothing), and the
 # statuses that are not 137 (the victim's SIGKILL, whichever it was).
-LEFT_N=10
+LEFT_N=10 # SBX_LEFT_WHO: the victims to try (default: all five)
 [ "${SBX_LONG:-0}" = 1 ] && LEFT_N=100
 LEFT_TMP=$T/left-tmp
 mkdir -p "$LEFT_TMP"
@@ -56,13 +56,14 @@ left_run() {
 	left_list >"$T/left-before"
 	TMPDIR=$LEFT_TMP CG=$left_cg bash -c '[ -z "$CG" ] || echo $$ >"$CG/cgroup.procs" || exit 99
 		"$@" >/dev/null 2>&1 </dev/null; echo $? >"'"$T"'/left-status"' sh \
-		"$H" --policy="$T/left.policy" "${left_limits[@]}" -- "$PROBE" pause "$mark" &
+		"$H" --policy="$T/left.policy" "${left_limits[@]}" -- "$PROBE" pause "$mark" >/dev/null 2>&1 &
 	lpid=$!
 	# The victim, found with builtins only (a ps takes longer than the
 	# setup): the helper is the launcher's child, init the helper's (the
 	# broker's, once it has executed it), the program init's.
-	local chain=() c delay=$((RANDOM % 80))
-	for _ in $(seq 20000); do
+	local chain=() c delay=$((RANDOM % 80)) until=$((SECONDS + 10))
+	CLEANUP=""
+	while [ $SECONDS -lt $until ]; do
 		chain=() p=$lpid
 		for _ in 1 2 3; do
 			kid_of "$p"
@@ -130,7 +131,7 @@ left_run() {
 }
 
 left_figures=""
-for who in helper broker init program cleanup; do
+for who in ${SBX_LEFT_WHO:-helper broker init program cleanup}; do
 	procs=0 zombies=0 tmps=0 cgs=0 bad=""
 	for i in $(seq "$LEFT_N"); do
 		read -r st p z t c < <(left_run "$who")
@@ -160,3 +161,33 @@ for who in helper broker init program cleanup; do
 	[ -z "$left_cg" ] || find "$left_cg" -mindepth 1 -maxdepth 1 -type d -name 'sandbox-*' -exec rmdir {} + 2>/dev/null
 done
 [ -n "$left_cg" ] && rmdir "$left_cg" 2>/dev/null
+
+# The sweep removes only what is the caller's and no one holds: a running
+# sandbox keeps its TMPDIR while others start; a symlink with a leftover's
+# name is not followed; a leftover's tree is removed without following the
+# symlinks in it, also from a directory made unwritable; another user's
+# directory (made by root for the unprivileged user, when root) stays.
+mkdir -p "$T/left-outside" && echo keep >"$T/left-outside/file"
+mkdir -p "$LEFT_TMP/sandbox-tmp.AAAAAA/sub/deep" && echo x >"$LEFT_TMP/sandbox-tmp.AAAAAA/sub/deep/f"
+ln -s "$T/left-outside" "$LEFT_TMP/sandbox-tmp.AAAAAA/sub/link"
+chmod 500 "$LEFT_TMP/sandbox-tmp.AAAAAA/sub"
+ln -s "$T/left-outside" "$LEFT_TMP/sandbox-tmp.BBBBBB"
+other=""
+if [ "$(id -u)" = 0 ] && id sandbox-test >/dev/null 2>&1; then
+	mkdir "$LEFT_TMP/sandbox-tmp.CCCCCC" && chown sandbox-test "$LEFT_TMP/sandbox-tmp.CCCCCC" && other=1
+fi
+TMPDIR=$LEFT_TMP "$H" --policy="$T/left.policy" -- "$PROBE" pause "sbx-left-live-$$" >"$T/live.out" 2>&1 </dev/null &
+live=$!
+bg_pids+=("$live")
+for _ in $(seq 200); do grep -q ready "$T/live.out" 2>/dev/null && break; sleep 0.01; done
+live_dir=$(find "$LEFT_TMP" -mindepth 1 -maxdepth 1 -name 'sandbox-tmp.*' ! -name 'sandbox-tmp.[ABC][ABC]*' | head -1)
+for _ in 1 2 3; do
+	TMPDIR=$LEFT_TMP "$H" --policy="$T/left.policy" -- /bin/true >/dev/null 2>&1 </dev/null
+done
+[ -n "$live_dir" ] && [ -d "$live_dir" ] && [ ! -e "$LEFT_TMP/sandbox-tmp.AAAAAA" ] &&
+	[ -L "$LEFT_TMP/sandbox-tmp.BBBBBB" ] && [ "$(cat "$T/left-outside/file")" = keep ] &&
+	{ [ -z "$other" ] || [ -d "$LEFT_TMP/sandbox-tmp.CCCCCC" ]; }
+check $? "the sweep: a running sandbox keeps its TMPDIR (${live_dir:-none}), a dead one's tree goes (unwritable parts too, links not followed), a symlink named like one is not followed${other:+, a directory of another user stays}"
+kill -TERM "$live"; wait "$live"
+[ ! -e "$live_dir" ]; check $? "the running sandbox's TMPDIR goes when it ends"
+rm -rf "$LEFT_TMP"
