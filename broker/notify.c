@@ -206,17 +206,17 @@ static int channel_read(struct broker *b)
 }
 
 /* init is gone or going (its pidfd is readable, or the channel hung up):
- * read what it said last, wait (a moment at most) until it has ended, and
- * return how. Our child: its status. Else the program's, which init
- * reported; without a report, a setup failure. */
+ * read what it said last, wait until it has ended (a moment at most when
+ * it is not our child), and return how. Our child: its status. Else the
+ * program's, which init reported; without a report, a setup failure. */
 static int init_ended(struct broker *b, struct pollfd *chan)
 {
 	while (chan->fd >= 0 && poll(chan, 1, 0) == 1 && (chan->revents & POLLIN) && channel_read(b) > 0)
 		;
 	struct pollfd p = {.fd = b->init_pidfd, .events = POLLIN};
 	(void)SBX_RETRY(poll(&p, 1, 1000));
-	int status;
-	if (b->init_child && waitpid(b->init_pid, &status, WNOHANG) == b->init_pid)
+	int status; /* our child: it is ending (its channel end is closed) */
+	if (b->init_child && SBX_RETRY(waitpid(b->init_pid, &status, 0)) == b->init_pid)
 		return sbx_exit_status(status);
 	return b->program_status >= 0 ? sbx_exit_status(b->program_status) : SBX_EXIT_SETUP;
 }
@@ -241,8 +241,9 @@ int notify_loop(struct broker *b)
 				int32_t sig = (int32_t)si.ssi_signo;
 				/* Through the channel: init may be root's, out of
 				 * our reach for kill(). No init to take it: we end. */
-				if (sig != SIGCHLD &&
-				    sbx_msg_send(b->chan, SBX_MSG_SIGNAL, 0, &sig, sizeof(sig), NULL, 0) < 0)
+				int r = sig == SIGCHLD ? 0 :
+					sbx_msg_send(b->chan, SBX_MSG_SIGNAL, 0, &sig, sizeof(sig), NULL, 0);
+				if (r == -EPIPE || r == -ECONNRESET)
 					return init_ended(b, &pfd[1]);
 			}
 		}
