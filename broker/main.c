@@ -500,11 +500,11 @@ static void watch_init(struct broker *br)
 	siginfo_t si;
 	br->init_child = waitid(P_PID, (id_t)br->init_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 	br->init_pidfd = (int)syscall(SYS_pidfd_open, br->init_pid, 0);
+	if (br->init_pidfd < 0 && (br->init_child || errno != ESRCH))
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open a pidfd of init (pid %d)", (int)br->init_pid);
 	struct pollfd p = {.fd = br->chan, .events = 0};
 	if (br->init_pidfd >= 0 && !br->init_child && poll(&p, 1, 0) != 0)
 		sbx_closep(&br->init_pidfd); /* init is gone: its report says how it ended */
-	if (br->init_pidfd < 0 && (br->init_child || errno != ESRCH))
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open a pidfd of init (pid %d)", (int)br->init_pid);
 }
 
 /* Receive one sandbox on the socket FD (sandbox-helper --broker-fd): the

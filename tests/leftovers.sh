@@ -179,8 +179,14 @@ fi
 TMPDIR=$LEFT_TMP "$H" --policy="$T/left.policy" -- "$PROBE" pause "sbx-left-live-$$" >"$T/live.out" 2>&1 </dev/null &
 live=$!
 bg_pids+=("$live")
-for _ in $(seq 200); do grep -q ready "$T/live.out" 2>/dev/null && break; sleep 0.01; done
-live_dir=$(find "$LEFT_TMP" -mindepth 1 -maxdepth 1 -name 'sandbox-tmp.*' ! -name 'sandbox-tmp.[ABC][ABC]*' | head -1)
+live_dir=""
+for _ in $(seq 1000); do
+	grep -q ready "$T/live.out" 2>/dev/null &&
+		live_dir=$(find "$LEFT_TMP" -mindepth 1 -maxdepth 1 -name 'sandbox-tmp.*' ! -name 'sandbox-tmp.AAAAAA' \
+			! -name 'sandbox-tmp.BBBBBB' ! -name 'sandbox-tmp.CCCCCC' | head -1)
+	[ -n "$live_dir" ] && break
+	sleep 0.01
+done
 for _ in 1 2 3; do
 	TMPDIR=$LEFT_TMP "$H" --policy="$T/left.policy" -- /bin/true >/dev/null 2>&1 </dev/null
 done
