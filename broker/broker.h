@@ -19,7 +19,8 @@
 struct broker {
 	int chan;          /* to init (and, at start, the program) */
 	pid_t init_pid;
-	int init_pidfd;    /* -1: init is our child; else its pidfd (--serve-fd) */
+	int init_pidfd;    /* a pidfd of init (ours, or handed over: --serve-fd) */
+	bool init_child;   /* init is our child (else its parent reaps it) */
 	bool in_process;   /* serving from a thread of a launcher's process */
 	const char *fatal; /* set by a message the broker cannot go on after */
 	int fatal_err;
@@ -41,6 +42,10 @@ struct broker {
 	long long pids_max;   /* --pids-max, or -1 */
 	long long memory_max; /* --memory-max, or -1 */
 	char cgroups[2][PATH_MAX]; /* the sandbox's own cgroups, removed at exit */
+	pid_t janitor;     /* leftover_janitor's pid, or 0 */
+	int janitor_fd;    /* its pipe */
+	int cgroup_locks[3]; /* fds of those and of the broker's (v2), locked */
+	size_t n_cgroup_locks;
 	/* Workers serve notifications concurrently. root_lock guards the
 	 * root (its model, init's channel, the program's root fd) and the
 	 * channel's messages; log_lock the refusal log's rate. */
@@ -102,6 +107,23 @@ int filter_build_guard(void **bpf, size_t *len, bool unix_dgram);
  * passed to init; removed with its contents at the end. */
 int tmpdir_create(struct broker *b);
 void tmpdir_remove(void);
+/* Remove the caller's TMPDIRs of sandboxes that are gone (leftover.c). */
+void tmpdir_sweep(int *busy);
+
+/* leftover.c: directories of the sandbox's own that must not outlive it.
+ * leftover_claim: lock the directory PATH just made for as long as the
+ * returned fd is open; -EAGAIN when a sweep took it (make another).
+ * leftover_sweep: remove the caller's directories named PREFIX + a pid
+ * (PID) or + mkdtemp's six characters beneath BASE that no one holds
+ * locked, with what is in them (CONTENTS); returns how many.
+ * leftover_empty: remove what is in the directory DFD, following nothing. */
+int leftover_claim(const char *path);
+int leftover_sweep(const char *base, const char *prefix, bool pid, bool contents, int *busy);
+/* A process that outlives the broker: when the broker dies (END_FD, ours,
+ * closes without a byte written), it waits for init (INIT_PIDFD) to end
+ * and sweeps what the broker left. Returns its pid or a negative errno. */
+pid_t leftover_janitor(int init_pidfd, int *end_fd);
+void leftover_empty(int dfd, int depth);
 
 /* clientsrv.c: --client: hand init the program's end of the client
  * library's socket and serve it in a thread of its own. */
@@ -111,10 +133,18 @@ int client_start(struct broker *b);
  * inside the caller's delegated cgroup. Logs why when it cannot. */
 int cgroup_confine(struct broker *b);
 void cgroup_remove(struct broker *b);
+/* Remove the caller's cgroups of sandboxes that are gone (leftover.c). */
+void cgroup_sweep(int *busy);
 
 /* status.c: --json-status-fd lines. */
 void status_started(struct broker *b);
 void status_exited(struct broker *b, int exit_status, int signal);
+
+/* abort.c: the sandbox cannot go on: end init, wait a moment for its end,
+ * remove the cgroups and the TMPDIR. Returns the status to end with when
+ * the sandbox ended by itself (the program's, or 128+N when a signal
+ * killed init), else -1 (the broker's error stands). */
+int broker_abort(struct broker *b);
 
 /* notify.c: serve notifications until init exits; returns the exit status. */
 int notify_loop(struct broker *b);

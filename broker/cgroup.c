@@ -70,14 +70,43 @@ static bool is_fs(const char *dir, long magic)
 	return statfs(dir, &sf) == 0 && sf.f_type == magic;
 }
 
-/* Make BASE/sandbox-PID; returns 0 with DIR set. */
-static int make_child(const char *base, pid_t pid, char *dir, size_t size)
+/* Make BASE/PREFIX-PID and lock it for our life (leftover.c); returns 0
+ * with DIR set. EXISTING: it may be there already. */
+static int make_child(struct broker *b, const char *base, const char *prefix, pid_t pid, bool existing,
+		      char *dir, size_t size)
 {
 	if (access(base, W_OK) < 0)
 		return -EACCES;
-	if (snprintf(dir, size, "%s/sandbox-%d", base, (int)pid) >= (int)size)
+	if (snprintf(dir, size, "%s/%s-%d", base, prefix, (int)pid) >= (int)size)
 		return -ENAMETOOLONG;
-	return mkdir(dir, 0755) < 0 ? -errno : 0;
+	int fd = -EAGAIN;
+	for (int tries = 0; fd == -EAGAIN && tries < 16; tries++) {
+		if (mkdir(dir, 0755) < 0 && (errno != EEXIST || !existing))
+			return -errno;
+		fd = leftover_claim(dir); /* -EAGAIN: a sweep took it */
+	}
+	if (fd < 0) {
+		rmdir(dir);
+		return fd;
+	}
+	b->cgroup_locks[b->n_cgroup_locks++] = fd;
+	return 0;
+}
+
+void cgroup_sweep(int *busy)
+{
+	char base[PATH_MAX];
+	if (is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)) {
+		if (own_cgroup("", base, sizeof(base)) == 0) {
+			(void)leftover_sweep(base, "sandbox-", true, false, busy);
+			(void)leftover_sweep(base, "broker-", true, false, busy);
+		}
+		return;
+	}
+	static const char *const v1[] = {"pids", "memory"};
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(v1); i++)
+		if (own_cgroup(v1[i], base, sizeof(base)) == 0 && is_fs(base, CGROUP_SUPER_MAGIC))
+			(void)leftover_sweep(base, "sandbox-", true, false, busy);
 }
 
 int cgroup_confine(struct broker *b)
@@ -91,7 +120,7 @@ int cgroup_confine(struct broker *b)
 		if ((r = own_cgroup("", base, sizeof(base))) < 0)
 			return r;
 		char *dir = b->cgroups[b->n_cgroups];
-		if ((r = make_child(base, b->init_pid, dir, PATH_MAX)) < 0) {
+		if ((r = make_child(b, base, "sandbox", b->init_pid, false, dir, PATH_MAX)) < 0) {
 			sbx_log_errno(r, "no cgroup is delegated to you at %s", base);
 			return r;
 		}
@@ -101,10 +130,8 @@ int cgroup_confine(struct broker *b)
 		 * launcher must not share the cgroup (a scope of our own). */
 		char self[PATH_MAX], me[32];
 		snprintf(me, sizeof(me), "%d", (int)getpid());
-		if (snprintf(self, sizeof(self), "%s/broker-%d", base, (int)getpid()) >= (int)sizeof(self))
-			return -ENAMETOOLONG;
-		if ((mkdir(self, 0755) < 0 && errno != EEXIST) || write_file(self, "cgroup.procs", me) < 0) {
-			r = -errno;
+		if ((r = make_child(b, base, "broker", getpid(), true, self, sizeof(self))) < 0 ||
+		    (r = write_file(self, "cgroup.procs", me)) < 0) {
 			sbx_log_errno(r, "cannot move the broker to %s", self);
 			return r;
 		}
@@ -143,7 +170,7 @@ int cgroup_confine(struct broker *b)
 			return r < 0 ? r : -ENOENT;
 		}
 		char *dir = b->cgroups[b->n_cgroups];
-		if ((r = make_child(base, b->init_pid, dir, PATH_MAX)) < 0) {
+		if ((r = make_child(b, base, "sandbox", b->init_pid, false, dir, PATH_MAX)) < 0) {
 			sbx_log_errno(r, "no %s cgroup is delegated to you at %s", v1[i].controller, base);
 			return r;
 		}
@@ -166,4 +193,7 @@ void cgroup_remove(struct broker *b)
 			usleep(10000);
 	}
 	b->n_cgroups = 0;
+	for (size_t i = 0; i < b->n_cgroup_locks; i++)
+		sbx_closep(&b->cgroup_locks[i]);
+	b->n_cgroup_locks = 0;
 }

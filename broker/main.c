@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
@@ -27,6 +28,7 @@
 #include "config.h"
 #include "log.h"
 #include "selfpath.h"
+#include "signals.h"
 #include "util.h"
 
 struct args {
@@ -379,6 +381,8 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m)
 			int err = errno;
 			if (pidfd >= 0)
 				close(pidfd);
+			if (b->listener < 0 && err == ESRCH)
+				return 0; /* the program died (killed): init reports it */
 			if (b->listener < 0) {
 				/* Said and ended by the caller, with no lock held. */
 				b->fatal = "cannot take the program's seccomp listener";
@@ -485,6 +489,24 @@ static pid_t pidfd_pid(int fd)
 	return pid && sscanf(pid + 5, "%d", &v) == 1 ? (pid_t)v : -1;
 }
 
+/* Started by the helper, whose process we are, init is our child; through
+ * a wrapper (--broker=SCRIPT that runs us as its child) it is not, and
+ * someone else reaps it. Either way a pidfd of init tells us when it ends.
+ * One taken of a pid that is not our child could name another process if
+ * init was gone and its pid reused: it names init if the channel, which
+ * only init's pid namespace holds, has not hung up after it was taken. */
+static void watch_init(struct broker *br)
+{
+	siginfo_t si;
+	br->init_child = waitid(P_PID, (id_t)br->init_pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+	br->init_pidfd = (int)syscall(SYS_pidfd_open, br->init_pid, 0);
+	if (br->init_pidfd < 0 && (br->init_child || errno != ESRCH))
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open a pidfd of init (pid %d)", (int)br->init_pid);
+	struct pollfd p = {.fd = br->chan, .events = 0};
+	if (br->init_pidfd >= 0 && !br->init_child && poll(&p, 1, 0) != 0)
+		sbx_closep(&br->init_pidfd); /* init is gone: its report says how it ended */
+}
+
 /* Receive one sandbox on the socket FD (sandbox-helper --broker-fd): the
  * broker's argument vector for it, with the channel, init's pidfd and
  * the status fd it was handed (in *M, which the vector points into). */
@@ -567,6 +589,26 @@ static _Noreturn void serve(const char *arg)
 static struct broker b;
 static void release(void);
 
+/* The sandbox ended and we cleaned up: the cleanup process is not needed. */
+static void janitor_end(void)
+{
+	if (b.janitor <= 0)
+		return;
+	(void)SBX_RETRY(write(b.janitor_fd, "", 1));
+	sbx_closep(&b.janitor_fd);
+	(void)SBX_RETRY(waitpid(b.janitor, NULL, 0));
+	b.janitor = 0;
+}
+
+/* sbx_die in the broker's own process: nothing of the sandbox's is left. */
+static int die_hook(int status)
+{
+	(void)status;
+	int r = broker_abort(&b);
+	janitor_end();
+	return r;
+}
+
 static int run(int argc, char **argv, bool in_process)
 {
 	struct args a;
@@ -587,7 +629,18 @@ static int run(int argc, char **argv, bool in_process)
 	if (b.init_pidfd >= 0 && pidfd_pid(b.init_pidfd) != b.init_pid)
 		sbx_die(SBX_EXIT_SETUP, "--init-pidfd %d is not a pidfd of init (pid %d)", b.init_pidfd,
 			(int)b.init_pid);
+	if (b.init_pidfd < 0)
+		watch_init(&b);
 	b.listener = -1;
+	b.sbxroot = -1;
+	b.client_sock = -1;
+	/* From here on a fatal error ends the sandbox cleanly, and signals
+	 * wait for the program (init keeps them for it) instead of ending us
+	 * in the middle of the setup. */
+	if (!in_process)
+		sbx_die_hook = die_hook;
+	if (!in_process && sbx_block_forwarded() < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot block signals");
 	b.json_fd = a.json_fd;
 	b.mode = a.mode;
 	b.program_status = -1;
@@ -616,8 +669,13 @@ static int run(int argc, char **argv, bool in_process)
 		drop_capabilities();
 	else if (a.client)
 		sbx_die(SBX_EXIT_SETUP, "--client is not served by a broker in a launcher's process");
+	/* What sandboxes of ours that were killed left behind. */
+	tmpdir_sweep(NULL);
+	cgroup_sweep(NULL);
+	/* And what we may leave if we are killed. */
+	if (!in_process && (b.janitor = leftover_janitor(b.init_pidfd, &b.janitor_fd)) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, b.janitor, "cannot start the cleanup process");
 	net_reset();
-	b.sbxroot = -1;
 	pthread_mutex_init(&b.root_lock, NULL);
 	pthread_mutex_init(&b.log_lock, NULL);
 	/* init confines execve with Landlock wherever the kernel has it. */
@@ -650,7 +708,6 @@ static int run(int argc, char **argv, bool in_process)
 	if (b.policy.loopback &&
 	    (r = sbx_msg_send(b.chan, SBX_MSG_LOOPBACK, 0, NULL, 0, NULL, 0)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot talk to init");
-	b.client_sock = -1;
 	if (a.client && (r = client_start(&b)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot set up the client library's socket");
 	if (b.policy.private_tmp && (r = tmpdir_create(&b)) < 0)
@@ -663,6 +720,7 @@ static int run(int argc, char **argv, bool in_process)
 	r = notify_loop(&b);
 	cgroup_remove(&b);
 	tmpdir_remove();
+	janitor_end();
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "broker failed");
 	/* init's status is the program's; init tells the signal, if any. */
@@ -725,8 +783,9 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 		/* Setup failed and said why: init sees the channel close and
 		 * exits; the helper with it. */
 		if (b.msg && m->nfds && b.chan == m->fds[0]) {
-			cgroup_remove(&b);
-			tmpdir_remove();
+			int st = broker_abort(&b);
+			if (st >= 0)
+				code = st; /* the sandbox ended by itself */
 			release(); /* this sandbox's: its fds too */
 		} else {
 			sbx_msg_close_fds(m);

@@ -205,10 +205,19 @@ static int channel_read(struct broker *b)
 	return r;
 }
 
-/* How init ended, when it is not our child (--serve-fd): its status is
- * the program's, which init reported; without a report, a setup failure. */
-static int init_status(const struct broker *b)
+/* init is gone or going (its pidfd is readable, or the channel hung up):
+ * read what it said last, wait until it has ended (a moment at most when
+ * it is not our child), and return how. Our child: its status. Else the
+ * program's, which init reported; without a report, a setup failure. */
+static int init_ended(struct broker *b, struct pollfd *chan)
 {
+	while (chan->fd >= 0 && poll(chan, 1, 0) == 1 && (chan->revents & POLLIN) && channel_read(b) > 0)
+		;
+	struct pollfd p = {.fd = b->init_pidfd, .events = POLLIN};
+	(void)SBX_RETRY(poll(&p, 1, 1000));
+	int status; /* our child: it is ending (its channel end is closed) */
+	if (b->init_child && SBX_RETRY(waitpid(b->init_pid, &status, 0)) == b->init_pid)
+		return sbx_exit_status(status);
 	return b->program_status >= 0 ? sbx_exit_status(b->program_status) : SBX_EXIT_SETUP;
 }
 
@@ -218,47 +227,29 @@ int notify_loop(struct broker *b)
 	_cleanup_close_ int sfd = b->in_process ? -1 : sbx_signalfd_forwarded();
 	if (!b->in_process && sfd < 0)
 		return sfd;
-	/* Look once for an exit that came before the signalfd existed, then
-	 * only when SIGCHLD says so. */
-	bool child = b->init_pidfd < 0, check_child = child;
-	int status;
 	struct pollfd pfd[3] = {
 		{.fd = sfd, .events = POLLIN},
 		{.fd = b->chan, .events = POLLIN},
 		{.fd = b->init_pidfd, .events = POLLIN},
 	};
 	for (;;) {
-		if (check_child && waitpid(b->init_pid, &status, WNOHANG) == b->init_pid)
-			return sbx_exit_status(status);
-		check_child = false;
-		if (SBX_RETRY(poll(pfd, child ? 2 : 3, -1)) < 0)
+		if (SBX_RETRY(poll(pfd, 3, -1)) < 0)
 			return -errno;
 		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 				int32_t sig = (int32_t)si.ssi_signo;
 				/* Through the channel: init may be root's, out of
-				 * our reach for kill(). */
-				if (sig == SIGCHLD)
-					check_child = child;
-				else
-					(void)sbx_msg_send(b->chan, SBX_MSG_SIGNAL, 0, &sig, sizeof(sig), NULL, 0);
+				 * our reach for kill(). No init to take it: we end. */
+				int r = sig == SIGCHLD ? 0 :
+					sbx_msg_send(b->chan, SBX_MSG_SIGNAL, 0, &sig, sizeof(sig), NULL, 0);
+				if (r == -EPIPE || r == -ECONNRESET)
+					return init_ended(b, &pfd[1]);
 			}
 		}
 		if ((pfd[1].revents & POLLIN) && channel_read(b) == 0)
 			pfd[1].events = 0;
-		if (!child && pfd[2].revents) {
-			/* init is gone: read what it said last. */
-			while (pfd[1].fd >= 0 && poll(&pfd[1], 1, 0) == 1 && (pfd[1].revents & POLLIN) &&
-			       channel_read(b) > 0)
-				;
-			return init_status(b);
-		}
-		if (pfd[1].revents & (POLLHUP | POLLERR)) {
-			pfd[1].fd = child ? pfd[1].fd : -1; /* no more HUPs: wait for the pidfd */
-			/* init is gone or going: collect it. */
-			if (child && waitpid(b->init_pid, &status, 0) == b->init_pid)
-				return sbx_exit_status(status);
-		}
+		if (pfd[2].revents || (pfd[1].revents & (POLLHUP | POLLERR)))
+			return init_ended(b, &pfd[1]);
 	}
 }

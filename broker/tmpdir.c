@@ -2,7 +2,6 @@
 /* "tmpdir private": a writable TMPDIR of the sandbox's own, made under the
  * caller's TMPDIR and removed, with everything in it, when the sandbox
  * ends. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,40 +14,14 @@
 #include "util.h"
 
 static char made[PATH_MAX]; /* for the exit handler */
-
-/* Remove everything in the directory DFD, never following a symlink. */
-static void empty_dir(int dfd, int depth)
-{
-	int dup_fd = dup(dfd);
-	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-	if (!d) {
-		sbx_closep(&dup_fd);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (unlinkat(dfd, e->d_name, 0) == 0 || (errno != EISDIR && errno != EPERM))
-			continue;
-		int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub >= 0 && depth < 256)
-			empty_dir(sub, depth + 1);
-		sbx_closep(&sub);
-		(void)unlinkat(dfd, e->d_name, AT_REMOVEDIR);
-	}
-	closedir(d);
-}
+static int made_lock = -1; /* its fd, locked while the sandbox lives */
 
 static void remove_made(void)
 {
 	if (!made[0])
 		return;
-	int fd = open(made, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0) {
-		empty_dir(fd, 0);
-		close(fd);
-	}
+	if (made_lock >= 0)
+		leftover_empty(made_lock, 0);
 	/* The program may have put a symlink in its place: remove that, never
 	 * what it points to. */
 	int r = rmdir(made) < 0 ? -errno : 0;
@@ -57,22 +30,44 @@ static void remove_made(void)
 	if (r < 0 && r != -ENOENT)
 		sbx_log_errno(-r, "cannot remove the sandbox's TMPDIR %s", made);
 	made[0] = '\0';
+	sbx_closep(&made_lock);
+}
+
+/* The TMPDIR base: the caller's TMPDIR, else /tmp. */
+static const char *tmp_base(void)
+{
+	const char *base = getenv("TMPDIR");
+	return base && base[0] == '/' ? base : "/tmp";
+}
+
+void tmpdir_sweep(int *busy)
+{
+	(void)leftover_sweep(tmp_base(), "sandbox-tmp.", false, true, busy);
 }
 
 int tmpdir_create(struct broker *b)
 {
-	const char *base = getenv("TMPDIR");
-	if (!base || base[0] != '/')
-		base = "/tmp";
 	char dir[PATH_MAX], rule[PATH_MAX + 4], err[512];
-	if (snprintf(dir, sizeof(dir), "%s/sandbox-tmp.XXXXXX", base) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	if (!mkdtemp(dir))
-		return -errno;
+	/* Locked before anything goes in; one a sweep took is left to it. */
+	for (int tries = 0; made_lock < 0; tries++) {
+		if (snprintf(dir, sizeof(dir), "%s/sandbox-tmp.XXXXXX", tmp_base()) >= (int)sizeof(dir))
+			return -ENAMETOOLONG;
+		if (!mkdtemp(dir))
+			return -errno;
+		made_lock = leftover_claim(dir);
+		if (made_lock == -EAGAIN && tries < 16)
+			continue;
+		if (made_lock < 0) {
+			int r = made_lock;
+			rmdir(dir);
+			return r;
+		}
+	}
 	/* The canonical name, which the policy is checked against. */
 	if (!realpath(dir, made)) {
 		int r = -errno;
 		rmdir(dir);
+		sbx_closep(&made_lock);
 		return r;
 	}
 	snprintf(rule, sizeof(rule), "%s/**", made);

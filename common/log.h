@@ -16,6 +16,10 @@ void sbx_log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 
  * broker serving in a launcher's process): longjmp with the status. NULL
  * (the default): _exit. */
 extern __thread jmp_buf *sbx_die_jump;
+/* Where sbx_die goes first when it ends the process (no sbx_die_jump):
+ * the program's cleanup. It returns a status to end with instead, without
+ * the message (the error was only a consequence), or -1. */
+extern int (*sbx_die_hook)(int status);
 /* End with STATUS, having said why already (or through sbx_die_jump). */
 _Noreturn void sbx_exit(int status);
 _Noreturn void sbx_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -18,13 +18,25 @@ bool sbx_is_forwarded(int sig)
 	return false;
 }
 
+static void forwarded_mask(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(forwarded); i++)
+		sigaddset(mask, forwarded[i]);
+}
+
+int sbx_block_forwarded(void)
+{
+	sigset_t mask;
+	forwarded_mask(&mask);
+	return sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ? -errno : 0;
+}
+
 int sbx_signalfd_forwarded(void)
 {
 	sigset_t mask;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < SBX_ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
+	forwarded_mask(&mask);
 	/* Blocked signals are queued even when the launcher left them
 	 * ignored, so the signalfd sees them. */
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)

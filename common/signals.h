@@ -8,6 +8,8 @@
 /* Block SIGCHLD and the forwarded signals; return a signalfd for them
  * (O_CLOEXEC, non-blocking) or a negative errno. */
 int sbx_signalfd_forwarded(void);
+/* Only block them (they wait for that signalfd); 0 or a negative errno. */
+int sbx_block_forwarded(void);
 /* Is SIG one the sandbox forwards to the program? */
 bool sbx_is_forwarded(int sig);
 

@@ -151,6 +151,17 @@ static pid_t spawn_init(struct launch *l, int sv[2], int sync[2])
 
 static _Noreturn void die_killing(pid_t pid, int err, const char *what)
 {
+	/* init killed meanwhile, which may be why this failed: that is how
+	 * the sandbox ended. A live init waits for us and does not end. */
+	int status;
+	for (int i = 0; i < 20; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			if (WIFSIGNALED(status))
+				_exit(sbx_exit_status(status));
+			sbx_die_errno(SBX_EXIT_SETUP, err, "%s", what);
+		}
+		usleep(5000);
+	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	sbx_die_errno(SBX_EXIT_SETUP, err, "%s", what);
@@ -214,6 +225,8 @@ int main(int argc, char **argv)
 	 * parent check. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != launcher)
 		die_killing(pid, ESRCH, "the launcher is gone");
+	/* init gone already (killed): EPIPE, not the end of us. */
+	signal(SIGPIPE, SIG_IGN);
 	if (write(sync[1], "1", 1) != 1)
 		die_killing(pid, errno, "cannot start init");
 	close(sync[1]);

@@ -489,5 +489,6 @@ run "$H" --read="$E/host" -- "$CWDESCAPE" core "$E/host"
 check $? "no core dump (RLIMIT_CORE 0, hard), not even into a host working directory (status $rc)"
 
 . "$S/tests/lifecycle.sh"
+. "$S/tests/leftovers.sh"
 
 summary

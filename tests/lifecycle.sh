@@ -21,6 +21,21 @@ descendants() {
 		}'
 }
 
+# kid_of PID: its first child in KID (none: empty).
+kid_of() { KID=""; read -r KID _ <"/proc/$1/task/$1/children" 2>/dev/null; }
+# chain_of PID: PID's first child, its first child and so on, in CHAIN
+# (the broker, init, the program; the broker's cleanup process is its
+# child after init).
+chain_of() {
+	local p=$1
+	CHAIN=()
+	for _ in 1 2 3; do
+		kid_of "$p"
+		[ -n "$KID" ] || break
+		CHAIN+=("$KID") p=$KID
+	done
+}
+
 # kill_at WHO DELAY: start a sandbox, SIGKILL WHO (launcher|broker|init|
 # program) DELAY seconds after it exists, and check that within a second no
 # process of that sandbox is left (found by a mark in their command lines,
@@ -32,12 +47,13 @@ kill_at() {
 	case $who in launcher) want=0 ;; broker) want=1 ;; init) want=2 ;; program) want=3 ;; esac
 	# Wait until WHO exists (setup runs in a few ms), then DELAY more.
 	for _ in $(seq 200); do
-		set -- $(descendants "$lpid")
-		[ $# -ge "$want" ] && break
+		chain_of "$lpid"
+		[ ${#CHAIN[@]} -ge "$want" ] && break
 		sleep 0.005
 	done
 	sleep "$delay"
-	set -- $(descendants "$lpid")
+	chain_of "$lpid"
+	set -- "${CHAIN[@]}"
 	case $who in
 	launcher) victim=$lpid ;;
 	broker) victim=${1:-} ;;
@@ -89,3 +105,63 @@ done
 elapsed=$(( $(date +%s) - start ))
 [ -z "$bad" ] && [ "$elapsed" -lt 60 ]
 check $? "sydbox core exit/abort: ${#pids[@]} sandboxes x 64 children, every status right, ${elapsed}s$bad"
+
+# A wrapper between the helper and the broker (--broker=SCRIPT that runs the
+# broker as its child, not by exec): init is the wrapper's child, not the
+# broker's. The broker must still end at once with the program's status,
+# use next to no CPU, and end on SIGTERM. Each run is bounded by a
+# watchdog (timeout): before the fix the broker spun at 100% CPU forever.
+wrap=$T/broker-wrapper
+cat >"$wrap" <<WRAP
+#!/bin/sh
+# Not exec: the broker is the wrapper's child, init its sibling.
+"$B/broker/sandbox-broker" "\$@"
+st=\$?
+times >"$T/wrap-times"
+exit \$st
+WRAP
+chmod 755 "$wrap"
+# cpu_of_children FILE: the children's user+system seconds that sh's times
+# wrote (its second line: "0m0.004000s 0m0.008000s"), as a decimal.
+cpu_of_children() {
+	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); t += a[1] * 60 + a[2] } print t }' "$1"
+}
+rm -f "$T/wrap-times"
+# wrapped_broker PID: the broker below the helper (wrapper) PID, if any.
+wrapped_broker() {
+	local p
+	for p in $(descendants "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = sandbox-broker ] && echo "$p"
+	done
+}
+start=$(date +%s%N)
+timeout -s KILL 10 "$H" --broker="$wrap" -- "$PROBE" exit 7 >"$T/out" 2>"$T/err" </dev/null &
+wpid=$! bpid=""
+while alive "$wpid"; do
+	[ -z "$bpid" ] && bpid=$(wrapped_broker "$wpid")
+	sleep 0.01
+done
+wait "$wpid"; rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ -n "$bpid" ] && kill -KILL "$bpid" 2>/dev/null # a broker left spinning
+cpu=$(cpu_of_children "$T/wrap-times" 2>/dev/null)
+[ $rc = 7 ] && [ "$ms" -lt 1500 ] && [ -n "$cpu" ] && awk -v c="$cpu" 'BEGIN { exit !(c < 0.3) }'
+check $? "a wrapper between helper and broker: the program's status (got $rc), the broker ends at once (${ms} ms), little CPU (${cpu:-none} s)"
+# SIGTERM to the broker: forwarded to the program, which dies of it; the
+# broker ends within a second with 143.
+rm -f "$T/wrap-times"
+timeout -s KILL 10 "$H" --broker="$wrap" -- "$PROBE" pause >"$T/out" 2>"$T/err" </dev/null &
+wpid=$!
+bpid=""
+for _ in $(seq 200); do
+	grep -q ready "$T/out" 2>/dev/null && break
+	sleep 0.01
+done
+bpid=$(wrapped_broker "$wpid")
+start=$(date +%s%N)
+[ -n "$bpid" ] && kill -TERM "$bpid"
+wait "$wpid"; rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ -n "$bpid" ] && alive "$bpid" && { kill -KILL "$bpid"; rc=999; }
+[ -n "$bpid" ] && [ $rc = 143 ] && [ "$ms" -lt 1000 ]
+check $? "a wrapper between helper and broker: SIGTERM to the broker (pid ${bpid:-none}) ends the sandbox with 143 (got $rc) in ${ms} ms"

@@ -228,6 +228,37 @@ cgroup_tests() {
 	run sh -c "$enter \"$H\" --memory-max=50000000 --policy=shell -- /usr/bin/python3 -c 'bytearray(10 << 20); print(1)'"
 	[ $rc = 0 ] && grep -q '^1$' "$T/out"; check $? "--memory-max=50000000: 10 MB is fine"
 	[ -z "$(ls -d "$pids"/sandbox-* "$mem"/sandbox-* 2>/dev/null)" ]; check $? "the sandbox's cgroups are removed when it ends"
+	# SIGKILL to the broker: its cleanup process removes the cgroups; to
+	# the broker and its cleanup process: the next start does.
+	local how left
+	for how in broker both; do
+		as_user sh -c "$enter \"$H\" --pids-max=200 --memory-max=50000000 -- \"$PROBE\" pause" \
+			>"$T/out" 2>&1 </dev/null &
+		local sp=$! bp="" cp=""
+		for _ in $(seq 200); do grep -q ready "$T/out" && break; sleep 0.02; done
+		for p in $(cat "$pids/cgroup.procs"); do
+			case "$(cat "/proc/$p/comm" 2>/dev/null)" in
+			sandbox-broker) bp=$p ;;
+			sandbox-cleanup) cp=$p ;;
+			esac
+		done
+		[ -n "$bp" ] && kill -KILL "$bp" && [ $how = both ] && kill -KILL "$cp"
+		wait "$sp"
+		for _ in $(seq 60); do
+			left=$(ls -d "$pids"/sandbox-* "$mem"/sandbox-* 2>/dev/null)
+			[ -z "$left" ] && break
+			sleep 0.05
+		done
+		if [ $how = both ]; then
+			[ -n "$left" ] && run sh -c "$enter \"$H\" --pids-max=200 -- /bin/true" &&
+				[ -z "$(ls -d "$pids"/sandbox-* "$mem"/sandbox-* 2>/dev/null)" ]
+			check $? "the broker and its cleanup process SIGKILLed (pids $bp $cp): the cgroups stay ($(echo $left)), the next start removes them"
+		else
+			[ -n "$bp" ] && [ -n "$cp" ] && [ -z "$left" ]
+			check $? "the broker SIGKILLed (pid $bp): its cleanup process (pid $cp) removes the cgroups"
+		fi
+		rmdir "$pids"/sandbox-* "$mem"/sandbox-* 2>/dev/null
+	done
 	rmdir "$pids" "$mem" 2>/dev/null
 }
 cgroup_tests

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Directories a sandbox makes for itself outside (its private TMPDIR, its
+ * cgroups) and that must not outlive it, whatever dies and whenever.
+ *
+ * The broker removes them when the sandbox ends, also after a fatal error;
+ * a broker that is killed cannot. So each one is locked (flock) by the
+ * broker that made it, for the sandbox's whole life, and every start sweeps
+ * the caller's own directories of that kind that no one holds locked: only
+ * their owner's death releases the lock. A starting sandbox never loses its
+ * directory to a sweep: it takes the lock on the directory it made and then
+ * checks that the name still leads to it; a sweep removes only what it
+ * holds locked itself, and only after the same check. Nothing is followed:
+ * entries are opened beneath the base directory with O_NOFOLLOW, and their
+ * contents removed beneath the directory's fd. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "util.h"
+
+/* FD and NAME beneath BASE (AT_FDCWD: NAME is a path) are the same
+ * directory, still linked. */
+static bool same_dir(int fd, int base, const char *name)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && fstatat(base, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(b.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_nlink > 0;
+}
+
+int leftover_claim(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int r = errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		close(fd);
+		return r; /* a sweep took it first: it goes */
+	}
+	if (!same_dir(fd, AT_FDCWD, path)) {
+		close(fd);
+		return -EAGAIN; /* a sweep removed it before we locked it */
+	}
+	return fd;
+}
+
+void leftover_empty(int dfd, int depth)
+{
+	int dup_fd = dup(dfd);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	if (!d) {
+		sbx_closep(&dup_fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (unlinkat(dfd, e->d_name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+			continue;
+		int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		/* One the program made unwritable is still emptied. */
+		if (sub >= 0 && depth < 256 && (fchmod(sub, S_IRWXU) == 0 || errno == EPERM))
+			leftover_empty(sub, depth + 1);
+		sbx_closep(&sub);
+		(void)unlinkat(dfd, e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+/* NAME is PREFIX followed by what a leftover of this kind has there:
+ * digits (a pid), or six characters of mkdtemp's. */
+static bool leftover_name(const char *name, const char *prefix, bool pid)
+{
+	size_t l = strlen(prefix);
+	if (strncmp(name, prefix, l))
+		return false;
+	name += l;
+	if (!pid)
+		return strlen(name) == 6 && !strchr(name, '/');
+	if (!*name)
+		return false;
+	for (; *name; name++)
+		if (*name < '0' || *name > '9')
+			return false;
+	return true;
+}
+
+int leftover_sweep(const char *base, const char *prefix, bool pid, bool contents, int *busy)
+{
+	_cleanup_close_ int bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (bfd < 0)
+		return -errno;
+	int dup_fd = dup(bfd);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	if (!d) {
+		sbx_closep(&dup_fd);
+		return -ENOMEM;
+	}
+	int removed = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		struct stat st;
+		if (!leftover_name(e->d_name, prefix, pid) ||
+		    fstatat(bfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != geteuid())
+			continue; /* not ours */
+		_cleanup_close_ int fd = openat(bfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+			continue; /* its sandbox lives (or is starting) */
+		if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || !same_dir(fd, bfd, e->d_name))
+			continue;
+		if (contents)
+			leftover_empty(fd, 0);
+		if (unlinkat(bfd, e->d_name, AT_REMOVEDIR) == 0)
+			removed++;
+		else if (busy)
+			++*busy; /* a cgroup whose tasks are still going */
+	}
+	closedir(d);
+	return removed;
+}
+
+/* Close every fd from 3 up but A and B (-1: none). */
+static void close_all_but(int a, int b)
+{
+	if (a > b) {
+		int t = a;
+		a = b;
+		b = t;
+	}
+	unsigned lo = 3;
+	const int keep[2] = {a, b};
+	for (size_t i = 0; i < 2; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned)keep[i] > lo)
+			(void)syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0);
+		lo = (unsigned)keep[i] + 1;
+	}
+	(void)syscall(SYS_close_range, lo, ~0u, 0);
+}
+
+pid_t leftover_janitor(int init_pidfd, int *end_fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (pid > 0) {
+		close(p[0]);
+		*end_fd = p[1];
+		return pid;
+	}
+	/* Nothing of the sandbox's: init must see the channel close when the
+	 * broker dies. The forwarded signals stay blocked: a ^C to the group
+	 * ends the sandbox, not the cleanup. */
+	close(p[1]);
+	close_all_but(p[0], init_pidfd);
+	/* Nor the launcher's output: a reader waits for its end. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		(void)dup2(null, fd);
+	(void)prctl(PR_SET_NAME, "sandbox-cleanup", 0, 0, 0);
+	char c;
+	ssize_t n = SBX_RETRY(read(p[0], &c, 1));
+	if (n != 0)
+		_exit(0); /* the broker ended the sandbox and cleaned up itself */
+	/* The broker is gone: init goes too (the channel closed), and with it
+	 * everything in the sandbox. */
+	struct pollfd pf = {.fd = init_pidfd, .events = POLLIN};
+	if (init_pidfd >= 0)
+		(void)SBX_RETRY(poll(&pf, 1, 2000));
+	for (int tries = 0; tries < 40; tries++) {
+		int busy = 0;
+		tmpdir_sweep(&busy);
+		cgroup_sweep(&busy);
+		if (!busy)
+			break;
+		usleep(50000); /* a cgroup lets go a moment after its tasks */
+	}
+	_exit(0);
+}
