@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "helper.h"
+#include "signals.h"
 #include "log.h"
 #include "selfpath.h"
 #include "util.h"
@@ -190,6 +191,12 @@ int main(int argc, char **argv)
 	options_parse(argc, argv, &l);
 	if (l.test)
 		return selftest(&l);
+	/* A signal the sandbox forwards, sent while it is set up, waits for
+	 * init, the broker or the handover to read it (their signalfd), and
+	 * reaches the program, instead of ending the helper halfway. */
+	int br = sbx_block_forwarded();
+	if (br < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, -br, "cannot block signals");
 	char *broker = l.broker ? strdup(l.broker) : l.broker_fd >= 0 ? strdup("-") : find_broker();
 	if (!broker)
 		sbx_die(SBX_EXIT_SETUP, "out of memory");
