@@ -52,6 +52,7 @@ struct broker {
 	struct sbx_policy policy;
 	struct sbx_rootview root;
 	struct sbx_msg *msg; /* receive buffer */
+	struct waiters *waiters; /* opens waiting for a peer (waiter.c) */
 	struct seccomp_notif_sizes sizes;
 };
 
@@ -116,9 +117,10 @@ void status_exited(struct broker *b, int exit_status, int signal);
 /* notify.c: serve notifications until init exits; returns the exit status. */
 int notify_loop(struct broker *b);
 /* In a launcher's process, once notify_loop returned: end the workers
- * (they stop when no task is left) and make ready for another sandbox.
- * -EBUSY when some are still stuck after 5 s (e.g. in a FIFO open). */
-int notify_finish(void);
+ * (they stop when no task is left) and the opens waiting for a peer, and
+ * make ready for another sandbox. -EBUSY when some worker is still busy
+ * after 5 s (nothing it does waits that long). */
+int notify_finish(struct broker *b);
 /* A worker is about to do something that may wait long: make sure another
  * one serves the listener meanwhile. */
 void notify_may_block(struct broker *b);

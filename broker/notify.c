@@ -19,6 +19,7 @@
 #include "log.h"
 #include "signals.h"
 #include "util.h"
+#include "waiter.h"
 
 /* Workers. One of them at a time waits in NOTIF_RECV (the kernel wakes
  * every waiter for each notification, so more would only cost wake-ups);
@@ -159,7 +160,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int notify_finish(void)
+int notify_finish(struct broker *b)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -175,6 +176,9 @@ int notify_finish(void)
 		pool.receiving = pool.parked = 0;
 	}
 	pthread_mutex_unlock(&pool.lock);
+	/* No worker is left to start a waiter: let them go. */
+	if (clean)
+		waiter_end(b);
 	return clean ? 0 : -EBUSY;
 }
 

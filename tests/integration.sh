@@ -97,6 +97,19 @@ check $? "25 sandboxes one after another in one launcher: no fd or thread left b
 run env SBX_HELPER="$H" "$L" --in-process=2 no-such-policy -- /bin/true
 [ $rc = 125 ] && [ "$(grep -c "policy 'no-such-policy' not found" "$T/err")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
 check $? "a sandbox that cannot be set up ends with 125 and the launcher goes on (twice)"
+# A sandbox that leaves FIFO opens waiting (a reader, a writer) when it
+# ends, or is killed, holds nothing the next one of the launcher needs.
+mkdir -p "$T/ipf" && mkfifo "$T/ipf/r" "$T/ipf/w" && chmod 666 "$T/ipf/r" "$T/ipf/w"
+t0=$(date +%s%N)
+run timeout 60 env SBX_HELPER="$H" "$L" --in-process=3 shell --write="$T/ipf" -- /bin/sh -c "cat $T/ipf/r & echo x >$T/ipf/w & sleep 0.3; exit 3"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $rc = 3 ] && [ "$(grep -c 'exited with 3$' "$T/out")" = 3 ] && grep -q ' 1 threads left$' "$T/out" && [ $ms -lt 8000 ]
+check $? "in-process: 3 sandboxes in a row, each leaving FIFO opens waiting: each starts at once and ends with its status ($ms ms)"
+t0=$(date +%s%N)
+run timeout 60 env SBX_HELPER="$H" "$L" --in-process=2 shell --write="$T/ipf" -- /bin/sh -c "cat $T/ipf/r & sleep 0.3; kill -KILL \$\$"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $rc = 137 ] && [ "$(grep -c 'exited with 137$' "$T/out")" = 2 ] && grep -q ' 1 threads left$' "$T/out" && [ $ms -lt 6000 ]
+check $? "in-process: a killed sandbox's waiting FIFO open does not hold up the next ($ms ms)"
 env SBX_HELPER="$H" /usr/bin/python3 -c 'import os, subprocess, sys
 r, w = os.pipe()
 os.close(r)
@@ -364,6 +377,12 @@ run "$H" --policy=shell --write="$T/thr" --read="$S/tests/scripts/threads.py" --
 mkdir -p "$T/sh"
 run "$H" --policy=shell --write="$T/sh" --chdir="$T/sh" -- /bin/sh -c 'mkfifo p && { cat p >got & } && sleep 0.2 && cat /etc/hostname >p && wait && cmp got /etc/hostname && echo same'
 [ $rc = 0 ] && [ "$(cat "$T/out")" = same ]; check $? "a shell's FIFO: the reader waits, the writer is served meanwhile"
+# FIFO opens that wait for a peer take no worker: each waits in a thread
+# of its own (before, 64 of them took every worker and a stat never came back).
+mkdir -p "$T/fifos"
+run timeout 120 "$H" --policy=shell --write="$T/fifos" --read="$S/tests/scripts/fifos.py" -- /usr/bin/python3 "$S/tests/scripts/fifos.py" "$T/fifos" 100
+[ $rc = 0 ] && ! grep -q '^FAIL' "$T/out"
+check $? "100 FIFO opens wait for writers: a stat answers at once, then every reader gets its data; O_NONBLOCK, signals and restarted opens as the kernel's ($(grep -c '^ok' "$T/out") of 9)"
 
 # A racing symlink swap outside the sandbox: the broker must never hand out
 # the secret, however the check and the open interleave.
