@@ -124,6 +124,12 @@ int notify_finish(struct broker *b);
 /* A worker is about to do something that may wait long: make sure another
  * one serves the listener meanwhile. */
 void notify_may_block(struct broker *b);
+/* A worker is about to wait for a peer, as long as the program waits (a
+ * blocking connect): it no longer counts as one of the workers that
+ * serve, so another is started. False (and nothing to end) when too many
+ * wait already. */
+bool notify_wait_begin(struct broker *b);
+void notify_wait_end(void);
 
 /* fileops.c: answer one notification. RESP is prepared with the id; the
  * handler fills error/val/flags, or sets *SENT when it answered already

@@ -383,6 +383,17 @@ mkdir -p "$T/fifos"
 run timeout 120 "$H" --policy=shell --write="$T/fifos" --read="$S/tests/scripts/fifos.py" -- /usr/bin/python3 "$S/tests/scripts/fifos.py" "$T/fifos" 100
 [ $rc = 0 ] && ! grep -q '^FAIL' "$T/out"
 check $? "100 FIFO opens wait for writers: a stat answers at once, then every reader gets its data; O_NONBLOCK, signals and restarted opens as the kernel's ($(grep -c '^ok' "$T/out") of 9)"
+# So do blocking connects to a peer that never answers (a full backlog on
+# the host's loopback: its SYNs are dropped).
+/usr/bin/python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$T/port" 2>/dev/null &
+bg_pids+=($!)
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+port=$(cat "$T/port")
+run timeout 60 "$H" --policy=shell --read="$S/tests/scripts/connects.py" --connect="tcp 127.0.0.1:$port" -- /usr/bin/python3 "$S/tests/scripts/connects.py" "$port" 100
+[ $rc = 0 ]; check $? "100 blocking connects wait for a peer that never answers: a stat still answers ($(cat "$T/out"))"
+kill "${bg_pids[-1]}" 2>/dev/null
 
 # A racing symlink swap outside the sandbox: the broker must never hand out
 # the secret, however the check and the open interleave.
