@@ -97,6 +97,16 @@ check $? "25 sandboxes one after another in one launcher: no fd or thread left b
 run env SBX_HELPER="$H" "$L" --in-process=2 no-such-policy -- /bin/true
 [ $rc = 125 ] && [ "$(grep -c "policy 'no-such-policy' not found" "$T/err")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
 check $? "a sandbox that cannot be set up ends with 125 and the launcher goes on (twice)"
+# The program cannot change init's or the broker's limits, priorities or
+# state (init keeps the caller's ids: the kernel alone would let it), and
+# its group-wide calls reach neither them nor the launcher.
+run /usr/bin/python3 "$S/tests/scripts/initguard.py" "$H" "$B/tests/initguard" /usr/bin/true
+[ $rc = 0 ]; check $? "calls on init (pid 1), its group and its user are refused; init's and the broker's limits, nice, policy and CPUs stay; calls on the program's own processes work; then an exec works"
+# (setsid: a launcher of its own group, so that before the fix the kill took
+# only the launcher, not this script.)
+run setsid -w env SBX_HELPER="$H" "$L" --in-process=2 shell -- /bin/sh -c 'kill -KILL 0'
+[ $rc = 137 ] && [ "$(grep -c 'exited with 137$' "$T/out")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
+check $? "kill(0, SIGKILL) in an in-process sandbox kills the program's group, not the launcher (twice)"
 # A sandbox that leaves FIFO opens waiting (a reader, a writer) when it
 # ends, or is killed, holds nothing the next one of the launcher needs.
 mkdir -p "$T/ipf" && mkfifo "$T/ipf/r" "$T/ipf/w" && chmod 666 "$T/ipf/r" "$T/ipf/w"

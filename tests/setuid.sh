@@ -87,6 +87,8 @@ mode_tests() {
 	[ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err"; check $? "[$mode] reads work, /etc/shadow is refused"
 	run "$H" --policy=shell -- "$PROBE" attacks
 	[ $rc = 0 ]; check $? "[$mode] attack probe"
+	run /usr/bin/python3 "${SBX_SOURCE:-$(dirname "$0")/..}/tests/scripts/initguard.py" "$H" "$B/tests/initguard" /usr/bin/true
+	[ $rc = 0 ]; check $? "[$mode] calls on init (pid 1), its group and its user are refused; init's and the broker's state stays; then an exec works"
 	for code in 0 42; do
 		run "$H" -- "$PROBE" exit $code
 		[ $rc = $code ]; check $? "[$mode] exit code $code"
