@@ -14,17 +14,20 @@
  * again. That happens before each new waiter starts (so an open the
  * program restarts after each signal does not pile up waiters) and for
  * every waiter when the sandbox ends. A live waiter on the same FIFO that
- * such a release wakes opens again: it keeps waiting for a peer of its own.
+ * such a release wakes, and finds no peer, opens again: it keeps waiting
+ * for a peer of its own.
  * A device open cannot be let go: its waiter ends when the open returns. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,14 +61,36 @@ struct waiters {
 	struct waiter *list;
 };
 
-/* Does a blocking open of ST with FLAGS wait for something else? */
+/* Does a blocking open of ST with FLAGS wait for something else? The
+ * devices every program opens never wait to open: the memory devices
+ * (/dev/null, /dev/urandom...), /dev/tty, /dev/ptmx and the ptys. A
+ * serial line waits for its carrier, a sound device while it is busy. */
 bool waiter_needed(const struct stat *st, int flags)
 {
 	if (flags & O_NONBLOCK)
 		return false;
 	if (S_ISFIFO(st->st_mode))
 		return (flags & O_ACCMODE) != O_RDWR; /* O_RDWR never waits */
-	return S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode);
+	if (S_ISBLK(st->st_mode))
+		return true;
+	if (!S_ISCHR(st->st_mode))
+		return false;
+	unsigned maj = major(st->st_rdev);
+	return maj != 1 && maj != 5 && !(maj >= 136 && maj <= 143);
+}
+
+/* After a release woke a waiter's open of FIFO FD: is its peer there
+ * (then it keeps the fd, as the kernel would), or was the release all it
+ * saw? A reader sees data, or a writer still there (no hang-up); a
+ * writer, a reader still there (no error). */
+static bool peer_there(int fd, int flags)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 0) < 0)
+		return true;
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		return (p.revents & POLLIN) || !(p.revents & POLLHUP);
+	return !(p.revents & POLLERR);
 }
 
 static bool id_valid(int listener, uint64_t id)
@@ -122,7 +147,8 @@ static void *waiter_main(void *arg)
 		fd = open(proc, w->flags);
 		err = fd < 0 ? errno : 0;
 		pthread_mutex_lock(&g->lock);
-		bool again = w->woken && !g->ended && id_valid(w->listener, w->id);
+		bool again = w->woken && !g->ended && fd >= 0 && !peer_there(fd, w->flags) &&
+			     id_valid(w->listener, w->id);
 		w->woken = false;
 		pthread_mutex_unlock(&g->lock);
 		if (!again)
