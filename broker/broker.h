@@ -60,6 +60,7 @@ struct broker {
 	struct sbx_policy policy;
 	struct sbx_rootview root;
 	struct sbx_msg *msg; /* receive buffer */
+	struct waiters *waiters; /* opens waiting for a peer (waiter.c) */
 	struct seccomp_notif_sizes sizes;
 };
 
@@ -149,12 +150,19 @@ int broker_abort(struct broker *b);
 /* notify.c: serve notifications until init exits; returns the exit status. */
 int notify_loop(struct broker *b);
 /* In a launcher's process, once notify_loop returned: end the workers
- * (they stop when no task is left) and make ready for another sandbox.
- * -EBUSY when some are still stuck after 5 s (e.g. in a FIFO open). */
-int notify_finish(void);
+ * (they stop when no task is left) and the opens waiting for a peer, and
+ * make ready for another sandbox. -EBUSY when some worker is still busy
+ * after 5 s (nothing it does waits that long). */
+int notify_finish(struct broker *b);
 /* A worker is about to do something that may wait long: make sure another
  * one serves the listener meanwhile. */
 void notify_may_block(struct broker *b);
+/* A worker is about to wait for a peer, as long as the program waits (a
+ * blocking connect): it no longer counts as one of the workers that
+ * serve, so another is started. False (and nothing to end) when too many
+ * wait already. */
+bool notify_wait_begin(struct broker *b);
+void notify_wait_end(void);
 
 /* fileops.c: answer one notification. RESP is prepared with the id; the
  * handler fills error/val/flags, or sets *SENT when it answered already

@@ -39,6 +39,7 @@
 #include "log.h"
 #include "memio.h"
 #include "util.h"
+#include "waiter.h"
 bool fileops_id_valid(const struct broker *b, uint64_t id)
 {
 	/* 0: a client library request, which no notification stands for. */
@@ -559,10 +560,13 @@ static int do_open(struct broker *b, struct freq *f, bool *sent)
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 		int keep = fl & (O_ACCMODE | O_APPEND | O_TRUNC | O_NONBLOCK | O_DIRECTORY |
 				 O_NOATIME | O_DSYNC | O_SYNC | O_DIRECT | O_LARGEFILE);
-		/* A FIFO waits here for its peer, as in the kernel: this
-		 * worker waits, the others serve on. */
-		if (S_ISFIFO(res.st.st_mode) && !(fl & O_NONBLOCK))
-			notify_may_block(b);
+		/* A FIFO waits for its peer, as in the kernel (and a device
+		 * may wait): in a thread of its own, never in a worker. */
+		if (!f->client_fd && waiter_needed(&res.st, fl)) {
+			r = waiter_open(b, f, pfd, &res.st, keep | O_NOCTTY | O_CLOEXEC, fl & O_CLOEXEC);
+			*sent = r == 0;
+			return r;
+		}
 		fd = SBX_RETRY(open(proc, keep | O_NOCTTY | O_CLOEXEC));
 		if (fd < 0)
 			return -errno;

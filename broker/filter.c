@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,6 +96,53 @@ static const char *const refused[] = {
 	"move_pages", "migrate_pages", "ioprio_set",
 };
 
+/* Calls that act on another process by pid: none may name init, pid 1
+ * (argument 0, or the other one given; the kernel reads pids as 32 bits).
+ * init keeps the caller's ids, so the kernel lets the program lower its
+ * limits, signal it, pin it to one CPU. Reading init's limits stays. */
+static const struct {
+	const char *name;
+	int arg;
+} on_pid[] = {
+	{"kill", 0},        {"tkill", 0},          {"tgkill", 0},           {"tgkill", 1},
+	{"rt_sigqueueinfo", 0}, {"rt_tgsigqueueinfo", 0}, {"rt_tgsigqueueinfo", 1},
+	{"pidfd_open", 0},  {"sched_setaffinity", 0}, {"sched_setscheduler", 0},
+	{"sched_setparam", 0}, {"sched_setattr", 0},
+};
+
+static int guard_init(scmp_filter_ctx ctx)
+{
+	int r;
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(on_pid); i++) {
+		int nr = seccomp_syscall_resolve_name(on_pid[i].name);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		struct scmp_arg_cmp is_init = {(unsigned)on_pid[i].arg, SCMP_CMP_MASKED_EQ, 0xffffffffu, 1};
+		if ((r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1, &is_init)) < 0)
+			return r;
+	}
+	/* prlimit64(1, resource, new, ...) with a new limit. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(prlimit64), 2,
+				  SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 1), SCMP_A2(SCMP_CMP_NE, 0))) < 0)
+		return r;
+	/* setpriority: not of init; not of a whole user (every process of the
+	 * caller's uid in the sandbox, init too); not of the caller's process
+	 * group, which init (and, when the program shares the caller's group,
+	 * the broker) is in, nor of a group 1. Its own processes one by one
+	 * are the program's to renice. */
+	const struct scmp_arg_cmp which_process = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, PRIO_PROCESS),
+				  which_pgrp = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, PRIO_PGRP),
+				  which_user = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, PRIO_USER),
+				  who_1 = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, 1),
+				  who_0 = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0);
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setpriority), 2, which_process, who_1)) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setpriority), 2, which_pgrp, who_1)) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setpriority), 2, which_pgrp, who_0)) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setpriority), 1, which_user)) < 0)
+		return r;
+	return 0;
+}
+
 static int add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -147,6 +195,8 @@ int filter_build_guard(void **bpf, size_t *len, bool unix_dgram)
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX))) < 0)
+		goto out;
+	if ((r = guard_init(ctx)) < 0)
 		goto out;
 	/* chattr: no file flags (append-only, immutable, nodump...). */
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,

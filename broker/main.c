@@ -734,7 +734,7 @@ static int run(int argc, char **argv, bool in_process)
 /* In a launcher's process: what one sandbox held. */
 static void release(void)
 {
-	if (notify_finish() < 0) {
+	if (notify_finish(&b) < 0) {
 		/* Kept as it is for that worker: freed at the next start. */
 		sbx_log("a worker is still busy (the next sandbox in this process waits for it)");
 		return;

@@ -353,8 +353,17 @@ static int host_connect(struct broker *b, const struct freq *f, int hfd, bool is
 			const struct sockaddr *to, socklen_t tolen)
 {
 	if (blocking) {
-		notify_may_block(b); /* a slow peer must not stall the others */
-		return wait_connect(b, f, hfd, to, tolen);
+		/* A slow peer must stall neither the others nor the
+		 * sandbox's next requests. */
+		if (!notify_wait_begin(b)) {
+			if (fileops_may_log(b))
+				sbx_log("refused connect for pid %u: too many connects wait for their peers",
+					f->n->pid);
+			return -EAGAIN;
+		}
+		int r = wait_connect(b, f, hfd, to, tolen);
+		notify_wait_end();
+		return r;
 	}
 	int r = is_bind ? bind(hfd, to, tolen) : connect(hfd, to, tolen);
 	return r < 0 ? -errno : 0;

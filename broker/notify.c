@@ -19,6 +19,7 @@
 #include "log.h"
 #include "signals.h"
 #include "util.h"
+#include "waiter.h"
 
 /* Workers. One of them at a time waits in NOTIF_RECV (the kernel wakes
  * every waiter for each notification, so more would only cost wake-ups);
@@ -27,14 +28,19 @@
  * threads are served at once, and before anything that may wait long (a
  * FIFO open waiting for its peer), so nothing else stalls behind it. */
 #define MAX_WORKERS 64
+/* Workers that wait for a peer (a blocking connect) count apart, so they
+ * never take the last worker: at most MAX_WAITING at a time. (Opens that
+ * wait for a peer wait in threads of their own: waiter.c.) */
+#define MAX_WAITING 512
 
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	unsigned workers, receiving, parked;
+	unsigned waiting; /* workers in notify_wait_begin/end */
 	bool done; /* no sandboxed task is left: the workers end */
 	pthread_cond_t gone; /* a worker ended */
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, false,
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, false,
 	  PTHREAD_COND_INITIALIZER};
 
 /* Called with pool.lock held: every worker ends (parked ones wake up). */
@@ -69,7 +75,7 @@ static void another_worker(struct broker *b)
 		pthread_cond_signal(&pool.wake);
 		return;
 	}
-	if (pool.workers >= MAX_WORKERS)
+	if (pool.workers - pool.waiting >= MAX_WORKERS)
 		return;
 	pthread_t t;
 	pthread_attr_t attr;
@@ -91,6 +97,24 @@ void notify_may_block(struct broker *b)
 {
 	pthread_mutex_lock(&pool.lock);
 	another_worker(b);
+	pthread_mutex_unlock(&pool.lock);
+}
+
+bool notify_wait_begin(struct broker *b)
+{
+	pthread_mutex_lock(&pool.lock);
+	bool ok = pool.waiting < MAX_WAITING;
+	if (ok)
+		pool.waiting++;
+	another_worker(b);
+	pthread_mutex_unlock(&pool.lock);
+	return ok;
+}
+
+void notify_wait_end(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	pool.waiting--;
 	pthread_mutex_unlock(&pool.lock);
 }
 
@@ -159,7 +183,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int notify_finish(void)
+int notify_finish(struct broker *b)
 {
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
@@ -172,9 +196,12 @@ int notify_finish(void)
 	bool clean = !pool.workers;
 	if (clean) {
 		pool.done = false;
-		pool.receiving = pool.parked = 0;
+		pool.receiving = pool.parked = pool.waiting = 0;
 	}
 	pthread_mutex_unlock(&pool.lock);
+	/* No worker is left to start a waiter: let them go. */
+	if (clean)
+		waiter_end(b);
 	return clean ? 0 : -EBUSY;
 }
 

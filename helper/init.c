@@ -183,6 +183,12 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set parent-death signal");
 	if (l->new_session && setsid() < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot start a new session");
+	/* A process group of its own, else kill(0, ...) and the group-wide
+	 * calls reach the caller's group: the broker, the launcher, init.
+	 * Only a program that shares the caller's terminal (stdin) stays in
+	 * the caller's group, to read it in the foreground. */
+	if (!l->new_session && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make a process group");
 	/* No core dumps: the kernel writes them itself, where the program's
 	 * working directory is, past the broker. */
 	struct rlimit nocore = {0, 0};

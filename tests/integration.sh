@@ -97,6 +97,29 @@ check $? "25 sandboxes one after another in one launcher: no fd or thread left b
 run env SBX_HELPER="$H" "$L" --in-process=2 no-such-policy -- /bin/true
 [ $rc = 125 ] && [ "$(grep -c "policy 'no-such-policy' not found" "$T/err")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
 check $? "a sandbox that cannot be set up ends with 125 and the launcher goes on (twice)"
+# The program cannot change init's or the broker's limits, priorities or
+# state (init keeps the caller's ids: the kernel alone would let it), and
+# its group-wide calls reach neither them nor the launcher.
+run /usr/bin/python3 "$S/tests/scripts/initguard.py" "$H" "$B/tests/initguard" /usr/bin/true
+[ $rc = 0 ]; check $? "calls on init (pid 1), its group and its user are refused; init's and the broker's limits, nice, policy and CPUs stay; calls on the program's own processes work; then an exec works"
+# (setsid: a launcher of its own group, so that before the fix the kill took
+# only the launcher, not this script.)
+run setsid -w env SBX_HELPER="$H" "$L" --in-process=2 shell -- /bin/sh -c 'kill -KILL 0'
+[ $rc = 137 ] && [ "$(grep -c 'exited with 137$' "$T/out")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
+check $? "kill(0, SIGKILL) in an in-process sandbox kills the program's group, not the launcher (twice)"
+# A sandbox that leaves FIFO opens waiting (a reader, a writer) when it
+# ends, or is killed, holds nothing the next one of the launcher needs.
+mkdir -p "$T/ipf" && mkfifo "$T/ipf/r" "$T/ipf/w" && chmod 666 "$T/ipf/r" "$T/ipf/w"
+t0=$(date +%s%N)
+run timeout 60 env SBX_HELPER="$H" "$L" --in-process=3 shell --write="$T/ipf" -- /bin/sh -c "cat $T/ipf/r & echo x >$T/ipf/w & sleep 0.3; exit 3"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $rc = 3 ] && [ "$(grep -c 'exited with 3$' "$T/out")" = 3 ] && grep -q ' 1 threads left$' "$T/out" && [ $ms -lt 8000 ]
+check $? "in-process: 3 sandboxes in a row, each leaving FIFO opens waiting: each starts at once and ends with its status ($ms ms)"
+t0=$(date +%s%N)
+run timeout 60 env SBX_HELPER="$H" "$L" --in-process=2 shell --write="$T/ipf" -- /bin/sh -c "cat $T/ipf/r & sleep 0.3; kill -KILL \$\$"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $rc = 137 ] && [ "$(grep -c 'exited with 137$' "$T/out")" = 2 ] && grep -q ' 1 threads left$' "$T/out" && [ $ms -lt 6000 ]
+check $? "in-process: a killed sandbox's waiting FIFO open does not hold up the next ($ms ms)"
 env SBX_HELPER="$H" /usr/bin/python3 -c 'import os, subprocess, sys
 r, w = os.pipe()
 os.close(r)
@@ -380,6 +403,23 @@ run "$H" --policy=shell --write="$T/thr" --read="$S/tests/scripts/threads.py" --
 mkdir -p "$T/sh"
 run "$H" --policy=shell --write="$T/sh" --chdir="$T/sh" -- /bin/sh -c 'mkfifo p && { cat p >got & } && sleep 0.2 && cat /etc/hostname >p && wait && cmp got /etc/hostname && echo same'
 [ $rc = 0 ] && [ "$(cat "$T/out")" = same ]; check $? "a shell's FIFO: the reader waits, the writer is served meanwhile"
+# FIFO opens that wait for a peer take no worker: each waits in a thread
+# of its own (before, 64 of them took every worker and a stat never came back).
+mkdir -p "$T/fifos"
+run timeout 120 "$H" --policy=shell --write="$T/fifos" --read="$S/tests/scripts/fifos.py" -- /usr/bin/python3 "$S/tests/scripts/fifos.py" "$T/fifos" 100
+[ $rc = 0 ] && ! grep -q '^FAIL' "$T/out"
+check $? "100 FIFO opens wait for writers: a stat answers at once, then every reader gets its data; O_NONBLOCK, signals and restarted opens as the kernel's ($(grep -c '^ok' "$T/out") of 9)"
+# So do blocking connects to a peer that never answers (a full backlog on
+# the host's loopback: its SYNs are dropped).
+/usr/bin/python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$T/port" 2>/dev/null &
+bg_pids+=($!)
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+port=$(cat "$T/port")
+run timeout 60 "$H" --policy=shell --read="$S/tests/scripts/connects.py" --connect="tcp 127.0.0.1:$port" -- /usr/bin/python3 "$S/tests/scripts/connects.py" "$port" 100
+[ $rc = 0 ]; check $? "100 blocking connects wait for a peer that never answers: a stat still answers ($(cat "$T/out"))"
+kill "${bg_pids[-1]}" 2>/dev/null
 
 # A racing symlink swap outside the sandbox: the broker must never hand out
 # the secret, however the check and the open interleave.

@@ -108,6 +108,8 @@ mode_tests() {
 	[ $rc = 0 ] && grep -q "^$rows rows, 0 failures, 0 holes$" "$T/out" && [ "${rows:-0}" -ge 150 ] &&
 		as_user "$MUTFLAGS" verify "$mf" >"$T/out" 2>&1
 	check $? "[$mode] every mutating call and flag ($rows rows): the errno of each, no name opens a denied file, each denied file unchanged"
+	run /usr/bin/python3 "${SBX_SOURCE:-$(dirname "$0")/..}/tests/scripts/initguard.py" "$H" "$B/tests/initguard" /usr/bin/true
+	[ $rc = 0 ]; check $? "[$mode] calls on init (pid 1), its group and its user are refused; init's and the broker's state stays; then an exec works"
 	for code in 0 42; do
 		run "$H" -- "$PROBE" exit $code
 		[ $rc = $code ]; check $? "[$mode] exit code $code"
