@@ -87,6 +87,11 @@ mode_tests() {
 	[ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err"; check $? "[$mode] reads work, /etc/shadow is refused"
 	run "$H" --policy=shell -- "$PROBE" attacks
 	[ $rc = 0 ]; check $? "[$mode] attack probe"
+	run "$H" --policy=shell -- /bin/sh -c 'exec 2>/dev/null; echo >"$1"' sh \
+		/tmp/$'x\nsandbox-broker: FORGED\033[31m\a\xff'
+	grep -q 'refused openat("/tmp/x\\nsandbox-broker: FORGED\\x1b\[31m\\x07\\xff")' "$T/err" &&
+		! grep -q '^sandbox-broker: FORGED' "$T/err" && ! LC_ALL=C grep -q $'[\033\a\xff]' "$T/err"
+	check $? "[$mode] a refused path is logged escaped: one line, no raw control byte"
 	for code in 0 42; do
 		run "$H" -- "$PROBE" exit $code
 		[ $rc = $code ]; check $? "[$mode] exit code $code"
