@@ -64,7 +64,8 @@ int tmpdir_create(struct broker *b)
 	const char *base = getenv("TMPDIR");
 	if (!base || base[0] != '/')
 		base = "/tmp";
-	char dir[PATH_MAX], rule[PATH_MAX + 4], err[512];
+	char dir[PATH_MAX], rule[PATH_MAX + 4];
+	_cleanup_free_ char *err = NULL;
 	if (snprintf(dir, sizeof(dir), "%s/sandbox-tmp.XXXXXX", base) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
 	if (!mkdtemp(dir))
@@ -77,7 +78,7 @@ int tmpdir_create(struct broker *b)
 	}
 	snprintf(rule, sizeof(rule), "%s/**", made);
 	static const struct sbx_policy_vars none;
-	int r = sbx_policy_add_rule(&b->policy, SBX_RULE_WRITE, rule, "tmpdir", &none, err, sizeof(err));
+	int r = sbx_policy_add_rule(&b->policy, SBX_RULE_WRITE, rule, "tmpdir", &none, &err);
 	if (r < 0)
 		return r;
 	const char *s[2] = {"TMPDIR", made};

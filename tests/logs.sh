@@ -73,6 +73,24 @@ except OSError:
 	check $? "a refused unix connect is one escaped line, no raw control byte, no forged line"
 fi
 
+# Policy errors reach stderr whole, with file:line:column, however long.
+word=$(printf 'k%.0s' $(seq 3000))
+printf 'read /usr/**\n%s /x\n' "$word" >"$T/long.policy"
+printf 'read /usr/**\ninclude ./long.policy\n' >"$T/top.policy"
+run "$H" --policy="$T/top.policy" -- /bin/true
+[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ] &&
+	grep -qF "sandbox-broker: $T/top.policy:2:9: in the included policy: $T/./long.policy:2:1: unknown rule '$word' (expected" "$T/err" &&
+	grep -q 'tmpdir or loopback)$' "$T/err"
+check $? "a policy error of 3,000 bytes in an included file: one whole line naming both places"
+mkfifo "$T/fifo.policy"
+run timeout 20 "$H" --policy="$T/fifo.policy" -- /bin/true
+[ $rc = 125 ] && grep -qx "sandbox-broker: $T/fifo.policy: not a regular file (a FIFO)" "$T/err"
+check $? "a FIFO as the policy is refused at once (125, one line)"
+printf 'include /proc/self/environ\n' >"$T/env.policy"
+run "$H" --policy="$T/env.policy" -- /bin/true
+[ $rc = 125 ] && grep -qx "sandbox-broker: $T/env.policy:1:9: in the included policy: /proc/self/environ: not a regular file (a file of procfs)" "$T/err"
+check $? "including /proc/self/environ is refused, not read as an empty policy"
+
 # The JSON status: valid JSON, one object a line, whatever the program is called.
 ln -s "$PROBE" "$T/$(printf 'pro\nbe\033[31m\a')"
 "$H" --json-status-fd=3 -- "$T/$(printf 'pro\nbe\033[31m\a')" exit 3 3>"$T/json" >/dev/null 2>"$T/err" </dev/null
