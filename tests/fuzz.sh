@@ -4,7 +4,8 @@
 # UBSan, each run from its seed corpus with its dictionary:
 #   tests/fuzz.sh                            a short run of each (SBX_FUZZ_TIME
 #                                            seconds, default 5): the test command's
-#   SBX_FUZZ_RUNS=100000000 tests/fuzz.sh    the long run (runs per target)
+#   SBX_FUZZ_RUNS=100000000 tests/fuzz.sh    the long run (runs per target; with
+#                                            SBX_FUZZ_TIME, at most that many seconds)
 # SBX_FUZZ_TARGETS picks some ("clientproto policy resolve"); SBX_FUZZ_JOBS
 # runs the long run in that many processes a target. Needs SBX_SOURCE (or
 # runs from the tree); a crash leaves its input in SBX_FUZZ_OUT (default: a
@@ -61,7 +62,8 @@ for t in $targets; do
 		per=$((SBX_FUZZ_RUNS / jobs))
 		pids=()
 		for j in $(seq "$jobs"); do
-			(cd "$T" && "$exe" "${args[@]}" -runs="$per" -seed="$j" "$corpus" >"$out/$t.$j.log" 2>&1) &
+			(cd "$T" && "$exe" "${args[@]}" -runs="$per" ${SBX_FUZZ_TIME:+-max_total_time="$SBX_FUZZ_TIME"} \
+				-seed="$j" "$corpus" >"$out/$t.$j.log" 2>&1) &
 			pids+=($!)
 		done
 		st=0

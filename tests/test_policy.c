@@ -116,6 +116,7 @@ static void test_option_variable(void **state)
 	v.argv = bad;
 	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_STAT, "${ARG:--a}", "t", &v, &err), -EINVAL);
 	assert_int_equal(p.n_rules, 2);
+	free(err);
 	sbx_policy_free(&p);
 }
 
@@ -216,6 +217,7 @@ static void test_network_rules(void **state)
 	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, b));
 	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_BIND, "tcp nowhere", "--bind", &err), -EINVAL);
 	assert_string_equal(err, "--bind=tcp nowhere: expected ADDRESS:PORT");
+	free(err);
 	sbx_policy_free(&p);
 	assert_int_equal(p.n_net, 0);
 }
@@ -298,8 +300,10 @@ static void test_not_found_and_bad_name(void **state)
 	assert_int_equal(sbx_policy_load(&p, "nope", &env, &err), -ENOENT);
 	snprintf(want, sizeof(want), "policy 'nope' not found in %s", dir);
 	assert_string_equal(err, want);
+	free(err);
 	assert_int_equal(sbx_policy_load(&p, "bad name!", &env, &err), -EINVAL);
 	assert_non_null(strstr(err, "invalid policy name 'bad name!'"));
+	free(err);
 }
 
 int main(void)
