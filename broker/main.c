@@ -200,7 +200,7 @@ static size_t policy_dirs(char dirs[3][PATH_MAX])
  * them (the walk needs stat on each link's own path). */
 static void grant_links(struct broker *b, const char *path, const struct sbx_policy_vars *vars)
 {
-	char abs[PATH_MAX], err[256];
+	char abs[PATH_MAX];
 	if (path[0] == '/')
 		snprintf(abs, sizeof(abs), "%s", path);
 	else if (!vars->cwd || snprintf(abs, sizeof(abs), "%s/%s", vars->cwd, path) >= (int)sizeof(abs))
@@ -211,9 +211,10 @@ static void grant_links(struct broker *b, const char *path, const struct sbx_pol
 			*s = '\0';
 			struct stat st;
 			if (lstat(abs, &st) == 0 && S_ISLNK(st.st_mode) && strstr(abs, "/./") == NULL &&
-			    strstr(abs, "/../") == NULL)
-				(void)sbx_policy_add_rule(&b->policy, SBX_RULE_STAT, abs, "--link", vars, err,
-							  sizeof(err));
+			    strstr(abs, "/../") == NULL) {
+				_cleanup_free_ char *err = NULL;
+				(void)sbx_policy_add_rule(&b->policy, SBX_RULE_STAT, abs, "--link", vars, &err);
+			}
 			*s = c;
 		}
 		if (!c)
@@ -257,10 +258,10 @@ static void load_policy(struct broker *b, const struct args *a)
 			.argv = (const char *const *)a->argv,
 		},
 	};
-	char err[1024];
-	int r = sbx_policy_load(&b->policy, name, &env, err, sizeof(err));
+	_cleanup_free_ char *err = NULL;
+	int r = sbx_policy_load(&b->policy, name, &env, &err);
 	if (r < 0)
-		sbx_die(SBX_EXIT_SETUP, "%s", err);
+		sbx_die(SBX_EXIT_SETUP, "%s", err ? err : strerror(-r));
 	/* Command-line rules. A plain path that exists stands for its real
 	 * path (the policy decides on canonical paths), a directory for
 	 * itself and all beneath it, so that --write=. grants the working
@@ -270,8 +271,8 @@ static void load_policy(struct broker *b, const struct args *a)
 			bool conn = a->rules[i][2] == 'c';
 			if (sbx_policy_add_net(&b->policy, conn ? SBX_NET_CONNECT : SBX_NET_BIND,
 					       strchr(a->rules[i], '=') + 1, conn ? "--connect" : "--bind",
-					       err, sizeof(err)) < 0)
-				sbx_die(SBX_EXIT_SETUP, "%s", err);
+					       &err) < 0)
+				sbx_die(SBX_EXIT_SETUP, "%s", err ? err : "out of memory");
 			continue;
 		}
 		enum sbx_rule_kind kind = SBX_RULE_READ;
@@ -290,8 +291,8 @@ static void load_policy(struct broker *b, const struct args *a)
 		} else if (!strchr(pattern, '*') && !strchr(pattern, '$') && missing_file(pattern, tree, sizeof(tree))) {
 			pattern = tree; /* a file to be made (an output): its real directory */
 		}
-		if (sbx_policy_add_rule(&b->policy, kind, pattern, origin, &env.vars, err, sizeof(err)) < 0)
-			sbx_die(SBX_EXIT_SETUP, "%s", err);
+		if (sbx_policy_add_rule(&b->policy, kind, pattern, origin, &env.vars, &err) < 0)
+			sbx_die(SBX_EXIT_SETUP, "%s", err ? err : "out of memory");
 	}
 }
 

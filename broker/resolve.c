@@ -313,6 +313,10 @@ int sbx_resolve(int rootfd, const char *path, unsigned flags, sbx_symlink_cb cb,
 			memmove(todo + tl + 1, rest, rl + 1);
 			memcpy(todo, target, tl);
 			todo[tl] = '/';
+			/* A link whose text ends in '/', last on the way,
+			 * names a directory (as for the kernel). */
+			if (!rl && target[tl - 1] == '/')
+				want_dir = true;
 			if (!rl && !want_dir)
 				todo[tl] = '\0';
 			if (target[0] == '/')

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "escape.h"
 #include "log.h"
 #include "util.h"
 
@@ -56,8 +57,11 @@ void status_started(struct broker *b)
 		return;
 	static const char *const ns[] = {"cgroup", "ipc", "mnt", "net", "pid", "user", "uts"};
 	pid_t pid = find_program(b->init_pid);
-	char line[1024];
-	int o = snprintf(line, sizeof(line), "{\"child-pid\": %d, \"mode\": \"%s\"", (int)pid, b->mode);
+	char line[1024], mode[128];
+	/* Every string is escaped as JSON (RFC 8259), whatever it holds. */
+	if (sbx_escape_json(mode, sizeof(mode), b->mode, strlen(b->mode)) >= sizeof(mode))
+		snprintf(mode, sizeof(mode), "?");
+	int o = snprintf(line, sizeof(line), "{\"child-pid\": %d, \"mode\": \"%s\"", (int)pid, mode);
 	for (size_t i = 0; pid > 0 && i < SBX_ARRAY_SIZE(ns) && o > 0 && (size_t)o < sizeof(line); i++) {
 		char path[64];
 		struct stat st;

@@ -47,7 +47,8 @@ void tmpdir_sweep(int *busy)
 
 int tmpdir_create(struct broker *b)
 {
-	char dir[PATH_MAX], rule[PATH_MAX + 4], err[512];
+	char dir[PATH_MAX], rule[PATH_MAX + 4];
+	_cleanup_free_ char *err = NULL;
 	/* Locked before anything goes in; one a sweep took is left to it. */
 	for (int tries = 0; made_lock < 0; tries++) {
 		if (snprintf(dir, sizeof(dir), "%s/sandbox-tmp.XXXXXX", tmp_base()) >= (int)sizeof(dir))
@@ -72,7 +73,7 @@ int tmpdir_create(struct broker *b)
 	}
 	snprintf(rule, sizeof(rule), "%s/**", made);
 	static const struct sbx_policy_vars none;
-	int r = sbx_policy_add_rule(&b->policy, SBX_RULE_WRITE, rule, "tmpdir", &none, err, sizeof(err));
+	int r = sbx_policy_add_rule(&b->policy, SBX_RULE_WRITE, rule, "tmpdir", &none, &err);
 	if (r < 0)
 		return r;
 	const char *s[2] = {"TMPDIR", made};

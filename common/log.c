@@ -2,10 +2,14 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "escape.h"
+#include "util.h"
 
 static const char *log_name = "sandbox";
 __thread jmp_buf *sbx_die_jump;
@@ -31,43 +35,71 @@ void sbx_log_set_name(const char *name)
 	log_name = name;
 }
 
-/* Append to BUF (SIZE bytes, N used), never past its end. */
-static void append(char *buf, size_t size, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void vappend(char *buf, size_t size, size_t *n, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
-
-static void vappend(char *buf, size_t size, size_t *n, const char *fmt, va_list ap)
+/* Append L bytes of S to OUT (SIZE bytes, N used, NUL-terminated), escaped
+ * or not, never past its end; returns the new length. */
+static size_t add(char *out, size_t size, size_t n, const char *s, size_t l, bool esc)
 {
-	if (*n >= size - 1)
-		return;
-	int r = vsnprintf(buf + *n, size - *n, fmt, ap);
-	if (r > 0)
-		*n += (size_t)r < size - *n ? (size_t)r : size - *n - 1;
+	if (esc)
+		sbx_escape_log(out + n, size - n, s, l);
+	else
+		snprintf(out + n, size - n, "%.*s", (int)l, s);
+	return n + strlen(out + n);
 }
 
-static void append(char *buf, size_t size, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vappend(buf, size, n, fmt, ap);
-	va_end(ap);
-}
-
-/* Format into one buffer and write it with a single write(2), so lines from
- * the helper, init and the broker never interleave mid-line. */
+/* Format into one buffer, escape it, and write it with a single write(2),
+ * so that lines from the helper, init and the broker never interleave
+ * mid-line. Every message is escaped here, at the sink, whatever its
+ * arguments: a path or name a program chose can neither end the line nor
+ * reach the terminal as a control sequence (escape.h). A message longer than
+ * the stack buffers is formatted on the heap rather than cut. */
 static void log_write(int err, const char *fmt, va_list ap)
 {
-	char buf[1024];
+	char raw[1024], line[4096];
+	_cleanup_free_ char *bigraw = NULL, *bigline = NULL;
+	const char *msg = raw;
+	const char *cut = "";
+	va_list ap2;
+	va_copy(ap2, ap);
+	int r = vsnprintf(raw, sizeof(raw), fmt, ap);
+	size_t len = r < 0 ? 0 : (size_t)r;
+	if (r < 0) {
+		msg = "(a message that cannot be formatted)";
+		len = strlen(msg);
+	} else if (len >= sizeof(raw)) {
+		bigraw = malloc(len + 1);
+		if (bigraw && vsnprintf(bigraw, len + 1, fmt, ap2) == r) {
+			msg = bigraw;
+		} else {
+			len = sizeof(raw) - 1;
+			cut = " [cut short: out of memory]";
+		}
+	}
+	va_end(ap2);
+	const char *es = err ? strerror(err) : "";
+	/* "NAME: " MESSAGE [": " STRERROR] CUT "\n": four bytes at most for each
+	 * byte escaped (a C1 control's two bytes take eight). */
+	size_t need = strlen(log_name) + 2 + 4 * len + (err ? 2 + 4 * strlen(es) : 0) + strlen(cut) + 2;
+	char *out = line;
+	size_t size = sizeof(line);
+	if (need > size && (bigline = malloc(need))) {
+		out = bigline;
+		size = need;
+	}
 	size_t n = 0;
-	append(buf, sizeof(buf) - 1, &n, "%s: ", log_name);
-	vappend(buf, sizeof(buf) - 1, &n, fmt, ap);
-	if (err)
-		append(buf, sizeof(buf) - 1, &n, ": %s", strerror(err));
-	buf[n++] = '\n';
+	n = add(out, size, n, log_name, strlen(log_name), true);
+	n = add(out, size, n, ": ", 2, true);
+	n = add(out, size, n, msg, len, true);
+	if (err) {
+		n = add(out, size, n, ": ", 2, true);
+		n = add(out, size, n, es, strlen(es), true);
+	}
+	n = add(out, size, n, cut, strlen(cut), false);
+	if (n > size - 2)
+		n = size - 2; /* no room (no memory): the line ends here */
+	out[n++] = '\n';
 	ssize_t w;
 	do
-		w = write(STDERR_FILENO, buf, n);
+		w = write(STDERR_FILENO, out, n);
 	while (w < 0 && errno == EINTR);
 }
 

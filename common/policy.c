@@ -13,16 +13,15 @@
 #include <unistd.h>
 
 #include "pattern.h"
+#include "policyfile.h"
 #include "util.h"
 
 #define MAX_INCLUDE_DEPTH 8
-#define MAX_POLICY_SIZE (1024 * 1024)
 
 struct parse {
 	struct sbx_policy *p;
 	const struct sbx_policy_env *env;
-	char *err;
-	size_t errlen;
+	char **err;
 	const char *stack[MAX_INCLUDE_DEPTH + 1]; /* files being read, for cycles */
 	int depth;
 };
@@ -47,17 +46,7 @@ const char *sbx_rule_kind_name(enum sbx_rule_kind kind)
 	return "?";
 }
 
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return r;
-}
+#define fail sbx_policy_fail
 
 /* The value of the program's option OPT ("--user-data-dir=V" or
  * "--user-data-dir V", the first one before a "--"), made absolute against
@@ -189,24 +178,25 @@ static int kind_index(const char *word)
 }
 
 int sbx_policy_add_rule(struct sbx_policy *p, enum sbx_rule_kind kind, const char *pattern,
-			const char *origin, const struct sbx_policy_vars *vars, char *err,
-			size_t errlen)
+			const char *origin, const struct sbx_policy_vars *vars, char **err)
 {
 	char exp[PATH_MAX], name[64];
 	size_t col = 0;
 	const char *msg = NULL;
+	if (err)
+		*err = NULL;
 	int k = kind_index(sbx_rule_kind_name(kind));
 	if (k < 0)
-		return fail(err, errlen, -EINVAL, "%s: unknown rule kind", origin);
+		return fail(err, -EINVAL, "%s: unknown rule kind", origin);
 	int r = expand(pattern, vars, exp, sizeof(exp), &col, &msg, name, sizeof(name));
 	if (r == -ENODATA)
 		return 0;
 	if (r == 0)
 		r = sbx_pattern_validate(exp, &col, &msg);
 	if (r < 0)
-		return fail(err, errlen, r, "%s: %s: %s", origin, pattern, msg);
+		return fail(err, r, "%s: %s: %s", origin, pattern, msg);
 	r = add(p, kind, kinds[k].perms, exp, origin);
-	return r < 0 ? fail(err, errlen, r, "out of memory") : 0;
+	return r < 0 ? fail(err, r, "out of memory") : 0;
 }
 
 static int add_net(struct sbx_policy *p, struct sbx_net_rule *r, const char *origin)
@@ -231,12 +221,14 @@ static int add_net(struct sbx_policy *p, struct sbx_net_rule *r, const char *ori
 }
 
 int sbx_policy_add_net(struct sbx_policy *p, enum sbx_net_op op, const char *spec,
-		       const char *origin, char *err, size_t errlen)
+		       const char *origin, char **err)
 {
 	char proto[8];
+	if (err)
+		*err = NULL;
 	size_t pl = strcspn(spec, " :");
 	if (pl >= sizeof(proto) || !spec[pl])
-		return fail(err, errlen, -EINVAL, "%s=%s: expected PROTO ADDRESS, e.g. 'tcp 127.0.0.1:80'",
+		return fail(err, -EINVAL, "%s=%s: expected PROTO ADDRESS, e.g. 'tcp 127.0.0.1:80'",
 			    origin, spec);
 	memcpy(proto, spec, pl);
 	proto[pl] = '\0';
@@ -246,9 +238,9 @@ int sbx_policy_add_net(struct sbx_policy *p, enum sbx_net_op op, const char *spe
 	const char *msg = "";
 	int rr = sbx_netrule_parse(op, proto, spec + pl + 1, &r, &which, &c, &msg);
 	if (rr == -EINVAL)
-		return fail(err, errlen, rr, "%s=%s: %s", origin, spec, msg);
+		return fail(err, rr, "%s=%s: %s", origin, spec, msg);
 	rr = rr < 0 ? rr : add_net(p, &r, origin);
-	return rr < 0 ? fail(err, errlen, rr, "out of memory") : 0;
+	return rr < 0 ? fail(err, rr, "out of memory") : 0;
 }
 
 bool sbx_policy_net_check(const struct sbx_policy *p, enum sbx_net_op op, enum sbx_net_proto proto,
@@ -297,18 +289,22 @@ static int locate(const struct sbx_policy_env *env, const char *name, const char
 	return -ENOENT;
 }
 
-static void dirs_list(const struct sbx_policy_env *env, char *buf, size_t size)
+/* "DIR, DIR" (to be freed), or NULL. */
+static char *dirs_list(const struct sbx_policy_env *env)
 {
+	size_t size = 32;
+	for (size_t i = 0; i < env->n_search_dirs; i++)
+		size += strlen(env->search_dirs[i]) + 2;
+	char *buf = malloc(size);
+	if (!buf)
+		return NULL;
 	size_t o = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < env->n_search_dirs && o < size; i++) {
-		int n = snprintf(buf + o, size - o, "%s%s", i ? ", " : "", env->search_dirs[i]);
-		if (n < 0)
-			break;
-		o += (size_t)n;
-	}
+	for (size_t i = 0; i < env->n_search_dirs; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", env->search_dirs[i]);
 	if (!env->n_search_dirs)
 		snprintf(buf, size, "(no policy directory)");
+	return buf;
 }
 
 /* One line: KEYWORD ARG. LINE is modified (tokens are cut in place). */
@@ -334,11 +330,11 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 	const char *kw = tok[0];
 	if (!strcmp(kw, "connect") || !strcmp(kw, "bind")) {
 		if (nt < 3)
-			return fail(ps->err, ps->errlen, -EINVAL,
+			return fail(ps->err, -EINVAL,
 				    "%s:%d:%zu: '%s' needs a protocol and an address (e.g. '%s tcp 127.0.0.1:80')",
 				    file, lineno, col[nt - 1] + strlen(tok[nt - 1]), kw, kw);
 		if (nt > 3)
-			return fail(ps->err, ps->errlen, -EINVAL,
+			return fail(ps->err, -EINVAL,
 				    "%s:%d:%zu: unexpected '%s' after the address (one rule a line)", file,
 				    lineno, col[3], tok[3]);
 		struct sbx_net_rule r;
@@ -348,28 +344,28 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 		int rr = sbx_netrule_parse(!strcmp(kw, "connect") ? SBX_NET_CONNECT : SBX_NET_BIND, tok[1],
 					   tok[2], &r, &which, &c, &msg);
 		if (rr == -EINVAL)
-			return fail(ps->err, ps->errlen, rr, "%s:%d:%zu: %s", file, lineno, col[1 + which] + c, msg);
+			return fail(ps->err, rr, "%s:%d:%zu: %s", file, lineno, col[1 + which] + c, msg);
 		char origin[PATH_MAX + 16];
 		snprintf(origin, sizeof(origin), "%s:%d", file, lineno);
 		rr = rr < 0 ? rr : add_net(ps->p, &r, origin);
-		return rr < 0 ? fail(ps->err, ps->errlen, rr, "out of memory") : 0;
+		return rr < 0 ? fail(ps->err, rr, "out of memory") : 0;
 	}
 	int k = kind_index(kw);
 	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir") && strcmp(kw, "loopback"))
-		return fail(ps->err, ps->errlen, -EINVAL,
+		return fail(ps->err, -EINVAL,
 			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat, deny, "
 			    "connect, bind, tmpdir or loopback)",
 			    file, lineno, col[0], kw);
 	if (nt < 2)
-		return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: '%s' needs one argument", file,
+		return fail(ps->err, -EINVAL, "%s:%d:%zu: '%s' needs one argument", file,
 			    lineno, col[0] + strlen(kw), kw);
 	if (nt > 2)
-		return fail(ps->err, ps->errlen, -EINVAL,
+		return fail(ps->err, -EINVAL,
 			    "%s:%d:%zu: unexpected '%s' after the argument (one rule a line)", file,
 			    lineno, col[2], tok[2]);
 	if (!strcmp(kw, "tmpdir") || !strcmp(kw, "loopback")) {
 		if (strcmp(tok[1], "private"))
-			return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:%zu: expected '%s private'",
+			return fail(ps->err, -EINVAL, "%s:%d:%zu: expected '%s private'",
 				    file, lineno, col[1], kw);
 		if (kw[0] == 't')
 			ps->p->private_tmp = true;
@@ -381,25 +377,28 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 		char path[PATH_MAX];
 		int r = locate(ps->env, tok[1], file, path, sizeof(path));
 		if (r == -EINVAL)
-			return fail(ps->err, ps->errlen, r, "%s:%d:%zu: invalid policy name '%s'", file,
+			return fail(ps->err, r, "%s:%d:%zu: invalid policy name '%s'", file,
 				    lineno, col[1], tok[1]);
 		if (r < 0)
-			return fail(ps->err, ps->errlen, -ENOENT, "%s:%d:%zu: policy '%s' not found", file,
+			return fail(ps->err, -ENOENT, "%s:%d:%zu: policy '%s' not found", file,
 				    lineno, col[1], tok[1]);
 		if (ps->depth >= MAX_INCLUDE_DEPTH)
-			return fail(ps->err, ps->errlen, -ELOOP, "%s:%d:%zu: includes nest too deeply",
+			return fail(ps->err, -ELOOP, "%s:%d:%zu: includes nest too deeply",
 				    file, lineno, col[1]);
 		char real[PATH_MAX];
 		if (realpath(path, real))
 			for (int i = 0; i < ps->depth; i++)
 				if (!strcmp(ps->stack[i], real))
-					return fail(ps->err, ps->errlen, -ELOOP,
+					return fail(ps->err, -ELOOP,
 						    "%s:%d:%zu: include cycle through '%s'", file,
 						    lineno, col[1], tok[1]);
 		r = parse_file(ps, path);
-		if (r == -ENOENT && !ps->err[0])
-			return fail(ps->err, ps->errlen, r, "%s:%d:%zu: cannot read '%s'", file, lineno,
-				    col[1], path);
+		if (r < 0 && ps->err) { /* where the include is, then what is wrong inside */
+			_cleanup_free_ char *inner = *ps->err;
+			*ps->err = NULL;
+			fail(ps->err, r, "%s:%d:%zu: in the included policy: %s", file, lineno, col[1],
+			     inner ? inner : strerror(-r));
+		}
 		return r;
 	}
 	char exp[PATH_MAX], name[64], origin[PATH_MAX + 16];
@@ -415,10 +414,10 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 			c = 0;
 	}
 	if (r < 0)
-		return fail(ps->err, ps->errlen, r, "%s:%d:%zu: %s", file, lineno, col[1] + c, msg);
+		return fail(ps->err, r, "%s:%d:%zu: %s", file, lineno, col[1] + c, msg);
 	snprintf(origin, sizeof(origin), "%s:%d", file, lineno);
 	r = add(ps->p, kinds[k].kind, kinds[k].perms, exp, origin);
-	return r < 0 ? fail(ps->err, ps->errlen, r, "out of memory") : 0;
+	return r < 0 ? fail(ps->err, r, "out of memory") : 0;
 }
 
 static int parse_text(struct parse *ps, const char *text, const char *file)
@@ -430,7 +429,7 @@ static int parse_text(struct parse *ps, const char *text, const char *file)
 		size_t l = (size_t)(e - s);
 		lineno++;
 		if (l >= sizeof(line))
-			return fail(ps->err, ps->errlen, -EINVAL, "%s:%d:1: line is too long", file, lineno);
+			return fail(ps->err, -EINVAL, "%s:%d:1: line is too long", file, lineno);
 		memcpy(line, s, l);
 		line[l] = '\0';
 		int r = parse_line(ps, file, lineno, line);
@@ -443,67 +442,45 @@ static int parse_text(struct parse *ps, const char *text, const char *file)
 
 static int parse_file(struct parse *ps, const char *path)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return fail(ps->err, ps->errlen, -errno, "%s: %s", path, strerror(errno));
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return fail(ps->err, ps->errlen, -errno, "%s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return fail(ps->err, ps->errlen, -EINVAL, "%s: not a regular file", path);
-	if (st.st_size > MAX_POLICY_SIZE)
-		return fail(ps->err, ps->errlen, -EFBIG, "%s: larger than 1 MiB", path);
-	_cleanup_free_ char *text = malloc((size_t)st.st_size + 1);
-	if (!text)
-		return fail(ps->err, ps->errlen, -ENOMEM, "out of memory");
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = SBX_RETRY(read(fd, text + got, (size_t)st.st_size - got));
-		if (n < 0)
-			return fail(ps->err, ps->errlen, -errno, "%s: %s", path, strerror(errno));
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	text[got] = '\0';
-	if (memchr(text, '\0', got))
-		return fail(ps->err, ps->errlen, -EINVAL, "%s: contains a NUL byte", path);
+	_cleanup_free_ char *text = NULL;
+	int r = sbx_policy_read_file(path, &text, ps->err);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *real = realpath(path, NULL);
 	if (!real)
-		return fail(ps->err, ps->errlen, -errno, "%s: %s", path, strerror(errno));
+		return fail(ps->err, -errno, "%s: %s", path, strerror(errno));
 	ps->stack[ps->depth++] = real;
-	int r = parse_text(ps, text, path);
+	r = parse_text(ps, text, path);
 	ps->depth--;
 	return r;
 }
 
 int sbx_policy_parse_string(struct sbx_policy *p, const char *text, const char *filename,
-			    const struct sbx_policy_env *env, char *err, size_t errlen)
+			    const struct sbx_policy_env *env, char **err)
 {
-	struct parse ps = {.p = p, .env = env, .err = err, .errlen = errlen};
-	if (err && errlen)
-		err[0] = '\0';
+	struct parse ps = {.p = p, .env = env, .err = err};
+	if (err)
+		*err = NULL;
 	return parse_text(&ps, text, filename);
 }
 
 int sbx_policy_load(struct sbx_policy *p, const char *name_or_path,
-		    const struct sbx_policy_env *env, char *err, size_t errlen)
+		    const struct sbx_policy_env *env, char **err)
 {
 	char path[PATH_MAX];
-	if (err && errlen)
-		err[0] = '\0';
+	if (err)
+		*err = NULL;
 	int r = locate(env, name_or_path, NULL, path, sizeof(path));
 	if (r == -EINVAL)
-		return fail(err, errlen, r, "invalid policy name '%s' (letters, digits, '.', '_', '-'; or a path with '/')",
+		return fail(err, r, "invalid policy name '%s' (letters, digits, '.', '_', '-'; or a path with '/')",
 			    name_or_path);
 	if (r == -ENOENT) {
-		char dirs[1024];
-		dirs_list(env, dirs, sizeof(dirs));
-		return fail(err, errlen, r, "policy '%s' not found in %s", name_or_path, dirs);
+		_cleanup_free_ char *dirs = dirs_list(env);
+		return fail(err, r, "policy '%s' not found in %s", name_or_path, dirs ? dirs : "?");
 	}
 	if (r < 0)
-		return fail(err, errlen, r, "policy '%s': %s", name_or_path, strerror(-r));
-	struct parse ps = {.p = p, .env = env, .err = err, .errlen = errlen};
+		return fail(err, r, "policy '%s': %s", name_or_path, strerror(-r));
+	struct parse ps = {.p = p, .env = env, .err = err};
 	r = parse_file(&ps, path);
 	if (r < 0)
 		sbx_policy_free(p);

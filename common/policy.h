@@ -76,33 +76,37 @@ struct sbx_policy_env {
 
 /* Load the policy NAME (looked up as NAME.policy in env->search_dirs) or FILE
  * (when it contains '/') into P, following includes. On error returns a
- * negative errno and writes "file:line:column: message" (or, for a policy
- * that cannot be found, "policy 'NAME' not found in DIR, DIR") into ERR. */
+ * negative errno and sets *ERR to a message (to be freed; NULL only when
+ * there was no memory for it) that is never cut short:
+ * "file:line:column: message"; for an error in an included file, the
+ * include line's "file:line:column: in the included policy: " before the
+ * included file's own message (a chain, one link a level); "FILE: not a
+ * regular file (...)" for a directory, FIFO, device or procfs/sysfs file;
+ * "policy 'NAME' not found in DIR, DIR". On success *ERR is NULL. */
 int sbx_policy_load(struct sbx_policy *p, const char *name_or_path,
-		    const struct sbx_policy_env *env, char *err, size_t errlen);
+		    const struct sbx_policy_env *env, char **err);
 
 /* Parse TEXT as if it were the file FILENAME (used for error messages and for
- * resolving relative includes). Appends to P. */
+ * resolving relative includes). Appends to P. *ERR as for sbx_policy_load. */
 int sbx_policy_parse_string(struct sbx_policy *p, const char *text,
 			    const char *filename,
-			    const struct sbx_policy_env *env, char *err,
-			    size_t errlen);
+			    const struct sbx_policy_env *env, char **err);
 
 /* Add one rule as if read from a file (command-line rules such as --read=).
- * ORIGIN names it in messages, e.g. "--read". */
+ * ORIGIN names it in messages, e.g. "--read". *ERR as for sbx_policy_load. */
 int sbx_policy_add_rule(struct sbx_policy *p, enum sbx_rule_kind kind,
 			const char *pattern, const char *origin,
-			const struct sbx_policy_vars *vars, char *err,
-			size_t errlen);
+			const struct sbx_policy_vars *vars, char **err);
 
 /* The permissions the policy grants on the canonical absolute PATH: the union
  * of every matching allow rule, or 0 when any deny rule matches. */
 unsigned sbx_policy_check(const struct sbx_policy *p, const char *path);
 
 /* Add a network rule from the command line: SPEC is "PROTO ADDRESS" (or
- * "PROTO:ADDRESS"); ORIGIN names it in messages, e.g. "--connect". */
+ * "PROTO:ADDRESS"); ORIGIN names it in messages, e.g. "--connect". *ERR as
+ * for sbx_policy_load. */
 int sbx_policy_add_net(struct sbx_policy *p, enum sbx_net_op op, const char *spec,
-		       const char *origin, char *err, size_t errlen);
+		       const char *origin, char **err);
 
 /* Does any rule allow OP (see sbx_netrule_match)? */
 bool sbx_policy_net_check(const struct sbx_policy *p, enum sbx_net_op op, enum sbx_net_proto proto,

@@ -110,6 +110,11 @@ mode_tests() {
 	check $? "[$mode] every mutating call and flag ($rows rows): the errno of each, no name opens a denied file, each denied file unchanged"
 	run /usr/bin/python3 "${SBX_SOURCE:-$(dirname "$0")/..}/tests/scripts/initguard.py" "$H" "$B/tests/initguard" /usr/bin/true
 	[ $rc = 0 ]; check $? "[$mode] calls on init (pid 1), its group and its user are refused; init's and the broker's state stays; then an exec works"
+	run "$H" --policy=shell -- /bin/sh -c 'exec 2>/dev/null; echo >"$1"' sh \
+		/tmp/$'x\nsandbox-broker: FORGED\033[31m\a\xff'
+	grep -q 'refused openat("/tmp/x\\nsandbox-broker: FORGED\\x1b\[31m\\x07\\xff")' "$T/err" &&
+		! grep -q '^sandbox-broker: FORGED' "$T/err" && ! LC_ALL=C grep -q $'[\033\a\xff]' "$T/err"
+	check $? "[$mode] a refused path is logged escaped: one line, no raw control byte"
 	for code in 0 42; do
 		run "$H" -- "$PROBE" exit $code
 		[ $rc = $code ]; check $? "[$mode] exit code $code"

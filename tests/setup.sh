@@ -6,7 +6,7 @@
 SBX_TEST_USER=${SBX_TEST_USER:-sandbox-test}
 SBX_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config libseccomp-dev libcap-dev
 	libcmocka-dev python3 bubblewrap util-linux bsdutils passwd binutils procps
-	clang libbpf-dev bpftool make sqlite3 tar gzip iproute2 chromium fonts-dejavu-core strace)
+	clang libclang-rt-dev libbpf-dev bpftool make sqlite3 tar gzip iproute2 chromium fonts-dejavu-core strace)
 
 sbx_log() { printf '== %s\n' "$*" >&2; }
 

@@ -67,9 +67,9 @@ static void test_good_policy(void **state)
 		   "read ${TMPDIR}/x\n"
 		   "deny /usr/secret/**\n");
 	struct sbx_policy p = {0};
-	char err[256] = "";
-	assert_int_equal(sbx_policy_load(&p, "main", &env, err, sizeof(err)), 0);
-	assert_string_equal(err, "");
+	char *err = NULL;
+	assert_int_equal(sbx_policy_load(&p, "main", &env, &err), 0);
+	assert_null(err);
 	assert_int_equal(p.n_rules, 7);
 	assert_int_equal(sbx_policy_check(&p, "/usr/lib/libc.so.6"), SBX_PERM_READ | SBX_PERM_STAT);
 	assert_int_equal(sbx_policy_check(&p, "/bin"), SBX_PERM_STAT);
@@ -100,35 +100,35 @@ static void test_option_variable(void **state)
 	const char *argv[] = {"prog", "--a=/x/y", "--b", "rel/dir", "--empty=", "--", "--c=/z", NULL};
 	struct sbx_policy_vars v = {.cwd = "/work/p", .argv = argv};
 	struct sbx_policy p = {0};
-	char err[256];
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_STAT, "${ARG:--a}", "t", &v, err, sizeof(err)), 0);
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--b}/**", "t", &v, err, sizeof(err)), 0);
+	char *err = NULL;
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_STAT, "${ARG:--a}", "t", &v, &err), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--b}/**", "t", &v, &err), 0);
 	assert_int_equal(p.n_rules, 2);
 	assert_string_equal(p.rules[0].pattern, "/x/y");
 	assert_string_equal(p.rules[1].pattern, "/work/p/rel/dir/**");
 	/* Not given, given empty, or only after "--": left out, no error. */
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--c}", "t", &v, err, sizeof(err)), 0);
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--empty}", "t", &v, err, sizeof(err)), 0);
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--zz}", "t", NULL, err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--c}", "t", &v, &err), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--empty}", "t", &v, &err), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "${ARG:--zz}", "t", NULL, &err), 0);
 	assert_int_equal(p.n_rules, 2);
 	/* A value with ".." that does not exist is refused like any pattern. */
 	const char *bad[] = {"prog", "--a=/no/such/../dir", NULL};
 	v.argv = bad;
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_STAT, "${ARG:--a}", "t", &v, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_STAT, "${ARG:--a}", "t", &v, &err), -EINVAL);
 	assert_int_equal(p.n_rules, 2);
+	free(err);
 	sbx_policy_free(&p);
 }
 
 static void test_add_rule(void **state)
 {
 	struct sbx_policy p = {0};
-	char err[256];
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_WRITE, "${CWD}/**", "--write", &env.vars,
-					     err, sizeof(err)), 0);
+	char *err = NULL;
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_WRITE, "${CWD}/**", "--write", &env.vars, &err), 0);
 	assert_int_equal(sbx_policy_check(&p, "/work/p/x") & SBX_PERM_WRITE, SBX_PERM_WRITE);
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "rel", "--read", &env.vars, err,
-					     sizeof(err)), -EINVAL);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "rel", "--read", &env.vars, &err), -EINVAL);
 	assert_non_null(strstr(err, "--read: rel: pattern must be an absolute path"));
+	free(err);
 	sbx_policy_free(&p);
 }
 
@@ -137,12 +137,13 @@ static void expect_error(const char *text, int want_r, const char *want)
 {
 	write_file("t.policy", text);
 	struct sbx_policy p = {0};
-	char err[512] = "", path[PATH_MAX], full[PATH_MAX + 256];
+	char *err = NULL, path[PATH_MAX], full[PATH_MAX + 256];
 	snprintf(path, sizeof(path), "%s/t.policy", dir);
-	assert_int_equal(sbx_policy_load(&p, path, &env, err, sizeof(err)), want_r);
+	assert_int_equal(sbx_policy_load(&p, path, &env, &err), want_r);
 	snprintf(full, sizeof(full), "%s/%s", dir, want);
 	if (strcmp(err, full))
 		fail_msg("got  '%s'\nwant '%s'", err, full);
+	free(err);
 	assert_int_equal(p.n_rules, 0); /* nothing half-applied */
 	assert_false(p.private_tmp);
 	assert_false(p.loopback);
@@ -177,9 +178,9 @@ static void test_network_rules(void **state)
 			       "connect unix /run/x.sock\n"
 			       "connect unix @sbx-*\n");
 	struct sbx_policy p = {0};
-	char err[512] = "", path[PATH_MAX];
+	char *err = NULL, path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/n.policy", dir);
-	assert_int_equal(sbx_policy_load(&p, path, &env, err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_load(&p, path, &env, &err), 0);
 	assert_int_equal(p.n_net, 7);
 	struct sockaddr_in a;
 	struct sockaddr_in6 b;
@@ -208,14 +209,15 @@ static void test_network_rules(void **state)
 	assert_true(sbx_policy_net_check(&p, SBX_NET_CONNECT, SBX_NET_UNIX, NULL, 0, "sbx-echo", true));
 	assert_false(sbx_policy_net_check(&p, SBX_NET_CONNECT, SBX_NET_UNIX, NULL, 0, "sbx-echo", false));
 	assert_false(sbx_policy_net_check(&p, SBX_NET_CONNECT, SBX_NET_UNIX, NULL, 0, "other", true));
-	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_CONNECT, "tcp any:443", "--connect", err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_CONNECT, "tcp any:443", "--connect", &err), 0);
 	b = in6("2001:db8::1", 443);
 	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, b));
-	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_CONNECT, "tcp:[::1]:80", "--connect", err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_CONNECT, "tcp:[::1]:80", "--connect", &err), 0);
 	b = in6("::1", 80);
 	assert_true(NET_OK(&p, SBX_NET_CONNECT, SBX_NET_TCP, b));
-	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_BIND, "tcp nowhere", "--bind", err, sizeof(err)), -EINVAL);
+	assert_int_equal(sbx_policy_add_net(&p, SBX_NET_BIND, "tcp nowhere", "--bind", &err), -EINVAL);
 	assert_string_equal(err, "--bind=tcp nowhere: expected ADDRESS:PORT");
+	free(err);
 	sbx_policy_free(&p);
 	assert_int_equal(p.n_net, 0);
 }
@@ -224,11 +226,11 @@ static void test_covers_below(void **state)
 {
 	(void)state;
 	struct sbx_policy p = {0};
-	char err[256];
+	char *err = NULL;
 	static const struct sbx_policy_vars none;
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_WRITE, "/tmp/box/**", "t", &none, err, sizeof(err)), 0);
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "/usr/*/doc", "t", &none, err, sizeof(err)), 0);
-	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_DENY, "/etc/secret/x", "t", &none, err, sizeof(err)), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_WRITE, "/tmp/box/**", "t", &none, &err), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_READ, "/usr/*/doc", "t", &none, &err), 0);
+	assert_int_equal(sbx_policy_add_rule(&p, SBX_RULE_DENY, "/etc/secret/x", "t", &none, &err), 0);
 	assert_true(sbx_policy_covers_below(&p, "/"));
 	assert_true(sbx_policy_covers_below(&p, "/tmp"));
 	assert_true(sbx_policy_covers_below(&p, "/tmp/box"));
@@ -285,18 +287,23 @@ static void test_errors(void **state)
 	expect_error("tmpdir private\nread rel\n", -EINVAL, "t.policy:2:6: pattern must be an absolute path");
 	write_file("a.policy", "include b\n");
 	write_file("b.policy", "include a\n");
-	expect_error("include a\n", -ELOOP, "b.policy:1:9: include cycle through 'a'");
+	char want[PATH_MAX];
+	snprintf(want, sizeof(want), "t.policy:1:9: in the included policy: %s/a.policy:1:9: in the included "
+		 "policy: %s/b.policy:1:9: include cycle through 'a'", dir, dir);
+	expect_error("include a\n", -ELOOP, want);
 }
 
 static void test_not_found_and_bad_name(void **state)
 {
 	struct sbx_policy p = {0};
-	char err[512], want[256];
-	assert_int_equal(sbx_policy_load(&p, "nope", &env, err, sizeof(err)), -ENOENT);
+	char *err = NULL, want[256];
+	assert_int_equal(sbx_policy_load(&p, "nope", &env, &err), -ENOENT);
 	snprintf(want, sizeof(want), "policy 'nope' not found in %s", dir);
 	assert_string_equal(err, want);
-	assert_int_equal(sbx_policy_load(&p, "bad name!", &env, err, sizeof(err)), -EINVAL);
+	free(err);
+	assert_int_equal(sbx_policy_load(&p, "bad name!", &env, &err), -EINVAL);
 	assert_non_null(strstr(err, "invalid policy name 'bad name!'"));
+	free(err);
 }
 
 int main(void)

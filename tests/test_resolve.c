@@ -171,6 +171,18 @@ static void test_errors(void **state)
 	snprintf(p, sizeof(p), "%s/l", base);
 	assert_int_equal(sbx_resolve(rootfd, p, 0, refuse_links, NULL, &r), -EACCES);
 	assert_int_equal(r.fd, -1);
+	/* A link whose text ends in '/' names a directory, as for the kernel
+	 * (found by tests/fuzz/resolve.c). */
+	char t[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/ftrail", base);
+	snprintf(t, sizeof(t), "%s/d/f/", base);
+	assert_int_equal(symlink(t, p), 0);
+	assert_int_equal(resolve("/ftrail", 0, &r, &s), -ENOTDIR);
+	assert_int_equal(r.fd, -1);
+	snprintf(p, sizeof(p), "%s/dtrail", base);
+	snprintf(t, sizeof(t), "%s/d/", base);
+	assert_int_equal(symlink(t, p), 0);
+	expect_path("/dtrail", 0, "/d", 1);
 }
 
 static void test_procfs_refused(void **state)
