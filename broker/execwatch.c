@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -141,28 +142,51 @@ static int continue_unwatched(struct broker *b, struct seccomp_notif_resp *resp)
 	return 0;
 }
 
-int execwatch_continue(struct broker *b, const struct seccomp_notif *n, struct seccomp_notif_resp *resp)
+/* Attach to TID for the exec of request N: 0, 1 when a host debugger
+ * traces it (the exec goes on unwatched), or a negative errno. */
+static int attach(struct broker *b, const struct seccomp_notif *n, pid_t tid)
 {
-	pid_t tid = (pid_t)n->pid;
-	if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) < 0) {
+	for (int tries = 0;; tries++) {
+		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) == 0)
+			return 0;
 		int err = errno;
-		/* Traced already: by a debugger of the host's (strace -f of
-		 * the sandbox), since nothing in the sandbox may trace. It
-		 * has the caller's rights over the sandbox anyway. */
 		long tracer = err == EPERM ? tracer_of(tid) : -1;
 		if (!fileops_id_valid(b, n->id))
 			return -ENOENT;
 		char ours[64];
 		snprintf(ours, sizeof(ours), "/proc/self/task/%ld", tracer);
-		if (tracer > 0 && access(ours, F_OK) < 0) { /* not one of our threads */
+		bool our_thread = tracer > 0 && access(ours, F_OK) == 0;
+		/* Traced already by a debugger of the host's (strace -f of
+		 * the sandbox), since nothing in the sandbox may trace. It
+		 * has the caller's rights over the sandbox anyway. */
+		if (tracer > 0 && !our_thread) {
 			if (!atomic_exchange(&b->exec_unwatched_said, true))
 				sbx_log("pid %d is traced by pid %ld outside the sandbox: its execs are not "
 					"watched", (int)tid, tracer);
-			return continue_unwatched(b, resp);
+			return 1;
+		}
+		/* Still held by the worker that watched its last exec: a
+		 * failed exec returns to the program before that worker's
+		 * interrupt, and the next call can be here first. That worker
+		 * lets it go within moments. */
+		if (our_thread && tries < 2000) {
+			struct timespec ts = {0, 50000};
+			nanosleep(&ts, NULL);
+			continue;
 		}
 		sbx_log_errno(err, "refused an exec of pid %d: the broker cannot watch it (ptrace)", (int)tid);
 		return -EACCES;
 	}
+}
+
+int execwatch_continue(struct broker *b, const struct seccomp_notif *n, struct seccomp_notif_resp *resp)
+{
+	pid_t tid = (pid_t)n->pid;
+	int a = attach(b, n, tid);
+	if (a == 1)
+		return continue_unwatched(b, resp);
+	if (a < 0)
+		return a;
 	/* The thread we attached to is the caller only while the request
 	 * is still there (its id may have been taken by another since). */
 	if (!fileops_id_valid(b, n->id)) {
