@@ -222,6 +222,18 @@ static void grant_links(struct broker *b, const char *path, const struct sbx_pol
 	}
 }
 
+/* Say ERR (or FALLBACK) and end: the message is freed first, since in a
+ * launcher's process sbx_die jumps past every cleanup attribute. */
+static _Noreturn void die_freeing(char **err, const char *fallback)
+{
+	if (!sbx_die_jump) /* the process ends: as every other error does */
+		sbx_die(SBX_EXIT_SETUP, "%s", *err ? *err : fallback);
+	sbx_log("%s", *err ? *err : fallback);
+	free(*err);
+	*err = NULL;
+	sbx_exit(SBX_EXIT_SETUP);
+}
+
 /* PATH does not exist yet but its directory does: the real path it will
  * have, in OUT. */
 static bool missing_file(const char *path, char *out, size_t size)
@@ -261,7 +273,7 @@ static void load_policy(struct broker *b, const struct args *a)
 	_cleanup_free_ char *err = NULL;
 	int r = sbx_policy_load(&b->policy, name, &env, &err);
 	if (r < 0)
-		sbx_die(SBX_EXIT_SETUP, "%s", err ? err : strerror(-r));
+		die_freeing(&err, strerror(-r));
 	/* Command-line rules. A plain path that exists stands for its real
 	 * path (the policy decides on canonical paths), a directory for
 	 * itself and all beneath it, so that --write=. grants the working
@@ -272,7 +284,7 @@ static void load_policy(struct broker *b, const struct args *a)
 			if (sbx_policy_add_net(&b->policy, conn ? SBX_NET_CONNECT : SBX_NET_BIND,
 					       strchr(a->rules[i], '=') + 1, conn ? "--connect" : "--bind",
 					       &err) < 0)
-				sbx_die(SBX_EXIT_SETUP, "%s", err ? err : "out of memory");
+				die_freeing(&err, "out of memory");
 			continue;
 		}
 		enum sbx_rule_kind kind = SBX_RULE_READ;
@@ -292,7 +304,7 @@ static void load_policy(struct broker *b, const struct args *a)
 			pattern = tree; /* a file to be made (an output): its real directory */
 		}
 		if (sbx_policy_add_rule(&b->policy, kind, pattern, origin, &env.vars, &err) < 0)
-			sbx_die(SBX_EXIT_SETUP, "%s", err ? err : "out of memory");
+			die_freeing(&err, "out of memory");
 	}
 }
 

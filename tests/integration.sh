@@ -100,7 +100,7 @@ check $? "a sandbox that cannot be set up ends with 125 and the launcher goes on
 # The program cannot change init's or the broker's limits, priorities or
 # state (init keeps the caller's ids: the kernel alone would let it), and
 # its group-wide calls reach neither them nor the launcher.
-run /usr/bin/python3 "$S/tests/scripts/initguard.py" "$H" "$B/tests/initguard" /usr/bin/true
+run /usr/bin/python3 "$S/tests/scripts/initguard.py" "$H" "$(realpath "${SBX_INITGUARD:-$B/tests/initguard}")" /usr/bin/true # unsanitized, for sanitized builds
 [ $rc = 0 ]; check $? "calls on init (pid 1), its group and its user are refused; init's and the broker's limits, nice, policy and CPUs stay; calls on the program's own processes work; then an exec works"
 # (setsid: a launcher of its own group, so that before the fix the kill took
 # only the launcher, not this script.)
