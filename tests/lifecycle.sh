@@ -44,10 +44,10 @@ kill_at() {
 	local who=$1 delay=$2 mark="sbx-mark-$$-$RANDOM$RANDOM" lpid victim="" left want
 	bash -c "\"$H\" --policy=minimal -- \"$PROBE\" pause $mark >/dev/null 2>&1 </dev/null; :" &
 	lpid=$!
-	# The launcher no sooner than the helper runs: one killed before the
+	# The launcher no sooner than init exists: one killed before the
 	# helper could look at its parent leaves a helper whose parent is the
 	# reaper, which it cannot tell from a launcher.
-	case $who in launcher) want=1 ;; broker) want=1 ;; init) want=2 ;; program) want=3 ;; esac
+	case $who in launcher) want=2 ;; broker) want=1 ;; init) want=2 ;; program) want=3 ;; esac
 	# Wait until WHO exists (setup runs in a few ms), then DELAY more.
 	for _ in $(seq 200); do
 		chain_of "$lpid"
