@@ -122,9 +122,9 @@ static void names_close(struct names *ns)
  * then check the subtrees: a directory that leaves one of them or arrives
  * at one (NAME_DIR_*) is taken from under, or put under, the rules of that
  * name's subtree, which is refused where a rule treats what is beneath the
- * name apart. What is at each name is looked at here: a directory comes to
- * a name between this look and the call only by a rename, itself checked
- * so, or as a new and empty one. On success NS holds the directories. */
+ * name apart: whatever the name holds when the broker looks, since a
+ * rename or an exchange from another thread may put a directory there
+ * before the call. On success NS holds the directories. */
 static int reach_names(struct broker *b, const struct freq *f, int first, int last,
 		       struct names *ns)
 {
@@ -138,17 +138,12 @@ static int reach_names(struct broker *b, const struct freq *f, int first, int la
 		}
 		ns->n++;
 	}
-	bool dir[2] = {false, false};
-	for (int i = 0; i < ns->n; i++) {
-		struct stat st;
-		dir[i] = fstatat(ns->dfd[i], ns->name[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			 S_ISDIR(st.st_mode);
-	}
+	/* Whatever each name holds now: another thread may exchange a file
+	 * for a directory between this look and the call. */
 	for (int i = 0; i < ns->n; i++) {
 		unsigned use = f->use[first + i];
-		bool leaves = (use & NAME_DIR_LEAVES) && dir[i];
-		bool arrives = (use & NAME_DIR_ARRIVES) && ns->n == 2 && dir[1 - i];
-		if ((leaves || arrives) && sbx_policy_specific_below(&b->policy, ns->canon[i])) {
+		if ((use & (NAME_DIR_LEAVES | NAME_DIR_ARRIVES)) &&
+		    sbx_policy_specific_below(&b->policy, ns->canon[i])) {
 			names_close(ns);
 			return fileops_refuse(b, f, SBX_PERM_WRITE,
 					      "rules treat what is beneath this directory apart");

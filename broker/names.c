@@ -93,7 +93,8 @@ int names_plan(struct freq *f)
 		f->use[0] = NAME_MAKES;
 		return plan_mknod(f);
 	case OP_SYMLINK:
-		f->use[1] = NAME_MAKES;
+		/* A link to a directory stands for one to whoever follows it. */
+		f->use[1] = NAME_MAKES | NAME_DIR_ARRIVES;
 		return 0;
 	case OP_UNLINK:
 		/* Without AT_REMOVEDIR a directory stays (EISDIR). */

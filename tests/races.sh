@@ -334,6 +334,19 @@ else
 	echo "SKIP strace is not installed"
 fi
 
+# 9f. A directory of the program's renamed to a name whose subtree a deny
+# treats apart, while another thread exchanges the renamed name between a
+# file and that directory (the attack review's "plant").
+PLANT=$(realpath "${SBX_PLANT:-$B/tests/plant}")
+fresh plant; W=$D/W; mkdir "$W"; chmod 777 "$W"
+if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+	run "$PLANT" "$W" "$SECS"
+else
+	run "$H" --policy=minimal --write="$W" --deny="$W/future/locked/**" -- "$PLANT" "$W" "$SECS"
+fi
+[ $rc = 0 ] && [ ! -e "$W/future/locked/planted" ]
+check $? "no rename puts a directory of the program's under a deny, whatever a racing exchange makes of the name ($(grep '^tries' "$T/out"))"
+
 # 10. Smaller things: openat2 RESOLVE_NO_MAGICLINKS, trailing slashes, O_TMPFILE,
 # xattr sizes, inotify, odd dirfds (socket, memfd, deleted, /proc, the root),
 # long paths.

@@ -52,7 +52,7 @@ static const struct {
 	{OP_LINK, AT_SYMLINK_NOFOLLOW, 0, 0, false, -EINVAL, 0, 0},
 	/* Making names. */
 	{OP_MKDIR, 0, 0755, 0, false, 0, NAME_MAKES, 0},
-	{OP_SYMLINK, 0, 0, 0, false, 0, 0, NAME_MAKES},
+	{OP_SYMLINK, 0, 0, 0, false, 0, 0, NAME_MAKES | NAME_DIR_ARRIVES},
 	{OP_MKNOD, 0, S_IFREG | 0644, 0, false, 0, NAME_MAKES, 0},
 	{OP_MKNOD, 0, 0644, 0, false, 0, NAME_MAKES, 0},
 	{OP_MKNOD, 0, S_IFIFO | 0644, 0, false, 0, NAME_MAKES, 0},
