@@ -204,6 +204,19 @@ int filter_build_guard(void **bpf, size_t *len, bool unix_dgram)
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, FS_IOC_FSSETXATTR))) < 0)
 		goto out;
+	/* No leases: a lease makes every other open of the file, the
+	 * broker's workers' and the host's, wait out the lease-break time
+	 * (45 s) while the program renews it. No signals to init by
+	 * F_SETOWN either (pid 1 or its group). */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(fcntl), 1,
+				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, F_SETLEASE))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 2,
+				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, F_SETOWN),
+				  SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, 1))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fcntl), 2,
+				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, F_SETOWN),
+				  SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu))) < 0)
+		goto out;
 	/* Sockets: unix, IPv4 and IPv6 only; streams, datagrams and
 	 * sequenced packets only (no raw or packet sockets, no netlink). */
 	for (int fam = 0; fam <= AF_MAX; fam++) {

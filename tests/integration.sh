@@ -102,6 +102,21 @@ check $? "a sandbox that cannot be set up ends with 125 and the launcher goes on
 # its group-wide calls reach neither them nor the launcher.
 run /usr/bin/python3 "$S/tests/scripts/initguard.py" "$H" "$(realpath "${SBX_INITGUARD:-$B/tests/initguard}")" /usr/bin/true # unsanitized, for sanitized builds
 [ $rc = 0 ]; check $? "calls on init (pid 1), its group and its user are refused; init's and the broker's limits, nice, policy and CPUs stay; calls on the program's own processes work; then an exec works"
+# No file leases (a renewed lease held every other open of the file, the
+# broker's and the host's, for 45 s each), no F_SETOWN to init; to itself works.
+mkdir -p "$T/lease" && chmod 777 "$T/lease" && echo x >"$T/lease/f" && chmod 666 "$T/lease/f"
+run "$H" --policy=shell --write="$T/lease" --exec='/usr/bin/python3*' -- /usr/bin/python3 -c '
+import fcntl, os, sys
+def try_(what, f):
+    try: f(); print(what, "done")
+    except OSError as e: print(what, e.strerror)
+fd = os.open(sys.argv[1], os.O_RDONLY)
+try_("read lease", lambda: fcntl.fcntl(fd, 1024, fcntl.F_RDLCK))
+r, w = os.pipe()
+try_("setown init", lambda: fcntl.fcntl(r, fcntl.F_SETOWN, 1))
+try_("setown self", lambda: fcntl.fcntl(r, fcntl.F_SETOWN, os.getpid()))' "$T/lease/f"
+[ $rc = 0 ] && [ "$(tr '\n' '|' <"$T/out")" = "read lease Permission denied|setown init Operation not permitted|setown self done|" ]
+check $? "no file leases, no F_SETOWN to init; F_SETOWN to itself works ($(tr '\n' '|' <"$T/out"))"
 # (setsid: a launcher of its own group, so that before the fix the kill took
 # only the launcher, not this script.)
 run setsid -w env SBX_HELPER="$H" "$L" --in-process=2 shell -- /bin/sh -c 'kill -KILL 0'
