@@ -9,19 +9,24 @@
  * next one.
  *
  * A waiter whose request is gone (the program was killed, or a signal
- * ended the call) is let go: a FIFO's blocked open ends when the broker
- * opens the same FIFO for reading and writing (nonblocking) and closes it
- * again. That happens before each new waiter starts (so an open the
- * program restarts after each signal does not pile up waiters) and for
- * every waiter when the sandbox ends. A live waiter on the same FIFO that
- * such a release wakes, and finds no peer, opens again: it keeps waiting
- * for a peer of its own.
- * A device open cannot be let go: its waiter ends when the open returns. */
+ * ended the call) is let go: a signal of the broker's own (WAITER_SIGNAL,
+ * whose handler does nothing and does not restart) ends its open with
+ * EINTR, whoever owns the FIFO and whatever waits on it besides. That
+ * happens before each new waiter starts (so an open the program restarts
+ * after each signal does not pile up waiters, and a signal that came just
+ * before the open is sent again) and for every waiter when the sandbox
+ * ends. Where that signal is another's already (a launcher's handler),
+ * a FIFO's open is ended instead by the broker opening the FIFO for
+ * reading and writing (nonblocking) and closing it again; a live waiter
+ * on the same FIFO that such a release wakes, and finds no peer, opens
+ * again. A device open that no signal ends ends when it returns. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +42,7 @@
 #include "waiter.h"
 
 #define WAITERS_MAX 512
+#define WAITER_SIGNAL (SIGRTMAX - 3)
 
 struct waiter {
 	struct waiter *next;
@@ -47,6 +53,8 @@ struct waiter {
 	bool cloexec;
 	bool fifo;
 	bool woken;  /* a release woke it: open again if still wanted */
+	atomic_bool cancel; /* its request is gone: end the open */
+	pthread_t thread;
 	dev_t dev;
 	ino_t ino;
 };
@@ -58,6 +66,7 @@ struct waiters {
 	unsigned count;
 	bool ended;     /* the sandbox is over */
 	bool warned;    /* the cap was said */
+	long long swept_ns; /* when the waiters were last looked over */
 	struct waiter *list;
 };
 
@@ -119,6 +128,41 @@ static void release(struct waiters *g, struct waiter *w)
 		close(fd);
 }
 
+static void on_waiter_signal(int sig)
+{
+	(void)sig; /* only to end an open with EINTR */
+}
+
+/* Is WAITER_SIGNAL ours to end opens with? Taken once, unless someone
+ * (a launcher) has a handler of its own there. */
+static pthread_once_t signal_once = PTHREAD_ONCE_INIT;
+static bool signal_taken;
+
+static void signal_setup(void)
+{
+	struct sigaction old, sa = {.sa_handler = on_waiter_signal}; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	signal_taken = sigaction(WAITER_SIGNAL, NULL, &old) == 0 && old.sa_handler == SIG_DFL &&
+		       !(old.sa_flags & SA_SIGINFO) && sigaction(WAITER_SIGNAL, &sa, NULL) == 0;
+}
+
+static bool signal_ours(void)
+{
+	pthread_once(&signal_once, signal_setup);
+	return signal_taken;
+}
+
+/* Called with the group's lock held (W is on its list, so its thread is
+ * there): end W's open. */
+static void cancel(struct waiters *g, struct waiter *w)
+{
+	atomic_store(&w->cancel, true);
+	if (signal_ours())
+		(void)pthread_kill(w->thread, WAITER_SIGNAL);
+	else
+		release(g, w);
+}
+
 static void group_unref_locked(struct waiters *g)
 {
 	bool last = --g->refs == 0;
@@ -142,10 +186,21 @@ static void *waiter_main(void *arg)
 	struct waiters *g = w->group;
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", w->opath);
+	sigset_t sig;
+	sigemptyset(&sig);
+	sigaddset(&sig, WAITER_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &sig, NULL);
 	int fd, err;
 	for (;;) {
-		fd = open(proc, w->flags);
+		fd = atomic_load(&w->cancel) ? -1 : open(proc, w->flags);
 		err = fd < 0 ? errno : 0;
+		if (atomic_load(&w->cancel)) {
+			sbx_closep(&fd);
+			err = EINTR;
+			break;
+		}
+		if (fd < 0 && err == EINTR)
+			continue; /* not ours to end */
 		pthread_mutex_lock(&g->lock);
 		bool again = w->woken && !g->ended && fd >= 0 && !peer_there(fd, w->flags) &&
 			     id_valid(w->listener, w->id);
@@ -191,12 +246,20 @@ static void *waiter_main(void *arg)
 }
 
 /* Called with the group's lock held: let go of the waiters whose
- * request is gone. */
+ * request is gone. At most every 10 ms, unless the cap is near: a program
+ * that restarts an open a thousand times a second beside hundreds that
+ * wait would have the broker look them all over each time. */
 static void sweep(struct waiters *g)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	long long now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	if (now - g->swept_ns < 10000000 && g->count < WAITERS_MAX - 1)
+		return;
+	g->swept_ns = now;
 	for (struct waiter *w = g->list; w; w = w->next)
-		if (w->fifo && !id_valid(w->listener, w->id))
-			release(g, w);
+		if (!id_valid(w->listener, w->id))
+			cancel(g, w);
 }
 
 static struct waiters *group_of(struct broker *b)
@@ -250,7 +313,10 @@ int waiter_open(struct broker *b, const struct freq *f, int pfd, const struct st
 		g->list = w;
 		g->count++;
 		g->refs++;
+		(void)signal_ours();
 		r = -pthread_create(&t, &attr, waiter_main, w);
+		if (r == 0)
+			w->thread = t;
 		pthread_attr_destroy(&attr);
 		if (r < 0) {
 			g->list = w->next;
@@ -276,14 +342,20 @@ void waiter_end(struct broker *b)
 	b->waiters = NULL;
 	pthread_mutex_lock(&g->lock);
 	g->ended = true;
-	for (struct waiter *w = g->list; w; w = w->next)
-		release(g, w);
-	/* FIFO waiters end at once; a device's may take its time, and keeps
-	 * the group alive until it ends. */
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 1;
-	while (g->count && pthread_cond_timedwait(&g->gone, &g->lock, &until) == 0)
-		;
+	/* Waiters end at once (again, for one the signal reached just
+	 * before its open); a device's may take its time, and keeps the group
+	 * alive until it ends. */
+	for (int i = 0; g->count && i < 100; i++) {
+		for (struct waiter *w = g->list; w; w = w->next)
+			cancel(g, w);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 10000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		(void)pthread_cond_timedwait(&g->gone, &g->lock, &until);
+	}
 	group_unref_locked(g);
 }

@@ -130,6 +130,12 @@ run timeout 60 env SBX_HELPER="$H" "$L" --in-process=3 shell --write="$T/ipf" --
 ms=$((($(date +%s%N) - t0) / 1000000))
 [ $rc = 3 ] && [ "$(grep -c 'exited with 3$' "$T/out")" = 3 ] && grep -q ' 1 threads left$' "$T/out" && [ $ms -lt 8000 ]
 check $? "in-process: 3 sandboxes in a row, each leaving FIFO opens waiting: each starts at once and ends with its status ($ms ms)"
+# The same with 40 FIFOs nobody may write to (mode 0444: the broker cannot
+# open them both ways to end the opens): nothing piles up in the launcher.
+mkdir -p "$T/ipro" && for i in $(seq 40); do mkfifo -m 0444 "$T/ipro/f$i"; done
+run timeout 60 env SBX_HELPER="$H" "$L" --in-process=3 shell --read="$T/ipro" -- /bin/sh -c "for f in $T/ipro/*; do cat \$f & done; sleep 0.3; exit 3"
+[ $rc = 3 ] && [ "$(grep -c 'exited with 3$' "$T/out")" = 3 ] && grep -q ' 1 threads left$' "$T/out"
+check $? "in-process: 3 sandboxes each leaving 40 opens of read-only FIFOs waiting leave no thread or fd behind ($(grep 'left$' "$T/out"))"
 t0=$(date +%s%N)
 run timeout 60 env SBX_HELPER="$H" "$L" --in-process=2 shell --write="$T/ipf" -- /bin/sh -c "cat $T/ipf/r & sleep 0.3; kill -KILL \$\$"
 ms=$((($(date +%s%N) - t0) / 1000000))
