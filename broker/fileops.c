@@ -567,8 +567,14 @@ static int do_open(struct broker *b, struct freq *f, bool *sent)
 			*sent = r == 0;
 			return r;
 		}
-		fd = SBX_RETRY(open(proc, keep | O_NOCTTY | O_CLOEXEC));
+		/* The client library's one thread must not wait: its open of
+		 * a FIFO or a device does not wait for the peer (ENXIO for a
+		 * writer without a reader), and is then blocking as asked. */
+		bool nowait = f->client_fd && waiter_needed(&res.st, fl);
+		fd = SBX_RETRY(open(proc, keep | O_NOCTTY | O_CLOEXEC | (nowait ? O_NONBLOCK : 0)));
 		if (fd < 0)
+			return -errno;
+		if (nowait && fcntl(fd, F_SETFL, keep & ~O_ACCMODE & ~O_TRUNC) < 0)
 			return -errno;
 	}
 	r = fileops_inject(b, f, fd, fl & O_CLOEXEC);

@@ -179,6 +179,10 @@ CLIENTPROBE=$(realpath "${SBX_CLIENTPROBE:-$B/tests/clientprobe}") # unsanitized
 run "$H" --policy=minimal --client --read="$T/cl/pub" --write="$T/cl/w" -- "$CLIENTPROBE" "$T/cl/pub" "$T/cl/sec" "$T/cl/w"
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out" && [ "$(grep -c '^ok' "$T/out")" -ge 14 ]
 check $? "client library: open, stat, access, mkdir, rename, rmdir, create, unlink under the policy; malformed requests refused"
+mkfifo -m 0666 "$T/cl/fifo"
+run "$H" --policy=minimal --client --read="$T/cl/fifo" --write="$T/cl/fifo" -- "$CLIENTPROBE" fifo "$T/cl/fifo"
+[ $rc = 0 ] && grep -q '^0 failures' "$T/out"
+check $? "a client library open of a FIFO without a peer does not wait, and the next request is answered"
 run "$H" --policy=minimal --client --read="$T/cl/pub" -- "$CLIENTPROBE" concurrent "$T/cl/pub"
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out"
 check $? "client library from 8 threads and a signal handler at once: every answer right, no fd left ($(grep '^# signal' "$T/out"))"

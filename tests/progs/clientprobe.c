@@ -4,7 +4,8 @@
  * or "connect TCP-PORT DENIED-PORT UDP-PORT UNIX-ALLOWED UNIX-DENIED
  * ABSTRACT-NAME" against the echo peers of tests/net/peers.py on loopback,
  * under rules that allow the first, the UDP port, the first unix path and
- * the name; or "private PORT" under "loopback private"; or "concurrent
+ * the name; or "private PORT" under "loopback private"; or "fifo FIFO"
+ * (opens that do not wait for a peer); or "concurrent
  * ALLOWED-FILE": threads and a signal handler at once. With "bench FILE
  * N": ns per sbx_client_open+close; with "bench-connect PORT N
  * client|sys": ns per connect+close of a TCP socket to 127.0.0.1:PORT
@@ -382,6 +383,23 @@ int main(int argc, char **argv)
 	}
 	else if (argc == 8 && !strcmp(argv[1], "connect"))
 		return connect_checks(argv + 2);
+	else if (argc == 3 && !strcmp(argv[1], "fifo")) {
+		/* A FIFO without a writer: the client's open does not wait
+		 * (the library's one thread would), and the next request
+		 * is answered at once; for writing without a reader, ENXIO. */
+		alarm(10);
+		int fd = sbx_client_open(argv[2], O_RDONLY, 0);
+		check(fd >= 0, "client open of a FIFO without a writer returns");
+		check(fd < 0 || !(fcntl(fd, F_GETFL) & O_NONBLOCK), "... and its fd blocks, as asked");
+		struct stat st;
+		check(sbx_client_stat(argv[2], &st) == 0 && S_ISFIFO(st.st_mode), "then a client stat answers");
+		if (fd >= 0)
+			close(fd);
+		int wfd = sbx_client_open(argv[2], O_WRONLY, 0);
+		check(wfd < 0 && errno == ENXIO, "client open for writing without a reader: ENXIO");
+		printf("%d failures\n", failures);
+		return failures ? 1 : 0;
+	}
 	else if (argc == 3 && !strcmp(argv[1], "private")) {
 		/* "loopback private": 127.0.0.1 is the sandbox's, where
 		 * nothing listens, whatever the rules say of the host's. */
