@@ -53,7 +53,26 @@ int leftover_claim(const char *path)
 	return fd;
 }
 
-void leftover_empty(int dfd, int depth)
+/* A directory the program made unreadable or unsearchable: open it
+ * after making it the owner's again (by its inode, through an O_PATH fd,
+ * so that no symlink put at the name is followed). */
+static int open_dir_anyway(int dfd, const char *name)
+{
+	int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub >= 0 || errno != EACCES)
+		return sub;
+	_cleanup_close_ int p = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p);
+	if (p < 0 || chmod(proc, S_IRWXU) < 0)
+		return -1;
+	return openat(p, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Empty DFD, DEPTH levels below TOP. A directory deeper than 64 levels is
+ * moved up to TOP (*MOVED counts them, and names the next), to be emptied
+ * on another pass with few fds open, however deep the program made it. */
+static void empty_at(int dfd, int top, int depth, int *moved)
 {
 	int dup_fd = dup(dfd);
 	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
@@ -61,20 +80,40 @@ void leftover_empty(int dfd, int depth)
 		sbx_closep(&dup_fd);
 		return;
 	}
+	rewinddir(d); /* the dup shares where the last pass stopped reading */
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (unlinkat(dfd, e->d_name, 0) == 0 || (errno != EISDIR && errno != EPERM))
 			continue;
-		int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (depth >= 64) {
+			char up[64];
+			snprintf(up, sizeof(up), ".sbx-deep-%d-%ld", *moved, (long)getpid());
+			if (renameat(dfd, e->d_name, top, up) == 0)
+				++*moved;
+			continue;
+		}
+		int sub = open_dir_anyway(dfd, e->d_name);
 		/* One the program made unwritable is still emptied. */
-		if (sub >= 0 && depth < 256 && (fchmod(sub, S_IRWXU) == 0 || errno == EPERM))
-			leftover_empty(sub, depth + 1);
+		if (sub >= 0 && (fchmod(sub, S_IRWXU) == 0 || errno == EPERM))
+			empty_at(sub, top, depth + 1, moved);
 		sbx_closep(&sub);
 		(void)unlinkat(dfd, e->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
+}
+
+void leftover_empty(int dfd, int depth)
+{
+	(void)depth;
+	int moved = 0; /* also names the next one moved up */
+	for (int pass = 0; pass < 10000; pass++) {
+		int before = moved;
+		empty_at(dfd, dfd, 0, &moved);
+		if (moved == before)
+			break;
+	}
 }
 
 /* NAME is PREFIX followed by what a leftover of this kind has there:
