@@ -61,6 +61,7 @@ struct broker {
 	struct sbx_rootview root;
 	struct sbx_msg *msg; /* receive buffer */
 	struct waiters *waiters; /* opens waiting for a peer (waiter.c) */
+	atomic_bool waiters_closed; /* the sandbox is over: no new waiter */
 	struct seccomp_notif_sizes sizes;
 };
 

@@ -199,9 +199,8 @@ int notify_finish(struct broker *b)
 		pool.receiving = pool.parked = pool.waiting = 0;
 	}
 	pthread_mutex_unlock(&pool.lock);
-	/* No worker is left to start a waiter: let them go. */
-	if (clean)
-		waiter_end(b);
+	/* Let the waiters go; a worker still busy starts no new one. */
+	waiter_end(b);
 	return clean ? 0 : -EBUSY;
 }
 

@@ -279,6 +279,8 @@ static struct waiters *group_of(struct broker *b)
 int waiter_open(struct broker *b, const struct freq *f, int pfd, const struct stat *st, int flags,
 		bool cloexec)
 {
+	if (atomic_load(&b->waiters_closed))
+		return -EINTR; /* a worker late after the sandbox's end */
 	struct waiters *g = group_of(b);
 	struct waiter *w = calloc(1, sizeof(*w));
 	if (!g || !w) {
@@ -336,6 +338,7 @@ int waiter_open(struct broker *b, const struct freq *f, int pfd, const struct st
 
 void waiter_end(struct broker *b)
 {
+	atomic_store(&b->waiters_closed, true);
 	struct waiters *g = b->waiters;
 	if (!g)
 		return;
@@ -343,9 +346,9 @@ void waiter_end(struct broker *b)
 	pthread_mutex_lock(&g->lock);
 	g->ended = true;
 	/* Waiters end at once (again, for one the signal reached just
-	 * before its open); a device's may take its time, and keeps the group
-	 * alive until it ends. */
-	for (int i = 0; g->count && i < 100; i++) {
+	 * before its open, for up to 3 s); a device's may take its time, and
+	 * keeps the group alive until it ends. */
+	for (int i = 0; g->count && i < 300; i++) {
 		for (struct waiter *w = g->list; w; w = w->next)
 			cancel(g, w);
 		struct timespec until;
