@@ -88,7 +88,13 @@ static void empty_at(int dfd, int top, int depth, int *moved)
 		if (unlinkat(dfd, e->d_name, 0) == 0 || (errno != EISDIR && errno != EPERM))
 			continue;
 		if (depth >= 64) {
-			char up[64];
+			/* Moving a directory needs write on it (its ".."). */
+			int p = openat(dfd, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			char proc[64], up[64];
+			snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p);
+			if (p >= 0)
+				(void)chmod(proc, S_IRWXU);
+			sbx_closep(&p);
 			snprintf(up, sizeof(up), ".sbx-deep-%d-%ld", *moved, (long)getpid());
 			if (renameat(dfd, e->d_name, top, up) == 0)
 				++*moved;

@@ -197,10 +197,10 @@ check $? "the sweep: a running sandbox keeps its TMPDIR (${live_dir:-none}), a d
 kill -TERM "$live"; wait "$live"
 [ ! -e "$live_dir" ]; check $? "the running sandbox's TMPDIR goes when it ends"
 # What the program leaves in its private TMPDIR is removed however it made
-# it: 300 levels deep (more fds than a walk may hold), and directories it
-# made unreadable and unsearchable (mode 0).
+# it: 300 levels deep (more fds than a walk may hold; level 65 unwritable),
+# and directories it made unreadable and unsearchable (mode 0).
 DEEP_TMP=$T/deep-tmp; mkdir -p "$DEEP_TMP" && chmod 777 "$DEEP_TMP"
-TMPDIR=$DEEP_TMP "$H" --policy=build -- /bin/sh -c 'cd "$TMPDIR" && mkdir -p "$(printf "d/%.0s" $(seq 300))" && mkdir -p a/b && echo x >a/b/f && chmod 0 a/b a' \
+TMPDIR=$DEEP_TMP "$H" --policy=build -- /bin/sh -c 'cd "$TMPDIR" && mkdir -p "$(printf "d/%.0s" $(seq 300))" && chmod 0500 "$(printf "d/%.0s" $(seq 65))" && mkdir -p a/b && echo x >a/b/f && chmod 0 a/b a' \
 	>"$T/deep.out" 2>&1 </dev/null
 left=$(find "$DEEP_TMP" -mindepth 1 -maxdepth 1 -name 'sandbox-tmp.*' | wc -l)
 [ "$left" = 0 ] && ! grep -q 'cannot remove' "$T/deep.out"
