@@ -19,9 +19,7 @@
  * __WNOTHREAD, so it sees only its own tracee; PTRACE_O_EXITKILL ends the
  * tracee if the worker dies while it watches. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
-#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,23 +114,6 @@ static void watch(struct broker *b, pid_t tid)
 	}
 }
 
-/* The pid of TID's tracer, 0 when it has none, or -1 when unknown. */
-static long tracer_of(pid_t tid)
-{
-	char proc[64], buf[2048];
-	snprintf(proc, sizeof(proc), "/proc/%d/status", (int)tid);
-	int fd = open(proc, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	const char *t = strstr(buf, "\nTracerPid:");
-	return t ? strtol(t + 12, NULL, 10) : -1;
-}
-
 /* Answer with a plain CONTINUE. */
 static int continue_unwatched(struct broker *b, struct seccomp_notif_resp *resp)
 {
@@ -142,16 +123,16 @@ static int continue_unwatched(struct broker *b, struct seccomp_notif_resp *resp)
 	return 0;
 }
 
-/* Attach to TID for the exec of request N: 0, 1 when a host debugger
+/* Attach to TID for the exec of request F: 0, 1 when a host debugger
  * traces it (the exec goes on unwatched), or a negative errno. */
-static int attach(struct broker *b, const struct seccomp_notif *n, pid_t tid)
+static int attach(struct broker *b, const struct freq *f, pid_t tid)
 {
 	for (int tries = 0;; tries++) {
 		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) == 0)
 			return 0;
 		int err = errno;
-		long tracer = err == EPERM ? tracer_of(tid) : -1;
-		if (!fileops_id_valid(b, n->id))
+		long tracer = err == EPERM ? fileops_proc_field(f, "status", "TracerPid:", 10) : -1;
+		if (!fileops_id_valid(b, f->n->id))
 			return -ENOENT;
 		char ours[64];
 		snprintf(ours, sizeof(ours), "/proc/self/task/%ld", tracer);
@@ -179,17 +160,17 @@ static int attach(struct broker *b, const struct seccomp_notif *n, pid_t tid)
 	}
 }
 
-int execwatch_continue(struct broker *b, const struct seccomp_notif *n, struct seccomp_notif_resp *resp)
+int execwatch_continue(struct broker *b, const struct freq *f, struct seccomp_notif_resp *resp)
 {
-	pid_t tid = (pid_t)n->pid;
-	int a = attach(b, n, tid);
+	pid_t tid = (pid_t)f->n->pid;
+	int a = attach(b, f, tid);
 	if (a == 1)
 		return continue_unwatched(b, resp);
 	if (a < 0)
 		return a;
 	/* The thread we attached to is the caller only while the request
 	 * is still there (its id may have been taken by another since). */
-	if (!fileops_id_valid(b, n->id)) {
+	if (!fileops_id_valid(b, f->n->id)) {
 		(void)ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 		watch(b, tid);
 		return -ENOENT;

@@ -371,9 +371,7 @@ ssize_t fileops_read_proc(const struct freq *f, const char *name, char *buf, siz
 	return n;
 }
 
-/* The number after KEY in the program's /proc file NAME (e.g. "Umask:" in
- * "status"), read in BASE; or a negative errno. */
-static long proc_field(const struct freq *f, const char *name, const char *key, int base)
+long fileops_proc_field(const struct freq *f, const char *name, const char *key, int base)
 {
 	char buf[4096];
 	ssize_t n = fileops_read_proc(f, name, buf, sizeof(buf));
@@ -389,7 +387,7 @@ static long proc_field(const struct freq *f, const char *name, const char *key, 
 
 int fileops_umask(const struct freq *f)
 {
-	long u = proc_field(f, "status", "Umask:", 8);
+	long u = fileops_proc_field(f, "status", "Umask:", 8);
 	return u < 0 ? (int)u : (int)(u & 0777);
 }
 
@@ -399,7 +397,7 @@ long fileops_fd_flags(const struct freq *f, int fd)
 	if (fd < 0)
 		return -EBADF;
 	snprintf(name, sizeof(name), "fdinfo/%d", fd);
-	long r = proc_field(f, name, "flags:", 8);
+	long r = fileops_proc_field(f, name, "flags:", 8);
 	return r == -ENOENT ? -EBADF : r;
 }
 
@@ -407,7 +405,7 @@ int fileops_program_fd_any(const struct freq *f, int fd)
 {
 	if (fd < 0)
 		return -EBADF;
-	long tgid = proc_field(f, "status", "Tgid:", 10);
+	long tgid = fileops_proc_field(f, "status", "Tgid:", 10);
 	if (tgid < 0)
 		return (int)tgid;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);
@@ -1022,7 +1020,7 @@ void fileops_handle(struct broker *b, const struct seccomp_notif *n,
 		if (r == CONTINUE) {
 			/* Not on the word of the path string: the kernel
 			 * reads it again. */
-			r = execwatch_continue(b, n, resp);
+			r = execwatch_continue(b, &f, resp);
 			if (r == 0 || r == -ENOENT) {
 				*sent = true;
 				return;

@@ -98,6 +98,9 @@ int fileops_inject(struct broker *b, const struct freq *f, int fd, bool cloexec)
 /* Read the program's /proc file NAME (e.g. "status") into BUF, NUL
  * terminated; its length or a negative errno. */
 ssize_t fileops_read_proc(const struct freq *f, const char *name, char *buf, size_t size);
+/* The number after KEY in the program's /proc file NAME (e.g. "Umask:" in
+ * "status"), read in BASE; or a negative errno. */
+long fileops_proc_field(const struct freq *f, const char *name, const char *key, int base);
 /* The program's umask, from /proc; or a negative errno. */
 int fileops_umask(const struct freq *f);
 /* The object of the program's fd FD, opened anew through /proc with FLAGS
