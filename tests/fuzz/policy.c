@@ -35,26 +35,9 @@ static void put(const char *name, const char *text)
 		abort();
 }
 
-static void cleanup(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "fuzz: cannot remove %s\n", dir);
-}
-
 static void init(void)
 {
-	/* The scratch tree in memory where there is a tmpfs for it. */
-	const char *tmp = getenv("SBX_FUZZ_TMPDIR");
-	if (!tmp && access("/dev/shm", W_OK) == 0)
-		tmp = "/dev/shm";
-	if (!tmp)
-		tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/sbx-fuzz-policy.XXXXXX", tmp && tmp[0] == '/' && strlen(tmp) < 32 ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
-	atexit(cleanup);
+	snprintf(dir, sizeof(dir), "%s", sbx_fuzz_scratch("policy"));
 	put("good.policy", "read /usr/**\nstat /\nconnect tcp 127.0.0.1:80\ntmpdir private\n");
 	put("bad.policy", "read /usr/**\nwrite relative\n");
 	put("nul.policy", "read /a\n");

@@ -46,14 +46,6 @@ static void mk(const char *kind, const char *name, const char *target)
 	}
 }
 
-static void cleanup(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
-	if (system(cmd) != 0)
-		fprintf(stderr, "fuzz: cannot remove %s\n", tree);
-}
-
 static int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -68,16 +60,9 @@ static int count_fds(void)
 
 static void init(void)
 {
-	/* The scratch tree in memory where there is a tmpfs for it. */
-	const char *tmp = getenv("SBX_FUZZ_TMPDIR");
-	if (!tmp && access("/dev/shm", W_OK) == 0)
-		tmp = "/dev/shm";
-	if (!tmp)
-		tmp = getenv("TMPDIR");
-	snprintf(tree, sizeof(tree), "%s/sbx-fuzz-resolve.XXXXXX", tmp && tmp[0] == '/' && strlen(tmp) < 32 ? tmp : "/tmp");
-	if (!mkdtemp(tree) || !realpath(tree, real_tree))
+	snprintf(tree, sizeof(tree), "%s", sbx_fuzz_scratch("resolve"));
+	if (!realpath(tree, real_tree))
 		abort();
-	atexit(cleanup);
 	mk("d", "d", NULL);
 	mk("d", "d/sub", NULL);
 	mk("d", "d/sub/deeper", NULL);
