@@ -8,9 +8,12 @@
  *   - a name made anew answers EEXIST where the program may see one;
  *   - a directory that leaves a name (moved, exchanged, removed, replaced)
  *     takes its subtree along, out from under the rules written for that
- *     name's subtree; a directory that arrives at a name puts its subtree
- *     under them: either is refused where a rule treats what is beneath
- *     that name apart (a deny, a narrower grant);
+ *     name's subtree; a directory that arrives at a name (or a symlink
+ *     made there, which stands for one) puts its subtree under them:
+ *     where a rule treats what is beneath that name apart (a deny, a
+ *     narrower grant), a call that may do either is refused whatever the
+ *     name holds when the broker looks, since another thread's exchange
+ *     may put a directory there before the call (mutate.c);
  *   - a call on the object (chmod, chown, times, truncate, xattrs) needs
  *     write on the object reached; so does a link, which gives the object
  *     another name (by the old name, through a last symlink it follows, or
