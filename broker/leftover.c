@@ -200,6 +200,7 @@ pid_t leftover_janitor(int init_pidfd, int *end_fd)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
+	pid_t broker = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int r = -errno;
@@ -222,10 +223,16 @@ pid_t leftover_janitor(int init_pidfd, int *end_fd)
 	for (int fd = 0; fd <= 2 && null >= 0; fd++)
 		(void)dup2(null, fd);
 	(void)prctl(PR_SET_NAME, "sandbox-cleanup", 0, 0, 0);
+	/* The broker's end shows on its pidfd only once all its files are
+	 * closed: its locks too, which the pipe's end alone does not say. */
+	int bfd = (int)syscall(SYS_pidfd_open, broker, 0);
 	char c;
 	ssize_t n = SBX_RETRY(read(p[0], &c, 1));
 	if (n != 0)
 		_exit(0); /* the broker ended the sandbox and cleaned up itself */
+	struct pollfd bp = {.fd = bfd, .events = POLLIN};
+	if (bfd >= 0)
+		(void)SBX_RETRY(poll(&bp, 1, 1000));
 	/* The broker is gone: init goes too (the channel closed), and with it
 	 * everything in the sandbox. */
 	struct pollfd pf = {.fd = init_pidfd, .events = POLLIN};
