@@ -60,6 +60,11 @@ struct broker {
 	struct sbx_policy policy;
 	struct sbx_rootview root;
 	struct sbx_msg *msg; /* receive buffer */
+	struct {             /* host sockets handed to the program (sockets.c) */
+		pthread_mutex_t lock;
+		size_t n, next;
+		ino_t ino[4096];
+	} hosts;
 	struct waiters *waiters; /* opens waiting for a peer (waiter.c) */
 	atomic_bool waiters_closed; /* the sandbox is over: no new waiter */
 	struct seccomp_notif_sizes sizes;
@@ -83,10 +88,6 @@ int plan_dir(struct broker *b, const char *path, bool implicit, char *canon);
 int broker_root_request(struct broker *b, uint32_t type, const void *payload, size_t len);
 /* Handle a message init or the program sent outside a request. */
 int broker_channel_message(struct broker *b, struct sbx_msg *m);
-
-/* net.c: forget the host sockets handed to an earlier sandbox (a broker
- * serving one after another in a launcher's process). */
-void net_reset(void);
 
 /* main.c: serve the one sandbox sandbox-helper --broker-fd hands over on
  * FD, in the calling thread of a launcher's process (libsandbox-client's
@@ -164,13 +165,5 @@ void notify_may_block(struct broker *b);
  * wait already. */
 bool notify_wait_begin(struct broker *b);
 void notify_wait_end(void);
-
-/* fileops.c: answer one notification. RESP is prepared with the id; the
- * handler fills error/val/flags, or sets *SENT when it answered already
- * (ADDFD with SEND). */
-struct seccomp_notif;
-struct seccomp_notif_resp;
-void fileops_handle(struct broker *b, const struct seccomp_notif *req,
-		    struct seccomp_notif_resp *resp, bool *sent);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "broker.h"
 #include "clientproto.h"
-#include "fileops.h"
+#include "dispatch.h"
 #include "log.h"
 #include "util.h"
 
@@ -85,7 +85,7 @@ static void *serve(void *arg)
 			  sbx_client_decode(req, (size_t)n, q) == 0;
 		int out = -1;
 		if (ok)
-			fileops_client(b, q, pid, rep, &out);
+			dispatch_client(b, q, pid, rep, &out);
 		else
 			rep->result = -EBADMSG;
 		if (nfds == 1)

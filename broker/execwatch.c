@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "execwatch.h"
-#include "fileops.h"
+#include "request.h"
 #include "log.h"
 
 #ifndef PTRACE_EVENT_STOP
@@ -99,7 +99,7 @@ static void watch(struct broker *b, pid_t tid)
 					return;
 				continue;
 			}
-			if (fileops_may_log(b))
+			if (req_may_log(b))
 				sbx_log("killed pid %d: its exec loaded %s, which no rule lets run "
 					"(the path was changed after the broker approved it)", (int)w, exe);
 			if (kill(w, SIGKILL) < 0)
@@ -114,25 +114,16 @@ static void watch(struct broker *b, pid_t tid)
 	}
 }
 
-/* Answer with a plain CONTINUE. */
-static int continue_unwatched(struct broker *b, struct seccomp_notif_resp *resp)
-{
-	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
-		sbx_log_errno(errno, "cannot answer a notification");
-	return 0;
-}
-
 /* Attach to TID for the exec of request F: 0, 1 when a host debugger
  * traces it (the exec goes on unwatched), or a negative errno. */
-static int attach(struct broker *b, const struct freq *f, pid_t tid)
+static int attach(struct broker *b, const struct request *f, pid_t tid)
 {
 	for (int tries = 0;; tries++) {
 		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) == 0)
 			return 0;
 		int err = errno;
-		long tracer = err == EPERM ? fileops_proc_field(f, "status", "TracerPid:", 10) : -1;
-		if (!fileops_id_valid(b, f->n->id))
+		long tracer = err == EPERM ? req_proc_field(b, f, "status", "TracerPid:", 10) : -1;
+		if (!req_alive(b, f))
 			return -ENOENT;
 		char ours[64];
 		snprintf(ours, sizeof(ours), "/proc/self/task/%ld", tracer);
@@ -160,24 +151,24 @@ static int attach(struct broker *b, const struct freq *f, pid_t tid)
 	}
 }
 
-int execwatch_continue(struct broker *b, const struct freq *f, struct seccomp_notif_resp *resp)
+int execwatch_continue(struct broker *b, struct request *f)
 {
 	pid_t tid = (pid_t)f->n->pid;
 	int a = attach(b, f, tid);
-	if (a == 1)
-		return continue_unwatched(b, resp);
+	if (a == 1) {
+		(void)req_continue(b, f);
+		return 0;
+	}
 	if (a < 0)
 		return a;
 	/* The thread we attached to is the caller only while the request
 	 * is still there (its id may have been taken by another since). */
-	if (!fileops_id_valid(b, f->n->id)) {
+	if (!req_alive(b, f)) {
 		(void)ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 		watch(b, tid);
 		return -ENOENT;
 	}
-	resp->error = 0;
-	resp->val = 0;
-	continue_unwatched(b, resp);
+	(void)req_continue(b, f);
 	/* A stop on its way back if the exec fails; after a successful one
 	 * the exec stop comes first and detaching drops this one. */
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 && errno != ESRCH)

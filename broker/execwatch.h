@@ -8,12 +8,12 @@
 
 #include "broker.h"
 
-struct freq;
-/* Answer the exec request F with CONTINUE (RESP prepared with its id) and
+struct request;
+/* Answer the exec request F with CONTINUE and
  * watch it: a process whose exec loaded an image that no rule lets run is
  * killed before the image runs. 0 when answered; -ENOENT when the request
  * is gone; another negative errno when it could not be watched, for the
  * caller to answer with. */
-int execwatch_continue(struct broker *b, const struct freq *f, struct seccomp_notif_resp *resp);
+int execwatch_continue(struct broker *b, struct request *f);
 
 #endif

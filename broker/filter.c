@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "dispatch.h"
 #include "util.h"
 
 /* Run in the kernel: they act on memory, fds the program holds, its own
@@ -59,23 +60,6 @@ static const char *const allowed[] = {
 	"setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
 	"get_mempolicy", "set_mempolicy", "mbind", "sync", "syncfs",
 	"sync_file_range", "process_mrelease", "ioprio_get",
-};
-
-/* Stop and wait for the broker: everything that names a path. */
-static const char *const brokered[] = {
-	"open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat",
-	"statx", "access", "faccessat", "faccessat2", "readlink", "readlinkat",
-	"execve", "execveat", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
-	"rename", "renameat", "renameat2", "link", "linkat", "symlink",
-	"symlinkat", "chmod", "fchmodat", "fchmodat2", "chown", "lchown",
-	"fchownat", "truncate", "utime", "utimes", "utimensat", "futimesat",
-	"mknod", "mknodat", "getxattr", "lgetxattr", "setxattr", "lsetxattr",
-	"listxattr", "llistxattr", "removexattr", "lremovexattr", "statfs", "chdir",
-	"fchdir", "inotify_add_watch", "fchmod", "fchown", "fsetxattr", "fremovexattr",
-	"fanotify_mark",
-	/* The network: connect and bind are carried out by the broker on
-	 * the host's side. (sendmsg and sendmmsg: see filter_build.) */
-	"connect", "bind",
 };
 
 /* Refused with EPERM: ways around the broker, the namespaces or the kernel's
@@ -150,6 +134,39 @@ static int add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *nam
 		if (nr == __NR_SCMP_ERROR)
 			continue; /* unknown to this libseccomp: default applies */
 		int r = seccomp_rule_add(ctx, action, nr, 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Stop and wait for the broker: every call of the syscall table (every
+ * call that names a path, exec, and the network's connect and bind).
+ * Sends that may name an address matter only on a datagram socket of the
+ * host's, which the broker hands over only where the policy has a udp or
+ * unix rule (DGRAM). Then sendto with an address, sendmsg and sendmmsg
+ * stop for the broker; else (and always for sendto without an address)
+ * they are the kernel's: a stream ignores the address, and the sandbox's
+ * own sockets reach nothing. */
+static int add_notified(scmp_filter_ctx ctx, bool dgram)
+{
+	size_t n;
+	const struct syscall_row *rows = syscalls_table(&n);
+	for (size_t i = 0; i < n; i++) {
+		const struct syscall_row *row = &rows[i];
+		int r;
+		if (row->when == NOTIFY_ALWAYS || !dgram) {
+			r = seccomp_rule_add(ctx, row->when == NOTIFY_ALWAYS ? SCMP_ACT_NOTIFY : SCMP_ACT_ALLOW,
+					     row->nr, 0);
+		} else if (row->addr_arg) {
+			struct scmp_arg_cmp none = {row->addr_arg - 1u, SCMP_CMP_EQ, 0, 0};
+			struct scmp_arg_cmp some = {row->addr_arg - 1u, SCMP_CMP_NE, 0, 0};
+			r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, row->nr, 1, &none);
+			if (r == 0)
+				r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, row->nr, 1, &some);
+		} else {
+			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, row->nr, 0);
+		}
 		if (r < 0)
 			return r;
 	}
@@ -251,7 +268,7 @@ int filter_build_guard(void **bpf, size_t *len, bool unix_dgram)
 	}
 	/* Unix datagram sockets only under unix rules. A datagram sent to a
 	 * relative address is resolved by the kernel from the working
-	 * directory, which fchdir may put on the host (see fileops.c).
+	 * directory, which fchdir may put on the host (see exec.c).
 	 * (SOCK_RAW, which unix sockets take as SOCK_DGRAM, is refused
 	 * above for every family.) */
 	if (!unix_dgram &&
@@ -275,12 +292,8 @@ int filter_build(void **bpf, size_t *len, bool dgram)
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
 		goto out;
 	if ((r = add_list(ctx, SCMP_ACT_ALLOW, allowed, SBX_ARRAY_SIZE(allowed))) < 0 ||
-	    (r = add_list(ctx, SCMP_ACT_NOTIFY, brokered, SBX_ARRAY_SIZE(brokered))) < 0 ||
+	    (r = add_notified(ctx, dgram)) < 0 ||
 	    (r = add_list(ctx, SCMP_ACT_ERRNO(EPERM), refused, SBX_ARRAY_SIZE(refused))) < 0)
-		goto out;
-	/* fchmodat2 (Linux 6.6) is newer than some libseccomp releases. */
-	if (seccomp_syscall_resolve_name("fchmodat2") == __NR_SCMP_ERROR &&
-	    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, 452, 0)) < 0)
 		goto out;
 	/* clone: no new namespaces; clone3 hides its flags in memory, so it
 	 * gets ENOSYS and the C library falls back to clone. */
@@ -291,23 +304,6 @@ int filter_build(void **bpf, size_t *len, bool dgram)
 		goto out;
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0)) < 0)
 		goto out;
-	/* Sends that may name an address matter only on a datagram socket
-	 * of the host's, which the broker hands over only where the policy
-	 * has a udp or unix rule. Then sendto with an address, sendmsg and
-	 * sendmmsg stop for the broker; else (and always for sendto without
-	 * an address) they are the kernel's: a stream ignores the address,
-	 * and the sandbox's own sockets reach nothing. */
-	if (dgram) {
-		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_EQ, 0))) < 0 ||
-		    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendto), 1, SCMP_A4(SCMP_CMP_NE, 0))) < 0 ||
-		    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmsg), 0)) < 0 ||
-		    (r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(sendmmsg), 0)) < 0)
-			goto out;
-	} else if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 0)) < 0 ||
-		   (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 0)) < 0 ||
-		   (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmmsg), 0)) < 0) {
-		goto out;
-	}
 out:
 	if (r == 0)
 		r = export(ctx, bpf, len);

@@ -688,8 +688,8 @@ static int run(int argc, char **argv, bool in_process)
 	/* And what we may leave if we are killed. */
 	if (!in_process && (b.janitor = leftover_janitor(b.init_pidfd, &b.janitor_fd)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, b.janitor, "cannot start the cleanup process");
-	net_reset();
 	pthread_mutex_init(&b.root_lock, NULL);
+	pthread_mutex_init(&b.hosts.lock, NULL);
 	pthread_mutex_init(&b.log_lock, NULL);
 	/* init confines execve with Landlock wherever the kernel has it. */
 	b.landlock = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u) >= 1;
@@ -761,6 +761,7 @@ static void release(void)
 	b.msg = NULL;
 	pthread_mutex_destroy(&b.root_lock);
 	pthread_mutex_destroy(&b.log_lock);
+	pthread_mutex_destroy(&b.hosts.lock);
 }
 
 int broker_serve_in_process(int fd, const char *helper_dir)

@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
-#include "fileops.h"
+#include "names.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -42,12 +42,12 @@
 #endif
 
 /* The flags each call knows (the kernel's own lists). */
-static int flags_known(const struct freq *f, unsigned known)
+static int flags_known(const struct request *f, unsigned known)
 {
 	return (unsigned)f->atflags & ~known ? -EINVAL : 0;
 }
 
-static int plan_rename(struct freq *f)
+static int plan_rename(struct request *f)
 {
 	int r = flags_known(f, RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT);
 	if (r < 0)
@@ -68,7 +68,7 @@ static int plan_rename(struct freq *f)
 	return 0;
 }
 
-static int plan_mknod(const struct freq *f)
+static int plan_mknod(const struct request *f)
 {
 	switch (f->mode & S_IFMT) {
 	case 0:
@@ -85,7 +85,7 @@ static int plan_mknod(const struct freq *f)
 	}
 }
 
-int names_plan(struct freq *f)
+int names_plan(struct request *f)
 {
 	f->use[0] = f->use[1] = 0;
 	switch (f->op) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "dispatch.h"
 #include "log.h"
 #include "signals.h"
 #include "util.h"
@@ -169,8 +170,7 @@ static void *worker(void *arg)
 		}
 		memset(resp, 0, b->sizes.seccomp_notif_resp);
 		resp->id = req->id;
-		bool sent = false;
-		fileops_handle(b, req, resp, &sent);
+		bool sent = dispatch_serve(b, req, resp);
 		if (!sent && ioctl(b->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
 			sbx_log_errno(errno, "cannot answer a notification");
 	}

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "broker.h"
-#include "fileops.h"
+#include "decide.h"
 #include "log.h"
 #include "resolve.h"
 #include "util.h"
@@ -30,7 +30,7 @@ static int record_link(void *ctx, const char *link_path, const char *target)
 {
 	struct links *l = ctx;
 	if (!target) /* leaving a directory by ".." */
-		return l->implicit || fileops_visible(l->b, link_path) ? 0 : -EACCES;
+		return l->implicit || decide_visible(l->b, link_path) ? 0 : -EACCES;
 	if (!l->implicit && !(sbx_policy_check(&l->b->policy, link_path) & SBX_PERM_STAT))
 		return -EACCES;
 	if (l->n >= MAX_LINKS)

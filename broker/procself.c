@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileops.h"
+#include "procself.h"
 #include "log.h"
 #include "util.h"
 
@@ -50,10 +50,10 @@ static bool is_number(const char *s, size_t l)
 }
 
 /* The program's thread group id (host) and its pid in the sandbox. */
-static int ids(const struct freq *f, long *tgid, long *nspid)
+static int ids(const struct broker *b, const struct request *f, long *tgid, long *nspid)
 {
 	char buf[4096];
-	ssize_t n = fileops_read_proc(f, "status", buf, sizeof(buf));
+	ssize_t n = req_read_proc(b, f, "status", buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	const char *t = strstr(buf, "\nTgid:"), *ns = strstr(buf, "\nNStgid:");
@@ -72,7 +72,7 @@ static int ids(const struct freq *f, long *tgid, long *nspid)
 	return 0;
 }
 
-int procself_resolve(struct broker *b, const struct freq *f, const struct fpath *p, bool nofollow,
+int procself_resolve(struct broker *b, const struct request *f, const struct fpath *p, bool nofollow,
 		     unsigned need, struct sbx_resolved *res, bool *handled)
 {
 	*handled = false;
@@ -87,15 +87,13 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 		return 0; /* not a process's: the policy decides */
 	*handled = true;
 	long tgid = 0, nspid = 0;
-	int r = ids(f, &tgid, &nspid);
+	int r = ids(b, f, &tgid, &nspid);
 	if (r < 0)
 		return r;
-	if (!fileops_id_valid(b, f->n->id))
-		return -ENOENT;
 	if (is_number(c, l)) {
 		long pid = strtol(c, NULL, 10);
 		if (pid != tgid && pid != nspid)
-			return fileops_refuse(b, f, need, "another process's /proc entry");
+			return req_refuse(b, f, need, "another process's /proc entry");
 	}
 	const char *rest = own_link ? c : c + l; /* "/X..." or "mounts" */
 	while (*rest == '/')
@@ -111,15 +109,15 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 			if (strlen(entries[i].name) == el && !strncmp(entries[i].name, rest, el))
 				break;
 		if (i == SBX_ARRAY_SIZE(entries))
-			return fileops_refuse(b, f, need, "this /proc entry is not served");
+			return req_refuse(b, f, need, "this /proc entry is not served");
 		/* One more component at most, and only in a directory entry:
 		 * fd/N, fdinfo/N, ns/X. Never "." or "..". */
 		if (*after && (!entries[i].dir || strchr(after, '/') || !strcmp(after, ".") ||
 			       !strcmp(after, "..")))
-			return fileops_refuse(b, f, need, "nothing is looked up through /proc magic links");
+			return req_refuse(b, f, need, "nothing is looked up through /proc magic links");
 	}
 	if (need & (SBX_PERM_WRITE | SBX_PERM_EXEC) && !(el == 2 && !strncmp(rest, "fd", 2) && *after))
-		return fileops_refuse(b, f, need, "/proc is read-only here");
+		return req_refuse(b, f, need, "/proc is read-only here");
 	char path[PATH_MAX - 1];
 	int n;
 	if (thread)
@@ -135,7 +133,7 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 	 * open or a stat, and never to "root". */
 	bool follow = !nofollow && magic_last;
 	if (follow && el == 4 && !strncmp(rest, "root", 4))
-		return fileops_refuse(b, f, need, "/proc/self/root is not served");
+		return req_refuse(b, f, need, "/proc/self/root is not served");
 	res->fd = openat(b->rootfd, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	if (res->fd < 0)
 		return -errno;
@@ -154,7 +152,7 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 		 * mode come from one copy of the program's fd, so a dup2
 		 * meanwhile cannot pair one file's mode with another file. */
 		sbx_closep(&res->fd);
-		int copy = fileops_program_fd_any(f, atoi(after));
+		int copy = req_program_fd_any(b, f, atoi(after));
 		if (copy < 0)
 			return copy;
 		int fl = fcntl(copy, F_GETFL);
@@ -163,14 +161,14 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 		    (want != O_WRONLY && has == O_WRONLY) || (want != O_RDONLY && has == O_RDONLY) ||
 		    (f->oflags & O_TRUNC && has == O_RDONLY)) {
 			close(copy);
-			return fileops_refuse(b, f, need, "the fd is not open for that");
+			return req_refuse(b, f, need, "the fd is not open for that");
 		}
 		res->fd = copy;
 	} else if (follow && need & SBX_PERM_WRITE) {
 		/* fd/N: an open gets no access mode the program's own fd
 		 * lacks; anything else (chmod through the link, say) is the
 		 * policy's to grant, on the object's path as it is now. */
-		long fl = f->op == OP_OPEN ? fileops_fd_flags(f, atoi(after)) : 0;
+		long fl = f->op == OP_OPEN ? req_fd_flags(b, f, atoi(after)) : 0;
 		char link[64], now[PATH_MAX];
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", res->fd);
 		ssize_t len = f->op == OP_OPEN ? -1 : readlink(link, now, sizeof(now) - 1);
@@ -184,7 +182,7 @@ int procself_resolve(struct broker *b, const struct freq *f, const struct fpath 
 					       (sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE);
 		if (!ok) {
 			sbx_closep(&res->fd);
-			return fileops_refuse(b, f, need, f->op == OP_OPEN ? "the fd is open read-only"
+			return req_refuse(b, f, need, f->op == OP_OPEN ? "the fd is open read-only"
 									 : "not allowed by the policy");
 		}
 	}

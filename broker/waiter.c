@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fileops.h"
+#include "request.h"
 #include "log.h"
 #include "util.h"
 #include "waiter.h"
@@ -276,7 +276,7 @@ static struct waiters *group_of(struct broker *b)
 	return g;
 }
 
-int waiter_open(struct broker *b, const struct freq *f, int pfd, const struct stat *st, int flags,
+int waiter_open(struct broker *b, const struct request *f, int pfd, const struct stat *st, int flags,
 		bool cloexec)
 {
 	if (atomic_load(&b->waiters_closed))
@@ -300,7 +300,7 @@ int waiter_open(struct broker *b, const struct freq *f, int pfd, const struct st
 	sweep(g);
 	if (r == 0 && g->count >= WAITERS_MAX) {
 		r = -ENFILE;
-		if (!g->warned && fileops_may_log(b))
+		if (!g->warned && req_may_log(b))
 			sbx_log("refused %s for pid %u: %d opens wait for a peer already", f->name,
 				f->n->pid, WAITERS_MAX);
 		g->warned = true;

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "fileops.h"
+#include "request.h"
 
 /* Would an open of the object ST with FLAGS wait for something outside
  * the broker (a FIFO's peer, a device)? */
@@ -15,7 +15,7 @@ bool waiter_needed(const struct stat *st, int flags);
  * answer F from there (the fd, with CLOEXEC, or the open's error). 0: F
  * is answered there; else a negative errno to answer F with now (ENFILE
  * when the sandbox's cap on waiting opens is reached). */
-int waiter_open(struct broker *b, const struct freq *f, int pfd, const struct stat *st, int flags,
+int waiter_open(struct broker *b, const struct request *f, int pfd, const struct stat *st, int flags,
 		bool cloexec);
 /* The sandbox is over: let go of every waiting FIFO open; waiters that
  * cannot be let go (a device's open) end on their own, holding nothing

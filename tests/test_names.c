@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
-#include "fileops.h"
+#include "names.h"
 
 #define LEAVES NAME_DIR_LEAVES
 #define ARRIVES NAME_DIR_ARRIVES
@@ -83,7 +83,7 @@ static void test_plans(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		static struct freq f;
+		static struct request f;
 		memset(&f, 0, sizeof(f));
 		f.op = cases[i].op;
 		f.atflags = cases[i].atflags;

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* execve and execveat; chdir and fchdir. The kernel itself resolves these
+ * paths once the broker has approved them: an exec after init bound the
+ * executable into the root (plan.c; Landlock keeps the kernel from running
+ * anything outside that root, and execwatch.c checks the image it loaded),
+ * a chdir after the broker made the directory, empty, in the root.
+ * Relative paths are then read from /proc/PID/cwd and resolved by the
+ * broker on the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decide.h"
+#include "execwatch.h"
+#include "handlers.h"
+#include "util.h"
+
+int64_t exec_handle(struct broker *b, struct request *f)
+{
+	const struct fpath *p = &f->p[0];
+	if (!p->path[0])
+		return req_refuse(b, f, SBX_PERM_EXEC, "executing an open fd is not supported");
+	/* The kernel resolves the path again: relative to a dirfd it could
+	 * start on the host, where only Landlock keeps it from running a file
+	 * the broker did not bind. */
+	if (!b->landlock && p->path[0] != '/' && p->dirfd != AT_FDCWD)
+		return req_refuse(b, f, SBX_PERM_EXEC, "execveat relative to a dirfd needs Landlock");
+	/* Approved before: the kernel runs what is bound there. */
+	pthread_mutex_lock(&b->root_lock);
+	bool approved = sbx_rootview_exec_ok(&b->root, p->abs);
+	pthread_mutex_unlock(&b->root_lock);
+	int r = approved ? 0 : plan_exec(b, p->abs, false, NULL, 0);
+	if (r == 0) {
+		/* Not on the word of the path string: the kernel reads it
+		 * again, and the image it loads is checked. */
+		r = execwatch_continue(b, f);
+		return r == 0 || r == -ENOENT ? REQ_ANSWERED : r;
+	}
+	/* "Not found" only where the policy lets the program look; a search
+	 * along $PATH that misses is routine and goes unsaid. */
+	if (r == -ENOENT)
+		return decide_may_tell(b, p->abs) ? r : -EACCES;
+	/* Nor is one through a directory we cannot search ourselves. */
+	struct sbx_resolved res;
+	if (r == -EACCES && sbx_resolve(b->rootfd, p->abs, 0, NULL, NULL, &res) < 0)
+		return r;
+	if (r == -EACCES)
+		close(res.fd);
+	return req_refuse(b, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
+}
+
+/* chdir: the broker makes the directory (empty) in the sandbox's root, at
+ * its host path, and the kernel moves there. */
+int64_t chdir_handle(struct broker *b, struct request *f)
+{
+	const struct fpath *p = &f->p[0];
+	int r = plan_dir(b, p->abs, false, NULL);
+	if (r == 0 || decide_in_root(b, p->abs, false)) /* or a directory of the root */
+		return req_continue(b, f);
+	if ((r == -ENOENT || r == -ENOTDIR) && decide_may_tell(b, p->abs))
+		return r;
+	return req_refuse(b, f, SBX_PERM_STAT, r == -EACCES ? "not allowed by the policy" : strerror(-r));
+}
+
+/* fchdir: a working directory on the host is where the kernel itself
+ * resolves the relative names no request shows the broker: a core dump
+ * (there are none: RLIMIT_CORE is 0) and the address of a unix datagram
+ * (the program has no unix datagram socket unless the policy has unix
+ * rules). With Landlock, execve reaches nothing outside the root from
+ * there either; every other path is still the broker's. So fchdir to a
+ * host directory is allowed with Landlock and without unix rules; else
+ * only to directories of the sandbox's root, like chdir. */
+int64_t fchdir_handle(struct broker *b, struct request *f)
+{
+	if (b->landlock && !b->unix_rules)
+		return req_continue(b, f);
+	_cleanup_close_ int fd = req_program_fd(b, f, f->p[0].dirfd, O_PATH);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	int root = decide_sandbox_root(b, f);
+	if (root >= 0 && st.st_dev == b->sbx_dev)
+		return req_continue(b, f);
+	snprintf(f->p[0].path, sizeof(f->p[0].path), "fd %d", f->p[0].dirfd);
+	return req_refuse(b, f, SBX_PERM_STAT,
+			      b->landlock ? "fchdir to a host directory under a policy with unix rules"
+					  : "fchdir to a host directory needs Landlock, which this kernel lacks");
+}
+

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The program's sockets (sockets.h). The broker remembers, by inode, every
+ * host socket it handed over: on those it carries out every datagram send
+ * that names an address itself (netsend.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sockets.h"
+#include "util.h"
+
+static void host_add(struct broker *b, ino_t ino)
+{
+	pthread_mutex_lock(&b->hosts.lock);
+	if (b->hosts.n < SBX_ARRAY_SIZE(b->hosts.ino))
+		b->hosts.ino[b->hosts.n++] = ino;
+	else /* forget the oldest */
+		b->hosts.ino[b->hosts.next++ % SBX_ARRAY_SIZE(b->hosts.ino)] = ino;
+	pthread_mutex_unlock(&b->hosts.lock);
+}
+
+static bool host_has(struct broker *b, ino_t ino)
+{
+	bool r = false;
+	pthread_mutex_lock(&b->hosts.lock);
+	for (size_t i = 0; i < b->hosts.n && !r; i++)
+		r = b->hosts.ino[i] == ino;
+	pthread_mutex_unlock(&b->hosts.lock);
+	return r;
+}
+
+enum sbx_net_proto sock_proto(int domain, int type)
+{
+	if (domain == AF_UNIX)
+		return SBX_NET_UNIX;
+	return type == SOCK_STREAM ? SBX_NET_TCP : SBX_NET_UDP;
+}
+
+int sock_get(struct broker *b, const struct request *f, int pfd, struct sock *s)
+{
+	s->fd = req_program_fd_any(b, f, pfd);
+	if (s->fd < 0)
+		return s->fd;
+	socklen_t l = sizeof(int);
+	struct stat st;
+	if (fstat(s->fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+	    getsockopt(s->fd, SOL_SOCKET, SO_DOMAIN, &s->domain, &l) < 0 ||
+	    getsockopt(s->fd, SOL_SOCKET, SO_TYPE, &s->type, &l) < 0 ||
+	    getsockopt(s->fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol, &l) < 0) {
+		sbx_closep(&s->fd);
+		return -ENOTSOCK;
+	}
+	s->flags = fcntl(s->fd, F_GETFL);
+	long fl = req_fd_flags(b, f, pfd);
+	s->cloexec = fl >= 0 && (fl & O_CLOEXEC);
+	s->is_host = host_has(b, st.st_ino);
+	s->proto = sock_proto(s->domain, s->type);
+	return 0;
+}
+
+/* Options the program may have set before the connect or bind. */
+static void copy_options(int from, int to, int domain)
+{
+	static const struct {
+		int level, name;
+	} opts[] = {
+		{SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_REUSEPORT}, {SOL_SOCKET, SO_KEEPALIVE},
+		{SOL_SOCKET, SO_BROADCAST}, {SOL_SOCKET, SO_RCVBUF},    {SOL_SOCKET, SO_SNDBUF},
+		{SOL_SOCKET, SO_LINGER},    {SOL_SOCKET, SO_RCVTIMEO},  {SOL_SOCKET, SO_SNDTIMEO},
+		{SOL_SOCKET, SO_PASSCRED},  {IPPROTO_TCP, TCP_NODELAY}, {IPPROTO_IPV6, IPV6_V6ONLY},
+	};
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(opts); i++) {
+		unsigned char v[64];
+		socklen_t l = sizeof(v);
+		if ((opts[i].level == IPPROTO_IPV6 && domain != AF_INET6) ||
+		    (opts[i].level == IPPROTO_TCP && domain == AF_UNIX))
+			continue;
+		if (getsockopt(from, opts[i].level, opts[i].name, v, &l) == 0)
+			(void)setsockopt(to, opts[i].level, opts[i].name, v, l);
+	}
+}
+
+int sock_host(const struct sock *s)
+{
+	int fd = socket(s->domain, s->type | SOCK_CLOEXEC | ((s->flags & O_NONBLOCK) ? SOCK_NONBLOCK : 0),
+			s->protocol);
+	if (fd < 0)
+		return -errno;
+	if (s->fd >= 0)
+		copy_options(s->fd, fd, s->domain);
+	return fd;
+}
+
+void sock_handed(struct broker *b, int hfd)
+{
+	struct stat st;
+	if (fstat(hfd, &st) == 0)
+		host_add(b, st.st_ino);
+}
+
+int sock_swap_in(struct broker *b, const struct request *f, int pfd, int hfd, bool cloexec)
+{
+	int r = req_replace_fd(b, f, pfd, hfd, cloexec);
+	if (r == 0)
+		sock_handed(b, hfd);
+	return r;
+}
+
+int sock_refuse(struct broker *b, const struct request *f, const struct sock *s, const char *peer)
+{
+	if (req_may_log(b))
+		sbx_log("refused %s %s %s for pid %u: not allowed by the policy",
+			f->op == OP_SEND ? "send" : f->name, sbx_net_proto_name(s->proto), peer, f->n->pid);
+	return -EACCES;
+}
+
+void sock_describe(const struct sockaddr *sa, char *out, size_t size)
+{
+	char a[64] = "?";
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+		inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		snprintf(out, size, "%s:%u", a, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		snprintf(out, size, "[%s]:%u", a, ntohs(in6->sin6_port));
+	} else {
+		snprintf(out, size, "family %d", sa->sa_family);
+	}
+}
+
+bool sock_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
