@@ -151,8 +151,8 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 }
 
 /* Split the absolute PATH into the directory DIR and the last component
- * NAME (trailing slashes dropped). 1 for "/" itself, 2 for "." or "..", 0
- * for a name; -ENAMETOOLONG. */
+ * NAME (trailing slashes dropped): NAME_OK, NAME_ROOT for "/" itself,
+ * NAME_DOT for "." or ".."; -ENAMETOOLONG. */
 enum { NAME_OK, NAME_ROOT, NAME_DOT };
 static int split_last(const char *path, char *dir, char *name)
 {
@@ -236,8 +236,8 @@ int decide_name_quiet(struct broker *b, const struct fpath *p, int *dirfd, char 
 }
 
 /* The directory of P's last component with write on the name checked. */
-static int name_dir(struct broker *b, const struct request *f, const struct fpath *p,
-		    const char *dir, const char *name, int *dirfd, char *canon)
+static int name_dir(struct broker *b, const struct request *f, const char *dir, const char *name,
+		    int *dirfd, char *canon)
 {
 	struct sbx_resolved *res = malloc(sizeof(*res));
 	if (!res)
@@ -265,7 +265,6 @@ static int name_dir(struct broker *b, const struct request *f, const struct fpat
 		r = req_refuse(b, f, SBX_PERM_WRITE, r == -EACCES || r == -ENOENT
 						       ? "not allowed by the policy" : strerror(-r));
 	}
-	(void)p;
 	sbx_closep(&res->fd);
 	free(res);
 	return r;
@@ -282,7 +281,7 @@ int decide_name(struct broker *b, const struct request *f, const struct fpath *p
 		return r;
 	if (r != NAME_OK)
 		return no_name_errno(f, p, r == NAME_ROOT);
-	if ((r = name_dir(b, f, p, dir, name, dirfd, canon)) < 0)
+	if ((r = name_dir(b, f, dir, name, dirfd, canon)) < 0)
 		return r;
 	/* "name/" names a directory: anything else there is ENOTDIR. */
 	size_t l = strlen(p->path);
