@@ -63,7 +63,7 @@ int64_t fdcall_handle(struct broker *b, struct request *f)
 	}
 	struct stat st;
 	struct statx stx;
-	char text[PATH_MAX], xname[256];
+	char text[PATH_MAX];
 	ssize_t n;
 	int r;
 	switch (f->op) {
@@ -107,6 +107,7 @@ int64_t fdcall_handle(struct broker *b, struct request *f)
 		return fchownat(copy, "", f->uid, f->gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
 	case OP_XATTR_SET:
 	case OP_XATTR_REMOVE: {
+		char xname[256];
 		ssize_t l = req_read_string(b, f, f->name_addr, xname, sizeof(xname));
 		if (l <= 0)
 			return l == -ENAMETOOLONG || l == 0 ? -ERANGE : (int)l;

@@ -249,7 +249,9 @@ cgroup_tests() {
 			sandbox-cleanup) cp=$p ;;
 			esac
 		done
-		[ -n "$bp" ] && kill -KILL "$bp" && [ $how = both ] && kill -KILL "$cp"
+		# Both: the cleanup process first, or it may sweep in between.
+		[ $how = both ] && [ -n "$cp" ] && kill -KILL "$cp"
+		[ -n "$bp" ] && kill -KILL "$bp"
 		wait "$sp"
 		for _ in $(seq 60); do
 			left=$(ls -d "$pids"/sandbox-* "$mem"/sandbox-* 2>/dev/null)
