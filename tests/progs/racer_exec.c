@@ -33,19 +33,43 @@ static void *exec_flip(void *arg)
 	return NULL;
 }
 
-/* Run PATH (or exec_buf when PATH is NULL, in a vfork child that shares
- * memory with the flipping thread). 0: the allowed program ran; 42: the
- * marker ran; else refused or failed. */
+static char *const run_argv[] = {"x", "marker", NULL};
+static char *const run_envp[] = {NULL};
+
+static void exec_or_exit(const char *p)
+{
+	execve(p, run_argv, run_envp);
+	_exit(errno == EACCES ? 126 : errno == ENOENT ? 127 : 125);
+}
+
+/* The child of a clone sharing our memory: it execs exec_buf as the flipping
+ * thread leaves it. */
+static int exec_shared(void *arg)
+{
+	(void)arg;
+	exec_or_exit(exec_buf);
+	return 125;
+}
+
+/* Run PATH, or exec_buf when PATH is NULL in a child that shares memory with
+ * the flipping thread. 0: the allowed program ran; 42: the marker ran; else
+ * refused or failed. */
 static int run_one(const char *p)
 {
-	char *const argv[] = {"x", "marker", NULL};
-	char *const envp[] = {NULL};
-	pid_t pid = p ? fork() : vfork();
-	if (pid == 0) {
-		execve(p ? p : exec_buf, argv, envp);
-		_exit(errno == EACCES ? 126 : errno == ENOENT ? 127 : 125);
+	if (p) {
+		pid_t pid = fork();
+		if (pid == 0)
+			exec_or_exit(p);
+		return reap(pid);
 	}
-	return reap(pid);
+	/* What vfork does (shared memory, this thread waits until the child
+	 * execs or exits), but with the child running exec_shared on a stack
+	 * of its own: vfork returns twice on our stack, so the compiler must
+	 * assume any local kept in a register across it can be clobbered
+	 * (gcc's -Wclobbered); here no function returns twice. The stack is
+	 * only used while this thread is suspended, one child at a time. */
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	return reap(clone(exec_shared, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, NULL));
 }
 
 int cmd_exec(const char *w, int secs)
