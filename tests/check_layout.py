@@ -323,6 +323,8 @@ def layout_cases(root, build):
 if __name__ == "__main__":
     if sys.argv[1:] == ["--self-test"]:
         # The cases live beside this file; they take this module's checks.
+        # No __pycache__ left in the source tree.
+        sys.dont_write_bytecode = True
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from check_layout_selftest import self_test_cases
         sys.exit(1 if run_cases(self_test_cases(sys.modules[__name__])) else 0)
