@@ -56,6 +56,11 @@ static void test_names(void **state)
 	assert_string_equal(sbx_net_op_name(SBX_NET_BIND), "bind");
 }
 
+/* Rows of test_parse_table. */
+#define INET(text, proto, fam, addr, prefix, lo, hi) \
+	{text, SBX_NET_##proto, AF_##fam, addr, prefix, lo, hi, false, NULL}
+#define UNIX(text, abstract, pattern) {text, SBX_NET_UNIX, AF_UNIX, NULL, 0, 0, 0, abstract, pattern}
+
 /* What each spelling parses to: the family, the network address (host bits
  * cleared), the prefix, the ports, and for unix the pattern. */
 static void test_parse_table(void **state)
@@ -71,31 +76,31 @@ static void test_parse_table(void **state)
 		bool abstract;
 		const char *pattern;
 	} cases[] = {
-		{"connect tcp 127.0.0.1:8080", SBX_NET_TCP, AF_INET, "127.0.0.1", 32, 8080, 8080, false, NULL},
-		{"connect udp 127.0.0.53:53", SBX_NET_UDP, AF_INET, "127.0.0.53", 32, 53, 53, false, NULL},
-		{"bind tcp 127.0.0.1:0", SBX_NET_TCP, AF_INET, "127.0.0.1", 32, 0, 0, false, NULL},
-		{"connect tcp 10.0.0.0/8:1-1024", SBX_NET_TCP, AF_INET, "10.0.0.0", 8, 1, 1024, false, NULL},
-		{"connect tcp 10.1.2.3/8:*", SBX_NET_TCP, AF_INET, "10.0.0.0", 8, 0, 65535, false, NULL},
-		{"connect tcp 192.168.1.255/23:443", SBX_NET_TCP, AF_INET, "192.168.0.0", 23, 443, 443, false, NULL},
-		{"connect tcp 1.2.3.4/0:65535", SBX_NET_TCP, AF_INET, "0.0.0.0", 0, 65535, 65535, false, NULL},
-		{"connect tcp 1.2.3.4/32:0-65535", SBX_NET_TCP, AF_INET, "1.2.3.4", 32, 0, 65535, false, NULL},
-		{"connect tcp 1.2.3.4:007", SBX_NET_TCP, AF_INET, "1.2.3.4", 32, 7, 7, false, NULL},
-		{"connect tcp 1.2.3.4:80-80", SBX_NET_TCP, AF_INET, "1.2.3.4", 32, 80, 80, false, NULL},
-		{"connect tcp [::1]:80", SBX_NET_TCP, AF_INET6, "::1", 128, 80, 80, false, NULL},
-		{"connect udp [fd00::/8]:*", SBX_NET_UDP, AF_INET6, "fd00::", 8, 0, 65535, false, NULL},
-		{"connect tcp [2001:db8:ffff::1/33]:1-2", SBX_NET_TCP, AF_INET6, "2001:db8:8000::", 33, 1, 2, false, NULL},
-		{"connect tcp [::/0]:22", SBX_NET_TCP, AF_INET6, "::", 0, 22, 22, false, NULL},
+		INET("connect tcp 127.0.0.1:8080", TCP, INET, "127.0.0.1", 32, 8080, 8080),
+		INET("connect udp 127.0.0.53:53", UDP, INET, "127.0.0.53", 32, 53, 53),
+		INET("bind tcp 127.0.0.1:0", TCP, INET, "127.0.0.1", 32, 0, 0),
+		INET("connect tcp 10.0.0.0/8:1-1024", TCP, INET, "10.0.0.0", 8, 1, 1024),
+		INET("connect tcp 10.1.2.3/8:*", TCP, INET, "10.0.0.0", 8, 0, 65535),
+		INET("connect tcp 192.168.1.255/23:443", TCP, INET, "192.168.0.0", 23, 443, 443),
+		INET("connect tcp 1.2.3.4/0:65535", TCP, INET, "0.0.0.0", 0, 65535, 65535),
+		INET("connect tcp 1.2.3.4/32:0-65535", TCP, INET, "1.2.3.4", 32, 0, 65535),
+		INET("connect tcp 1.2.3.4:007", TCP, INET, "1.2.3.4", 32, 7, 7),
+		INET("connect tcp 1.2.3.4:80-80", TCP, INET, "1.2.3.4", 32, 80, 80),
+		INET("connect tcp [::1]:80", TCP, INET6, "::1", 128, 80, 80),
+		INET("connect udp [fd00::/8]:*", UDP, INET6, "fd00::", 8, 0, 65535),
+		INET("connect tcp [2001:db8:ffff::1/33]:1-2", TCP, INET6, "2001:db8:8000::", 33, 1, 2),
+		INET("connect tcp [::/0]:22", TCP, INET6, "::", 0, 22, 22),
 		/* Within ::ffff:0:0/96: the IPv4 rule it means. */
-		{"connect tcp [::ffff:127.0.0.1]:80", SBX_NET_TCP, AF_INET, "127.0.0.1", 32, 80, 80, false, NULL},
-		{"connect tcp [::ffff:10.9.9.9/104]:80", SBX_NET_TCP, AF_INET, "10.0.0.0", 8, 80, 80, false, NULL},
-		{"connect tcp [::ffff:0:0/96]:80", SBX_NET_TCP, AF_INET, "0.0.0.0", 0, 80, 80, false, NULL},
-		{"connect tcp [::ffff:0:0/95]:80", SBX_NET_TCP, AF_INET6, "::fffe:0:0", 95, 80, 80, false, NULL},
-		{"connect tcp any:443", SBX_NET_TCP, AF_UNSPEC, NULL, 0, 443, 443, false, NULL},
-		{"bind udp *:*", SBX_NET_UDP, AF_UNSPEC, NULL, 0, 0, 65535, false, NULL},
-		{"connect unix /run/x.sock", SBX_NET_UNIX, AF_UNIX, NULL, 0, 0, 0, false, "/run/x.sock"},
-		{"bind unix /tmp/**", SBX_NET_UNIX, AF_UNIX, NULL, 0, 0, 0, false, "/tmp/**"},
-		{"connect unix @sbx-*", SBX_NET_UNIX, AF_UNIX, NULL, 0, 0, 0, true, "/sbx-*"},
-		{"connect unix @a/b", SBX_NET_UNIX, AF_UNIX, NULL, 0, 0, 0, true, "/a/b"},
+		INET("connect tcp [::ffff:127.0.0.1]:80", TCP, INET, "127.0.0.1", 32, 80, 80),
+		INET("connect tcp [::ffff:10.9.9.9/104]:80", TCP, INET, "10.0.0.0", 8, 80, 80),
+		INET("connect tcp [::ffff:0:0/96]:80", TCP, INET, "0.0.0.0", 0, 80, 80),
+		INET("connect tcp [::ffff:0:0/95]:80", TCP, INET6, "::fffe:0:0", 95, 80, 80),
+		INET("connect tcp any:443", TCP, UNSPEC, NULL, 0, 443, 443),
+		INET("bind udp *:*", UDP, UNSPEC, NULL, 0, 0, 65535),
+		UNIX("connect unix /run/x.sock", false, "/run/x.sock"),
+		UNIX("bind unix /tmp/**", false, "/tmp/**"),
+		UNIX("connect unix @sbx-*", true, "/sbx-*"),
+		UNIX("connect unix @a/b", true, "/a/b"),
 	};
 	for (size_t i = 0; i < N(cases); i++) {
 		struct sbx_net_rule r;
@@ -252,6 +257,10 @@ struct query {
 	bool want;
 };
 
+/* An inet query; a unix one (PATH, ABSTRACT). */
+#define IN(rule, op, proto, addr, port, want) {rule, op, proto, addr, port, NULL, false, want}
+#define UN(rule, op, path, abstract, want) {rule, op, "unix", NULL, 0, path, abstract, want}
+
 static bool ask(const struct sbx_net_rule *r, const struct query *q, size_t len_cut)
 {
 	enum sbx_net_proto proto = !strcmp(q->proto, "tcp") ? SBX_NET_TCP
@@ -299,67 +308,67 @@ static void test_match_inet(void **state)
 	(void)state;
 	static const struct query cases[] = {
 		/* Exact address and port. */
-		{"connect tcp 127.0.0.1:8080", "connect", "tcp", "127.0.0.1", 8080, NULL, false, true},
-		{"connect tcp 127.0.0.1:8080", "connect", "tcp", "127.0.0.1", 8081, NULL, false, false},
-		{"connect tcp 127.0.0.1:8080", "connect", "tcp", "127.0.0.2", 8080, NULL, false, false},
+		IN("connect tcp 127.0.0.1:8080", "connect", "tcp", "127.0.0.1", 8080, true),
+		IN("connect tcp 127.0.0.1:8080", "connect", "tcp", "127.0.0.1", 8081, false),
+		IN("connect tcp 127.0.0.1:8080", "connect", "tcp", "127.0.0.2", 8080, false),
 		/* A prefix: inside, its edges, just outside. */
-		{"connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.0.0.0", 1, NULL, false, true},
-		{"connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.255.255.255", 1024, NULL, false, true},
-		{"connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.1.2.3", 80, NULL, false, true},
-		{"connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "11.0.0.0", 80, NULL, false, false},
-		{"connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "9.255.255.255", 80, NULL, false, false},
-		{"connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.1.2.3", 0, NULL, false, false},
-		{"connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.1.2.3", 1025, NULL, false, false},
-		{"connect tcp 192.168.2.0/23:*", "connect", "tcp", "192.168.3.255", 1, NULL, false, true},
-		{"connect tcp 192.168.2.0/23:*", "connect", "tcp", "192.168.4.0", 1, NULL, false, false},
-		{"connect tcp 192.168.2.0/23:*", "connect", "tcp", "192.168.1.255", 1, NULL, false, false},
-		{"connect tcp 1.2.3.4/31:*", "connect", "tcp", "1.2.3.5", 1, NULL, false, true},
-		{"connect tcp 1.2.3.4/31:*", "connect", "tcp", "1.2.3.6", 1, NULL, false, false},
-		{"connect tcp 0.0.0.0/0:*", "connect", "tcp", "255.255.255.255", 65535, NULL, false, true},
-		{"connect tcp 0.0.0.0/0:*", "connect", "tcp", "::1", 1, NULL, false, false},
+		IN("connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.0.0.0", 1, true),
+		IN("connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.255.255.255", 1024, true),
+		IN("connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.1.2.3", 80, true),
+		IN("connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "11.0.0.0", 80, false),
+		IN("connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "9.255.255.255", 80, false),
+		IN("connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.1.2.3", 0, false),
+		IN("connect tcp 10.0.0.0/8:1-1024", "connect", "tcp", "10.1.2.3", 1025, false),
+		IN("connect tcp 192.168.2.0/23:*", "connect", "tcp", "192.168.3.255", 1, true),
+		IN("connect tcp 192.168.2.0/23:*", "connect", "tcp", "192.168.4.0", 1, false),
+		IN("connect tcp 192.168.2.0/23:*", "connect", "tcp", "192.168.1.255", 1, false),
+		IN("connect tcp 1.2.3.4/31:*", "connect", "tcp", "1.2.3.5", 1, true),
+		IN("connect tcp 1.2.3.4/31:*", "connect", "tcp", "1.2.3.6", 1, false),
+		IN("connect tcp 0.0.0.0/0:*", "connect", "tcp", "255.255.255.255", 65535, true),
+		IN("connect tcp 0.0.0.0/0:*", "connect", "tcp", "::1", 1, false),
 		/* IPv6 prefixes. */
-		{"connect tcp [fd00::/8]:*", "connect", "tcp", "fdff:ffff::1", 9, NULL, false, true},
-		{"connect tcp [fd00::/8]:*", "connect", "tcp", "fe00::", 9, NULL, false, false},
-		{"connect tcp [fd00::/8]:*", "connect", "tcp", "fc00::", 9, NULL, false, false},
-		{"connect tcp [2001:db8::/33]:1", "connect", "tcp", "2001:db8:7fff::1", 1, NULL, false, true},
-		{"connect tcp [2001:db8::/33]:1", "connect", "tcp", "2001:db8:8000::", 1, NULL, false, false},
-		{"connect tcp [::1]:80", "connect", "tcp", "::1", 80, NULL, false, true},
-		{"connect tcp [::1]:80", "connect", "tcp", "::2", 80, NULL, false, false},
-		{"connect tcp [::1]:80", "connect", "tcp", "127.0.0.1", 80, NULL, false, false},
-		{"connect tcp [::/0]:80", "connect", "tcp", "ffff::", 80, NULL, false, true},
+		IN("connect tcp [fd00::/8]:*", "connect", "tcp", "fdff:ffff::1", 9, true),
+		IN("connect tcp [fd00::/8]:*", "connect", "tcp", "fe00::", 9, false),
+		IN("connect tcp [fd00::/8]:*", "connect", "tcp", "fc00::", 9, false),
+		IN("connect tcp [2001:db8::/33]:1", "connect", "tcp", "2001:db8:7fff::1", 1, true),
+		IN("connect tcp [2001:db8::/33]:1", "connect", "tcp", "2001:db8:8000::", 1, false),
+		IN("connect tcp [::1]:80", "connect", "tcp", "::1", 80, true),
+		IN("connect tcp [::1]:80", "connect", "tcp", "::2", 80, false),
+		IN("connect tcp [::1]:80", "connect", "tcp", "127.0.0.1", 80, false),
+		IN("connect tcp [::/0]:80", "connect", "tcp", "ffff::", 80, true),
 		/* ::ffff:a.b.c.d is a.b.c.d, in the query and in the rule; the IPv6
 		 * rule for everything does not take in IPv4 through it. */
-		{"connect tcp 127.0.0.1:80", "connect", "tcp", "::ffff:127.0.0.1", 80, NULL, false, true},
-		{"connect tcp 127.0.0.1:80", "connect", "tcp", "::ffff:127.0.0.2", 80, NULL, false, false},
-		{"connect tcp 127.0.0.0/8:80", "connect", "tcp", "::ffff:127.9.9.9", 80, NULL, false, true},
-		{"connect tcp [::ffff:127.0.0.1]:80", "connect", "tcp", "127.0.0.1", 80, NULL, false, true},
-		{"connect tcp [::ffff:127.0.0.1]:80", "connect", "tcp", "::ffff:127.0.0.1", 80, NULL, false, true},
-		{"connect tcp [::ffff:127.0.0.1]:80", "connect", "tcp", "127.0.0.2", 80, NULL, false, false},
-		{"connect tcp [::/0]:80", "connect", "tcp", "::ffff:127.0.0.1", 80, NULL, false, false},
-		{"connect tcp [::127.0.0.1]:80", "connect", "tcp", "127.0.0.1", 80, NULL, false, false},
+		IN("connect tcp 127.0.0.1:80", "connect", "tcp", "::ffff:127.0.0.1", 80, true),
+		IN("connect tcp 127.0.0.1:80", "connect", "tcp", "::ffff:127.0.0.2", 80, false),
+		IN("connect tcp 127.0.0.0/8:80", "connect", "tcp", "::ffff:127.9.9.9", 80, true),
+		IN("connect tcp [::ffff:127.0.0.1]:80", "connect", "tcp", "127.0.0.1", 80, true),
+		IN("connect tcp [::ffff:127.0.0.1]:80", "connect", "tcp", "::ffff:127.0.0.1", 80, true),
+		IN("connect tcp [::ffff:127.0.0.1]:80", "connect", "tcp", "127.0.0.2", 80, false),
+		IN("connect tcp [::/0]:80", "connect", "tcp", "::ffff:127.0.0.1", 80, false),
+		IN("connect tcp [::127.0.0.1]:80", "connect", "tcp", "127.0.0.1", 80, false),
 		/* any: either family, ports still count. */
-		{"connect tcp any:443", "connect", "tcp", "8.8.8.8", 443, NULL, false, true},
-		{"connect tcp any:443", "connect", "tcp", "2001:db8::1", 443, NULL, false, true},
-		{"connect tcp any:443", "connect", "tcp", "8.8.8.8", 444, NULL, false, false},
-		{"connect tcp *:*", "connect", "tcp", "8.8.8.8", 0, NULL, false, true},
+		IN("connect tcp any:443", "connect", "tcp", "8.8.8.8", 443, true),
+		IN("connect tcp any:443", "connect", "tcp", "2001:db8::1", 443, true),
+		IN("connect tcp any:443", "connect", "tcp", "8.8.8.8", 444, false),
+		IN("connect tcp *:*", "connect", "tcp", "8.8.8.8", 0, true),
 		/* Port range edges. */
-		{"connect udp 1.1.1.1:53-54", "connect", "udp", "1.1.1.1", 52, NULL, false, false},
-		{"connect udp 1.1.1.1:53-54", "connect", "udp", "1.1.1.1", 53, NULL, false, true},
-		{"connect udp 1.1.1.1:53-54", "connect", "udp", "1.1.1.1", 54, NULL, false, true},
-		{"connect udp 1.1.1.1:53-54", "connect", "udp", "1.1.1.1", 55, NULL, false, false},
-		{"connect udp 1.1.1.1:65535", "connect", "udp", "1.1.1.1", 65535, NULL, false, true},
-		{"connect udp 1.1.1.1:0", "connect", "udp", "1.1.1.1", 0, NULL, false, true},
+		IN("connect udp 1.1.1.1:53-54", "connect", "udp", "1.1.1.1", 52, false),
+		IN("connect udp 1.1.1.1:53-54", "connect", "udp", "1.1.1.1", 53, true),
+		IN("connect udp 1.1.1.1:53-54", "connect", "udp", "1.1.1.1", 54, true),
+		IN("connect udp 1.1.1.1:53-54", "connect", "udp", "1.1.1.1", 55, false),
+		IN("connect udp 1.1.1.1:65535", "connect", "udp", "1.1.1.1", 65535, true),
+		IN("connect udp 1.1.1.1:0", "connect", "udp", "1.1.1.1", 0, true),
 		/* Protocol and operation are part of the rule. */
-		{"connect udp 1.1.1.1:53", "connect", "tcp", "1.1.1.1", 53, NULL, false, false},
-		{"connect tcp 1.1.1.1:53", "connect", "udp", "1.1.1.1", 53, NULL, false, false},
-		{"connect tcp 1.1.1.1:53", "bind", "tcp", "1.1.1.1", 53, NULL, false, false},
-		{"bind tcp 127.0.0.1:0", "bind", "tcp", "127.0.0.1", 0, NULL, false, true},
-		{"bind tcp 127.0.0.1:0", "bind", "tcp", "127.0.0.1", 80, NULL, false, false},
-		{"bind tcp 127.0.0.1:0", "connect", "tcp", "127.0.0.1", 0, NULL, false, false},
-		{"bind udp any:*", "bind", "udp", "::", 5353, NULL, false, true},
-		{"bind udp any:*", "bind", "tcp", "::", 5353, NULL, false, false},
+		IN("connect udp 1.1.1.1:53", "connect", "tcp", "1.1.1.1", 53, false),
+		IN("connect tcp 1.1.1.1:53", "connect", "udp", "1.1.1.1", 53, false),
+		IN("connect tcp 1.1.1.1:53", "bind", "tcp", "1.1.1.1", 53, false),
+		IN("bind tcp 127.0.0.1:0", "bind", "tcp", "127.0.0.1", 0, true),
+		IN("bind tcp 127.0.0.1:0", "bind", "tcp", "127.0.0.1", 80, false),
+		IN("bind tcp 127.0.0.1:0", "connect", "tcp", "127.0.0.1", 0, false),
+		IN("bind udp any:*", "bind", "udp", "::", 5353, true),
+		IN("bind udp any:*", "bind", "tcp", "::", 5353, false),
 		/* An inet rule never matches a unix query. */
-		{"connect tcp any:*", "connect", "unix", NULL, 0, "/run/x.sock", false, false},
+		UN("connect tcp any:*", "connect", "/run/x.sock", false, false),
 	};
 	run_queries(cases, N(cases));
 }
@@ -368,33 +377,33 @@ static void test_match_unix(void **state)
 {
 	(void)state;
 	static const struct query cases[] = {
-		{"connect unix /run/x.sock", "connect", "unix", NULL, 0, "/run/x.sock", false, true},
-		{"connect unix /run/x.sock", "connect", "unix", NULL, 0, "/run/x.sockx", false, false},
-		{"connect unix /run/x.sock", "connect", "unix", NULL, 0, "/run/x.soc", false, false},
-		{"connect unix /run/x.sock", "connect", "unix", NULL, 0, "/run/y/x.sock", false, false},
-		{"connect unix /run/x.sock", "connect", "unix", NULL, 0, NULL, false, false},
-		{"connect unix /run/x.sock", "bind", "unix", NULL, 0, "/run/x.sock", false, false},
-		{"connect unix /run/x.sock", "connect", "tcp", "127.0.0.1", 0, NULL, false, false},
+		UN("connect unix /run/x.sock", "connect", "/run/x.sock", false, true),
+		UN("connect unix /run/x.sock", "connect", "/run/x.sockx", false, false),
+		UN("connect unix /run/x.sock", "connect", "/run/x.soc", false, false),
+		UN("connect unix /run/x.sock", "connect", "/run/y/x.sock", false, false),
+		UN("connect unix /run/x.sock", "connect", NULL, false, false),
+		UN("connect unix /run/x.sock", "bind", "/run/x.sock", false, false),
+		IN("connect unix /run/x.sock", "connect", "tcp", "127.0.0.1", 0, false),
 		/* A path rule is not an abstract one, nor the other way round. */
-		{"connect unix /run/x.sock", "connect", "unix", NULL, 0, "run/x.sock", true, false},
-		{"connect unix @run/x.sock", "connect", "unix", NULL, 0, "/run/x.sock", false, false},
+		UN("connect unix /run/x.sock", "connect", "run/x.sock", true, false),
+		UN("connect unix @run/x.sock", "connect", "/run/x.sock", false, false),
 		/* Patterns: '*' within a component, '**' across. */
-		{"connect unix /run/user/*/bus", "connect", "unix", NULL, 0, "/run/user/1000/bus", false, true},
-		{"connect unix /run/user/*/bus", "connect", "unix", NULL, 0, "/run/user/1/2/bus", false, false},
-		{"bind unix /tmp/**", "bind", "unix", NULL, 0, "/tmp/a/b/c.sock", false, true},
-		{"bind unix /tmp/**", "bind", "unix", NULL, 0, "/tmpx/c.sock", false, false},
-		{"bind unix /tmp/*.sock", "bind", "unix", NULL, 0, "/tmp/a.sock", false, true},
-		{"bind unix /tmp/*.sock", "bind", "unix", NULL, 0, "/tmp/a.socket", false, false},
+		UN("connect unix /run/user/*/bus", "connect", "/run/user/1000/bus", false, true),
+		UN("connect unix /run/user/*/bus", "connect", "/run/user/1/2/bus", false, false),
+		UN("bind unix /tmp/**", "bind", "/tmp/a/b/c.sock", false, true),
+		UN("bind unix /tmp/**", "bind", "/tmpx/c.sock", false, false),
+		UN("bind unix /tmp/*.sock", "bind", "/tmp/a.sock", false, true),
+		UN("bind unix /tmp/*.sock", "bind", "/tmp/a.socket", false, false),
 		/* Abstract names: exact, and '*' patterns. */
-		{"connect unix @sbx-echo", "connect", "unix", NULL, 0, "sbx-echo", true, true},
-		{"connect unix @sbx-echo", "connect", "unix", NULL, 0, "sbx-echo2", true, false},
-		{"connect unix @sbx-echo", "connect", "unix", NULL, 0, "sbx-ech", true, false},
-		{"connect unix @sbx-*", "connect", "unix", NULL, 0, "sbx-anything", true, true},
-		{"connect unix @sbx-*", "connect", "unix", NULL, 0, "sbx-", true, true},
-		{"connect unix @sbx-*", "connect", "unix", NULL, 0, "other", true, false},
-		{"connect unix @sbx-*", "connect", "unix", NULL, 0, "sbx-a/b", true, false},
-		{"connect unix @sbx-*", "bind", "unix", NULL, 0, "sbx-a", true, false},
-		{"bind unix @sbx-*", "bind", "unix", NULL, 0, "sbx-a", true, true},
+		UN("connect unix @sbx-echo", "connect", "sbx-echo", true, true),
+		UN("connect unix @sbx-echo", "connect", "sbx-echo2", true, false),
+		UN("connect unix @sbx-echo", "connect", "sbx-ech", true, false),
+		UN("connect unix @sbx-*", "connect", "sbx-anything", true, true),
+		UN("connect unix @sbx-*", "connect", "sbx-", true, true),
+		UN("connect unix @sbx-*", "connect", "other", true, false),
+		UN("connect unix @sbx-*", "connect", "sbx-a/b", true, false),
+		UN("connect unix @sbx-*", "bind", "sbx-a", true, false),
+		UN("bind unix @sbx-*", "bind", "sbx-a", true, true),
 	};
 	run_queries(cases, N(cases));
 }
@@ -405,8 +414,8 @@ static void test_match_unix(void **state)
 static void test_match_lengths(void **state)
 {
 	(void)state;
-	static const struct query v4 = {"connect tcp any:*", "connect", "tcp", "1.2.3.4", 80, NULL, false, true};
-	static const struct query v6 = {"connect tcp any:*", "connect", "tcp", "::1", 80, NULL, false, true};
+	static const struct query v4 = IN("connect tcp any:*", "connect", "tcp", "1.2.3.4", 80, true);
+	static const struct query v6 = IN("connect tcp any:*", "connect", "tcp", "::1", 80, true);
 	struct sbx_net_rule r;
 	rule(v4.rule, &r);
 	assert_true(ask(&r, &v4, 0));
