@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,12 @@ static void clear_host_bits(uint8_t *a, size_t bytes, unsigned prefix)
 static int parse_inet(const char *spec, struct sbx_net_rule *r, int *which, size_t *col,
 		      const char **msg)
 {
-	const char *colon = strrchr(spec, ':');
+	/* An IPv6 address holds colons: its port follows the ']'. Without a
+	 * ']' the address is reported below, where it lacks one. */
+	const char *colon = NULL, *rb = spec[0] == '[' ? strchr(spec, ']') : NULL;
+	if (rb && rb[1] != ':')
+		return fail(which, col, msg, 1, (size_t)(rb + 1 - spec), "expected ADDRESS:PORT");
+	colon = rb ? rb + 1 : strrchr(spec, ':');
 	if (!colon)
 		return fail(which, col, msg, 1, strlen(spec), "expected ADDRESS:PORT");
 	/* The port or port range. */
@@ -108,6 +114,16 @@ static int parse_inet(const char *spec, struct sbx_net_rule *r, int *which, size
 	r->prefix = (unsigned)prefix;
 	if (inet_pton(r->family, a + off, r->addr) != 1)
 		return fail(which, col, msg, 1, off, v6 ? "not an IPv6 address" : "not an IPv4 address (IPv6 goes in brackets)");
+	/* Addresses are matched with ::ffff:a.b.c.d as a.b.c.d (the kernel
+	 * connects those over IPv4), so a rule within ::ffff:0:0/96 is kept
+	 * as the IPv4 rule it means; as IPv6 it could never match. */
+	if (v6 && r->prefix >= 96 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)r->addr)) {
+		memmove(r->addr, r->addr + 12, 4);
+		memset(r->addr + 4, 0, 12);
+		r->family = AF_INET;
+		r->prefix -= 96;
+		v6 = false;
+	}
 	clear_host_bits(r->addr, v6 ? 16 : 4, r->prefix);
 	return 0;
 }
@@ -132,8 +148,11 @@ int sbx_netrule_parse(enum sbx_net_op op, const char *proto, const char *spec,
 	r->abstract = spec[0] == '@';
 	if (r->abstract) {
 		/* Abstract names match like a path component run: "/" + name. */
-		if (!spec[1] || strlen(spec) >= sizeof(pat) - 1 || strlen(spec) > sizeof(((struct sockaddr_un *)0)->sun_path))
+		if (!spec[1])
 			return fail(which, col, msg, 1, 1, "expected an abstract name after '@'");
+		/* sun_path holds the leading NUL and the name. */
+		if (strlen(spec) > sizeof(((struct sockaddr_un *)0)->sun_path))
+			return fail(which, col, msg, 1, 1, "abstract name too long (at most 107 bytes)");
 		snprintf(pat, sizeof(pat), "/%s", spec + 1);
 	} else {
 		size_t c = 0;
@@ -176,7 +195,8 @@ bool sbx_netrule_match(const struct sbx_net_rule *r, enum sbx_net_op op, enum sb
 		const struct sockaddr_in *in = (const void *)addr;
 		memcpy(a, &in->sin_addr, 4);
 		port = ntohs(in->sin_port);
-	} else if (fam == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+	} else if (fam == AF_INET6 && len >= offsetof(struct sockaddr_in6, sin6_scope_id)) {
+		/* The kernel takes the RFC 2133 length, without sin6_scope_id. */
 		const struct sockaddr_in6 *in6 = (const void *)addr;
 		port = ntohs(in6->sin6_port);
 		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
