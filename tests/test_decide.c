@@ -117,6 +117,7 @@ static int setup(void **state)
 		{"w/dir", S_IFDIR, NULL},      {"w/dir2", S_IFDIR, NULL},
 		{"w/dir2/x", S_IFREG, NULL},   {"secret", S_IFREG, NULL},
 		{"nogrant", S_IFDIR, NULL},    {"nogrant/x", S_IFREG, NULL},
+		{"nogrant/to_r", S_IFLNK, "@r/file"}, {"to_r", S_IFLNK, "r/file"},
 	};
 	for (size_t i = 0; i < sizeof(tree) / sizeof(tree[0]); i++)
 		make(x, tree[i].rel, tree[i].type, tree[i].target);
@@ -148,7 +149,7 @@ static void remove_tree(int dfd)
 	/* The tree is the test's own, a few levels deep. */
 	static const char *const order[] = {
 		"r/deny/x", "r/deny/d", "r/deny", "r/link_in", "r/link_out", "r/link_abs", "r/sub", "r/file", "r",
-		"w/dir2/x", "w/dir2", "w/dir", "w/file", "w/new", "w", "secret", "nogrant/x", "nogrant",
+		"w/dir2/x", "w/dir2", "w/dir", "w/file", "w/new", "w", "secret", "nogrant/x", "nogrant/to_r", "nogrant", "to_r",
 	};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct stat st;
@@ -212,6 +213,10 @@ static void test_object(void **state)
 		/* A symlink inside the grant to a file outside it. */
 		{"r/link_out", false, SBX_PERM_READ, -EACCES, NULL, NULL},
 		{"r/link_abs", false, SBX_PERM_READ, -EACCES, NULL, NULL},
+		/* A symlink the policy does not grant, into a granted tree: the
+		 * program may not learn what it says. */
+		{"nogrant/to_r", false, SBX_PERM_READ, -EACCES, NULL, NULL},
+		{"to_r", false, SBX_PERM_READ, -EACCES, NULL, NULL},
 		/* The link itself is granted. */
 		{"r/link_out", true, SBX_PERM_STAT, 0, "r/link_out", NULL},
 		/* ".." out of a grant, and through a directory not visible. */
