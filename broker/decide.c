@@ -192,13 +192,13 @@ static int no_name_errno(const struct request *f, const struct fpath *p, bool ro
 	case OP_LINK:
 		return root && f->op != OP_MKDIR ? -EBUSY : -EEXIST;
 	case OP_UNLINK:
-		if (root)
-			return -EBUSY;
 		if (!(f->atflags & AT_REMOVEDIR))
 			return -EISDIR;
+		if (root)
+			return -EBUSY;
 		return dotdot ? -ENOTEMPTY : -EINVAL;
-	default:
-		return root || !dotdot ? -EBUSY : -ENOTEMPTY;
+	default: /* rename: either name */
+		return -EBUSY;
 	}
 }
 

@@ -531,6 +531,10 @@ bool sbx_policy_covers_below(const struct sbx_policy *p, const char *dir)
 	size_t dl = strlen(dir);
 	if (dl && dir[dl - 1] == '/')
 		dl--; /* "/" */
+	/* What a deny names is no way to anything: it stays unseen. */
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].kind == SBX_RULE_DENY && sbx_pattern_match(p->rules[i].pattern, dir))
+			return false;
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const char *pat = p->rules[i].pattern;
 		if (!p->rules[i].perms)

@@ -115,7 +115,7 @@ bool sbx_policy_net_check(const struct sbx_policy *p, enum sbx_net_op op, enum s
 /* Could an allow rule match something strictly beneath the directory DIR?
  * (Its pattern, up to the first '*', starts inside DIR, or a wildcard
  * begins before it has left DIR.) Ancestors of granted paths may be
- * walked through. */
+ * walked through. Never for a path a deny rule matches. */
 bool sbx_policy_covers_below(const struct sbx_policy *p, const char *dir);
 
 /* Is there a rule (of any kind, deny too) that may match something beneath

@@ -239,7 +239,7 @@ static void test_object(void **state)
 		{"r/deny/x", false, SBX_PERM_STAT, -EACCES, NULL, NULL},
 		{"r/deny/missing", false, SBX_PERM_READ, -EACCES, NULL, NULL},
 		{"r/deny/missing/../../file", false, SBX_PERM_READ, -EACCES, NULL, NULL},
-		{"r/deny/d/../../file", false, SBX_PERM_READ, -EACCES, NULL, "deny-visible"},
+		{"r/deny/d/../../file", false, SBX_PERM_READ, -EACCES, NULL, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (!want_case(cases[i].bug))
@@ -301,8 +301,8 @@ static void test_visible(void **state)
 		{"nogrant/x", false, false, NULL},
 		{"r/../secret", false, false, NULL},
 		{"nogrant/../r/file", true, true, NULL},
-		{"r/deny/x", false, false, "deny-visible"},
-		{"r/deny/d", false, false, "deny-visible"},
+		{"r/deny/x", false, false, NULL},
+		{"r/deny/d", false, false, NULL},
 		{"/etc", false, false, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -411,13 +411,13 @@ static void test_name(void **state)
 		{OP_RENAME, 0, NAME_DIR_LEAVES, 0, "w/dir/.", -EBUSY, NULL, NULL, REAL_RENAME_FROM, NULL},
 		{OP_RENAME, 0, NAME_DIR_ARRIVES | NAME_DIR_LEAVES, 1, "w/dir/.", -EBUSY, NULL, NULL,
 		 REAL_RENAME_TO, NULL},
-		{OP_RENAME, 0, NAME_DIR_LEAVES, 0, "w/dir/..", -EBUSY, NULL, NULL, REAL_RENAME_FROM, "rename-dotdot"},
+		{OP_RENAME, 0, NAME_DIR_LEAVES, 0, "w/dir/..", -EBUSY, NULL, NULL, REAL_RENAME_FROM, NULL},
 		{OP_RENAME, 0, NAME_DIR_ARRIVES | NAME_DIR_LEAVES, 1, "w/dir/..", -EBUSY, NULL, NULL,
-		 REAL_RENAME_TO, "rename-dotdot"},
+		 REAL_RENAME_TO, NULL},
 		{OP_RENAME, 0, NAME_DIR_ARRIVES | NAME_DIR_LEAVES, 1, "/", -EBUSY, NULL, NULL, REAL_NONE, NULL},
-		{OP_UNLINK, 0, 0, 0, "/", -EISDIR, NULL, NULL, REAL_UNLINK, "unlink-root"},
+		{OP_UNLINK, 0, 0, 0, "/", -EISDIR, NULL, NULL, REAL_UNLINK, NULL},
 		/* A name in a denied directory: nothing told, existing or not. */
-		{OP_MKDIR, 0, NAME_MAKES, 0, "r/deny/x", -EACCES, NULL, NULL, REAL_NONE, "deny-visible"},
+		{OP_MKDIR, 0, NAME_MAKES, 0, "r/deny/x", -EACCES, NULL, NULL, REAL_NONE, NULL},
 		{OP_MKDIR, 0, NAME_MAKES, 0, "r/deny/new", -EACCES, NULL, NULL, REAL_NONE, NULL},
 		/* Removing and renaming. */
 		{OP_UNLINK, 0, 0, 0, "w/file", 0, "file", "w/file", REAL_NONE, NULL},
