@@ -352,7 +352,7 @@ int fileops_inject(struct broker *b, const struct freq *f, int fd, bool cloexec)
 	};
 	/* ADDFD waits until the program has taken the fd; the program goes
 	 * on meanwhile, so another worker must be there for its next one. */
-	notify_may_block(b);
+	pool_may_block(b);
 	int r = ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 	return r < 0 ? -errno : 0;
 }

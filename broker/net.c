@@ -164,7 +164,7 @@ static int swap_in(struct broker *b, const struct freq *f, int pfd, int hfd, boo
 		.newfd = (uint32_t)pfd,
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
-	notify_may_block(b); /* ADDFD waits for the program to take it */
+	pool_may_block(b); /* ADDFD waits for the program to take it */
 	if (ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
 		return -errno;
 	host_handed(hfd);
@@ -355,14 +355,14 @@ static int host_connect(struct broker *b, const struct freq *f, int hfd, bool is
 	if (blocking) {
 		/* A slow peer must stall neither the others nor the
 		 * sandbox's next requests. */
-		if (!notify_wait_begin(b)) {
+		if (!pool_wait_begin(b)) {
 			if (fileops_may_log(b))
 				sbx_log("refused connect for pid %u: too many connects wait for their peers",
 					f->n->pid);
 			return -EAGAIN;
 		}
 		int r = wait_connect(b, f, hfd, to, tolen);
-		notify_wait_end();
+		pool_wait_end(b);
 		return r;
 	}
 	int r = is_bind ? bind(hfd, to, tolen) : connect(hfd, to, tolen);
