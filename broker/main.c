@@ -396,7 +396,8 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 	return send_filter(b, SBX_MSG_FILTER, "seccomp filter");
 }
 
-int setup_run(const struct setup_args *a, bool in_process, const char *policy_dir)
+int setup_run(const struct setup_args *a, bool in_process, const char *policy_dir,
+	      struct broker **kept)
 {
 	struct broker *b = broker_new(a, in_process, policy_dir);
 	if (!b)
@@ -418,9 +419,15 @@ int setup_run(const struct setup_args *a, bool in_process, const char *policy_di
 		status_exited(b, r, st >= 0 && WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	}
 	janitor_end(b);
-	/* In a launcher's process: a worker still busy (nothing it does
-	 * waits long) frees B when it ends. */
-	if (in_process && pool_finish(b, broker_free) == 0)
+	/* What the sandbox held goes, in the broker's own process too (all of
+	 * it is accounted for, nothing is left for the process's end), but
+	 * for the client library's thread (--client, in the broker's own
+	 * process only), which may serve until the process ends: B is the
+	 * caller's then. A worker still busy (nothing it does waits long)
+	 * frees B when it ends. */
+	if (b->client_sock >= 0 && kept)
+		*kept = b;
+	else if (pool_finish(b, broker_free) == 0)
 		broker_free(b);
 	return r;
 }
@@ -442,5 +449,8 @@ int broker_main(int argc, char **argv)
 	struct setup_args a;
 	if (setup_parse_args(argc, argv, &a) < 0)
 		return SBX_EXIT_SETUP;
-	return setup_run(&a, false, NULL);
+	/* The broker of this process's one sandbox, while the client
+	 * library's thread may still use it: until the process ends. */
+	static struct broker *kept;
+	return setup_run(&a, false, NULL, &kept);
 }

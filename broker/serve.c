@@ -128,7 +128,7 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 	struct setup_args a;
 	if (take_handover(fd, m, &argv, &argc) == 0) {
 		if (setup_parse_args(argc, argv, &a) == 0)
-			code = setup_run(&a, true, helper_dir); /* owns the fds now */
+			code = setup_run(&a, true, helper_dir, NULL); /* owns the fds now */
 		else
 			sbx_msg_close_fds(m);
 	}

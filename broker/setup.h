@@ -37,8 +37,12 @@ int setup_load_policy(struct broker *b, const struct setup_args *a);
  * when it could not be set up). IN_PROCESS: in a thread of a launcher's
  * process, whose capabilities and signals are left alone; everything of
  * the sandbox's is released at the end, and policies are looked up
- * beside POLICY_DIR. */
-int setup_run(const struct setup_args *a, bool in_process, const char *policy_dir);
+ * beside POLICY_DIR. The broker's state is freed at the end, unless a
+ * thread that outlives the call (the client library's) still uses it:
+ * then it is *KEPT's, for the process's life (NULL: in-process, where
+ * there is none). */
+int setup_run(const struct setup_args *a, bool in_process, const char *policy_dir,
+	      struct broker **kept);
 
 /* serve.c: sandbox-broker --serve-fd=ARG: a launcher's own broker. It
  * waits for one sandbox, handed over on that socket by sandbox-helper
