@@ -4,10 +4,10 @@
  * sandbox made outside (its cgroups, its TMPDIR) is removed. How it ended
  * decides the status: a program that ended (killed during setup, say) or
  * an init killed by a signal is reported as such, not as the broker's
- * error, which was only a consequence. */
+ * error, which was only a consequence. Called once, by the setup's top
+ * (main.c), whatever failed: a setup step, a worker, the event loop. */
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,9 +28,6 @@ static int left_ms(const struct timespec *deadline)
 
 int broker_abort(struct broker *b)
 {
-	/* Workers may fail at once: one cleans up, the others wait for it. */
-	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
-	pthread_mutex_lock(&one);
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += 2;
@@ -65,7 +62,6 @@ int broker_abort(struct broker *b)
 	if (b->program_status >= 0)
 		status = sbx_exit_status(b->program_status);
 	cgroup_remove(b);
-	tmpdir_remove();
-	pthread_mutex_unlock(&one);
+	tmpdir_remove(b);
 	return status;
 }

@@ -14,6 +14,7 @@
 
 #include "channel.h"
 #include "policy.h"
+#include "pool.h"
 #include "rootview.h"
 
 struct broker {
@@ -42,7 +43,7 @@ struct broker {
 	long long pids_max;   /* --pids-max, or -1 */
 	long long memory_max; /* --memory-max, or -1 */
 	char cgroups[2][PATH_MAX]; /* the sandbox's own cgroups, removed at exit */
-	pid_t janitor;     /* leftover_janitor's pid, or 0 */
+	pid_t janitor;     /* janitor_start's pid, or 0 */
 	int janitor_fd;    /* its pipe */
 	int cgroup_locks[3]; /* fds of those and of the broker's (v2), locked */
 	size_t n_cgroup_locks;
@@ -68,6 +69,14 @@ struct broker {
 	struct waiters *waiters; /* opens waiting for a peer (waiter.c) */
 	atomic_bool waiters_closed; /* the sandbox is over: no new waiter */
 	struct seccomp_notif_sizes sizes;
+	/* Set up by setup (main.c, args.c), for one sandbox each. */
+	struct pool pool;       /* its workers (pool.h) */
+	const char *policy_dir; /* in a launcher's process: the helper's
+				 * directory, where policies are looked up */
+	struct {
+		char path[PATH_MAX]; /* "tmpdir private": made, or "" */
+		int lock;            /* its fd, locked while the sandbox lives */
+	} tmpdir;
 };
 
 /* plan.c: make PATH executable in the sandbox root: resolve it, check it
@@ -83,20 +92,21 @@ int plan_exec(struct broker *b, const char *path, bool implicit, char *canon, si
  * CANON (PATH_MAX) receives the canonical path, if not NULL. */
 int plan_dir(struct broker *b, const char *path, bool implicit, char *canon);
 
-/* Send one root request to init and wait for its answer. Handles the
- * program's start-up messages that may arrive meanwhile. */
+/* initchan.c: send one root request to init and wait for its answer.
+ * Handles the program's start-up messages that may arrive meanwhile. */
 int broker_root_request(struct broker *b, uint32_t type, const void *payload, size_t len);
 /* Handle a message init or the program sent outside a request. */
 int broker_channel_message(struct broker *b, struct sbx_msg *m);
 
-/* main.c: serve the one sandbox sandbox-helper --broker-fd hands over on
+/* serve.c: serve the one sandbox sandbox-helper --broker-fd hands over on
  * FD, in the calling thread of a launcher's process (libsandbox-client's
- * SBX_BROKER_IN_PROCESS). Policies are looked up beside HELPER_DIR, the
- * helper's directory, as they are beside an installed broker. Returns the
- * program's exit status (125 when the sandbox could not be set up, said
- * on stderr), or -EBUSY while another is served. */
+ * SBX_BROKER_IN_PROCESS); other threads may serve other sandboxes at the
+ * same time, each with its own state. Policies are looked up beside
+ * HELPER_DIR, the helper's directory, as they are beside an installed
+ * broker. Returns the program's exit status (125 when the sandbox could
+ * not be set up, said on stderr). */
 int broker_serve_in_process(int fd, const char *helper_dir);
-/* The broker program's main. */
+/* main.c: the broker program's main. */
 int broker_main(int argc, char **argv);
 
 /* filter.c: the seccomp program for the sandboxed process. */
@@ -109,7 +119,7 @@ int filter_build_guard(void **bpf, size_t *len, bool unix_dgram);
 /* tmpdir.c: the private TMPDIR ("tmpdir private"): made, granted and
  * passed to init; removed with its contents at the end. */
 int tmpdir_create(struct broker *b);
-void tmpdir_remove(void);
+void tmpdir_remove(struct broker *b);
 /* Remove the caller's TMPDIRs of sandboxes that are gone (leftover.c). */
 void tmpdir_sweep(int *busy);
 
@@ -122,11 +132,12 @@ void tmpdir_sweep(int *busy);
  * leftover_empty: remove what is in the directory DFD, following nothing. */
 int leftover_claim(const char *path);
 int leftover_sweep(const char *base, const char *prefix, bool pid, bool contents, int *busy);
-/* A process that outlives the broker: when the broker dies (END_FD, ours,
- * closes without a byte written), it waits for init (INIT_PIDFD) to end
- * and sweeps what the broker left. Returns its pid or a negative errno. */
-pid_t leftover_janitor(int init_pidfd, int *end_fd);
 void leftover_empty(int dfd, int depth);
+/* janitor.c: a process that outlives the broker: when the broker dies
+ * (END_FD, ours, closes without a byte written), it waits for init
+ * (INIT_PIDFD) to end and sweeps what the broker left. Returns its pid or
+ * a negative errno. */
+pid_t janitor_start(int init_pidfd, int *end_fd);
 
 /* clientsrv.c: --client: hand init the program's end of the client
  * library's socket and serve it in a thread of its own. */
@@ -149,21 +160,8 @@ void status_exited(struct broker *b, int exit_status, int signal);
  * killed init), else -1 (the broker's error stands). */
 int broker_abort(struct broker *b);
 
-/* notify.c: serve notifications until init exits; returns the exit status. */
-int notify_loop(struct broker *b);
-/* In a launcher's process, once notify_loop returned: end the workers
- * (they stop when no task is left) and the opens waiting for a peer, and
- * make ready for another sandbox. -EBUSY when some worker is still busy
- * after 5 s (nothing it does waits that long). */
-int notify_finish(struct broker *b);
-/* A worker is about to do something that may wait long: make sure another
- * one serves the listener meanwhile. */
-void notify_may_block(struct broker *b);
-/* A worker is about to wait for a peer, as long as the program waits (a
- * blocking connect): it no longer counts as one of the workers that
- * serve, so another is started. False (and nothing to end) when too many
- * wait already. */
-bool notify_wait_begin(struct broker *b);
-void notify_wait_end(void);
+/* loop.c: the event loop until init exits; returns the exit status, or a
+ * negative errno once said why (the sandbox must be ended: broker_abort). */
+int broker_loop(struct broker *b);
 
 #endif

@@ -172,14 +172,14 @@ static int host_connect(struct broker *b, const struct request *f, int hfd, bool
 	if (blocking) {
 		/* A slow peer must stall neither the others nor the
 		 * sandbox's next requests. */
-		if (!notify_wait_begin(b)) {
+		if (!pool_wait_begin(b)) {
 			if (req_may_log(b))
 				sbx_log("refused connect for pid %u: too many connects wait for their peers",
 					f->n->pid);
 			return -EAGAIN;
 		}
 		int r = wait_connect(b, f, hfd, to, tolen);
-		notify_wait_end();
+		pool_wait_end(b);
 		return r;
 	}
 	int r = is_bind ? bind(hfd, to, tolen) : connect(hfd, to, tolen);

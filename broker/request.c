@@ -123,7 +123,7 @@ int64_t req_inject(struct broker *b, const struct request *f, int fd, bool cloex
 	};
 	/* ADDFD waits until the program has taken the fd; the program goes
 	 * on meanwhile, so another worker must be there for its next one. */
-	notify_may_block(b);
+	pool_may_block(b);
 	return ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 ? -errno : REQ_ANSWERED;
 }
 
@@ -136,7 +136,7 @@ int req_replace_fd(struct broker *b, const struct request *f, int pfd, int hfd, 
 		.newfd = (uint32_t)pfd,
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
-	notify_may_block(b); /* ADDFD waits for the program to take it */
+	pool_may_block(b); /* ADDFD waits for the program to take it */
 	return ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 ? -errno : 0;
 }
 

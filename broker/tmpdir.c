@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* "tmpdir private": a writable TMPDIR of the sandbox's own, made under the
  * caller's TMPDIR and removed, with everything in it, when the sandbox
- * ends. */
+ * ends. Its name and lock are the sandbox's (b->tmpdir). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,26 +12,6 @@
 #include "broker.h"
 #include "log.h"
 #include "util.h"
-
-static char made[PATH_MAX]; /* for the exit handler */
-static int made_lock = -1; /* its fd, locked while the sandbox lives */
-
-static void remove_made(void)
-{
-	if (!made[0])
-		return;
-	if (made_lock >= 0)
-		leftover_empty(made_lock, 0);
-	/* The program may have put a symlink in its place: remove that, never
-	 * what it points to. */
-	int r = rmdir(made) < 0 ? -errno : 0;
-	if (r == -ENOTDIR)
-		r = unlink(made) < 0 ? -errno : 0;
-	if (r < 0 && r != -ENOENT)
-		sbx_log_errno(-r, "cannot remove the sandbox's TMPDIR %s", made);
-	made[0] = '\0';
-	sbx_closep(&made_lock);
-}
 
 /* The TMPDIR base: the caller's TMPDIR, else /tmp. */
 static const char *tmp_base(void)
@@ -50,33 +30,35 @@ int tmpdir_create(struct broker *b)
 	char dir[PATH_MAX], rule[PATH_MAX + 4];
 	_cleanup_free_ char *err = NULL;
 	/* Locked before anything goes in; one a sweep took is left to it. */
-	for (int tries = 0; made_lock < 0; tries++) {
+	for (int tries = 0; b->tmpdir.lock < 0; tries++) {
 		if (snprintf(dir, sizeof(dir), "%s/sandbox-tmp.XXXXXX", tmp_base()) >= (int)sizeof(dir))
 			return -ENAMETOOLONG;
 		if (!mkdtemp(dir))
 			return -errno;
-		made_lock = leftover_claim(dir);
-		if (made_lock == -EAGAIN && tries < 16)
+		b->tmpdir.lock = leftover_claim(dir);
+		if (b->tmpdir.lock == -EAGAIN && tries < 16)
 			continue;
-		if (made_lock < 0) {
-			int r = made_lock;
+		if (b->tmpdir.lock < 0) {
+			int r = b->tmpdir.lock;
+			b->tmpdir.lock = -1;
 			rmdir(dir);
 			return r;
 		}
 	}
 	/* The canonical name, which the policy is checked against. */
-	if (!realpath(dir, made)) {
+	if (!realpath(dir, b->tmpdir.path)) {
 		int r = -errno;
+		b->tmpdir.path[0] = '\0';
 		rmdir(dir);
-		sbx_closep(&made_lock);
+		sbx_closep(&b->tmpdir.lock);
 		return r;
 	}
-	snprintf(rule, sizeof(rule), "%s/**", made);
+	snprintf(rule, sizeof(rule), "%s/**", b->tmpdir.path);
 	static const struct sbx_policy_vars none;
 	int r = sbx_policy_add_rule(&b->policy, SBX_RULE_WRITE, rule, "tmpdir", &none, &err);
 	if (r < 0)
 		return r;
-	const char *s[2] = {"TMPDIR", made};
+	const char *s[2] = {"TMPDIR", b->tmpdir.path};
 	char buf[PATH_MAX + 16];
 	ssize_t len = sbx_payload_pack(buf, sizeof(buf), NULL, 0, s, 2);
 	if (len < 0)
@@ -84,7 +66,20 @@ int tmpdir_create(struct broker *b)
 	return sbx_msg_send(b->chan, SBX_MSG_SETENV, 0, buf, (size_t)len, NULL, 0);
 }
 
-void tmpdir_remove(void)
+void tmpdir_remove(struct broker *b)
 {
-	remove_made();
+	const char *made = b->tmpdir.path;
+	if (!made[0])
+		return;
+	if (b->tmpdir.lock >= 0)
+		leftover_empty(b->tmpdir.lock, 0);
+	/* The program may have put a symlink in its place: remove that, never
+	 * what it points to. */
+	int r = rmdir(made) < 0 ? -errno : 0;
+	if (r == -ENOTDIR)
+		r = unlink(made) < 0 ? -errno : 0;
+	if (r < 0 && r != -ENOENT)
+		sbx_log_errno(-r, "cannot remove the sandbox's TMPDIR %s", made);
+	b->tmpdir.path[0] = '\0';
+	sbx_closep(&b->tmpdir.lock);
 }

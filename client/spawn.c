@@ -7,8 +7,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <poll.h>
-#include <time.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -105,15 +103,8 @@ static const char *helper_path(const struct sbx_spawn_opts *opts)
 }
 
 /* SBX_BROKER_IN_PROCESS: a thread of ours serves the sandbox the helper
- * hands over, one at a time. A new one waits (a little) for the last
- * one's thread to finish when its helper has ended already. */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t done;
-	bool busy;
-	int helper; /* pidfd of the last sandbox's helper, or -1 */
-} ip = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, -1};
-
+ * hands over; each sandbox has a thread (and a broker state) of its own,
+ * so any number may be served at once. */
 struct serving {
 	int fd;
 	char helper_dir[PATH_MAX];
@@ -125,56 +116,20 @@ static void *serve_thread(void *arg)
 	(void)broker_serve_in_process(sv->fd, sv->helper_dir);
 	close(sv->fd);
 	free(sv);
-	pthread_mutex_lock(&ip.lock);
-	ip.busy = false;
-	pthread_cond_broadcast(&ip.done);
-	pthread_mutex_unlock(&ip.lock);
 	return NULL;
-}
-
-static int claim_in_process(void)
-{
-	pthread_mutex_lock(&ip.lock);
-	if (ip.busy) {
-		struct pollfd p = {.fd = ip.helper, .events = POLLIN};
-		if (ip.helper >= 0 && poll(&p, 1, 0) == 1) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 10;
-			while (ip.busy && pthread_cond_timedwait(&ip.done, &ip.lock, &until) == 0)
-				;
-		}
-	}
-	int r = ip.busy ? -EBUSY : 0;
-	ip.busy = true; /* ours now, or still the other one's */
-	pthread_mutex_unlock(&ip.lock);
-	return r;
-}
-
-static void unclaim_in_process(void)
-{
-	pthread_mutex_lock(&ip.lock);
-	ip.busy = false;
-	pthread_mutex_unlock(&ip.lock);
 }
 
 static int spawn_in_process(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid,
 			    int *pidfd)
 {
-	int r = claim_in_process();
-	if (r < 0)
-		return r;
 	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		r = -errno;
-		unclaim_in_process();
-		return r;
-	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
 	struct sbx_spawn_opts o = *opts;
 	o.broker = SBX_BROKER_GIVEN;
 	o.broker_fd = sv[1];
 	struct serving *serving = calloc(1, sizeof(*serving));
-	r = serving ? sbx_spawn(argv, &o, pid, pidfd) : -ENOMEM;
+	int r = serving ? sbx_spawn(argv, &o, pid, pidfd) : -ENOMEM;
 	close(sv[1]);
 	if (r == 0) {
 		/* Policies are found beside the helper, as beside a broker. */
@@ -191,22 +146,13 @@ static int spawn_in_process(const char *const argv[], const struct sbx_spawn_opt
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		r = -pthread_create(&t, &attr, serve_thread, serving);
 		pthread_attr_destroy(&attr);
-		if (r == 0) {
-			pthread_mutex_lock(&ip.lock);
-			if (ip.helper >= 0)
-				close(ip.helper);
-			ip.helper = (int)syscall(SYS_pidfd_open, *pid, 0);
-			if (ip.helper >= 0)
-				(void)fcntl(ip.helper, F_SETFD, FD_CLOEXEC);
-			pthread_mutex_unlock(&ip.lock);
+		if (r == 0)
 			return 0;
-		}
 		/* Nobody will serve: the sandbox ends when its channel
 		 * closes with this socket. */
 	}
 	free(serving);
 	close(sv[0]);
-	unclaim_in_process();
 	return r;
 }
 

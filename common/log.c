@@ -12,23 +12,6 @@
 #include "util.h"
 
 static const char *log_name = "sandbox";
-__thread jmp_buf *sbx_die_jump;
-int (*sbx_die_hook)(int status);
-
-/* Before the message: the hook may end the process with a status of its own. */
-static void hook(int status)
-{
-	int s = !sbx_die_jump && sbx_die_hook ? sbx_die_hook(status) : -1;
-	if (s >= 0)
-		_exit(s);
-}
-
-_Noreturn static void die(int status)
-{
-	if (sbx_die_jump)
-		longjmp(*sbx_die_jump, status ? status : 1);
-	_exit(status);
-}
 
 void sbx_log_set_name(const char *name)
 {
@@ -128,28 +111,20 @@ void sbx_log_errno(int err, const char *fmt, ...)
 	errno = saved;
 }
 
-_Noreturn void sbx_exit(int status)
-{
-	hook(status);
-	die(status);
-}
-
 _Noreturn void sbx_die(int status, const char *fmt, ...)
 {
 	va_list ap;
-	hook(status);
 	va_start(ap, fmt);
 	log_write(0, fmt, ap);
 	va_end(ap);
-	die(status);
+	_exit(status);
 }
 
 _Noreturn void sbx_die_errno(int status, int err, const char *fmt, ...)
 {
 	va_list ap;
-	hook(status);
 	va_start(ap, fmt);
 	log_write(err < 0 ? -err : err, fmt, ap);
 	va_end(ap);
-	die(status);
+	_exit(status);
 }

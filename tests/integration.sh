@@ -97,6 +97,22 @@ check $? "25 sandboxes one after another in one launcher: no fd or thread left b
 run env SBX_HELPER="$H" "$L" --in-process=2 no-such-policy -- /bin/true
 [ $rc = 125 ] && [ "$(grep -c "policy 'no-such-policy' not found" "$T/err")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
 check $? "a sandbox that cannot be set up ends with 125 and the launcher goes on (twice)"
+# Later setup steps that fail (the program, the working directory) say why
+# once each time, and leave no thread or fd of theirs.
+run env SBX_HELPER="$H" "$L" --in-process=3 minimal -- no-such-program-here
+[ $rc = 125 ] && [ "$(grep -c 'no-such-program-here: command not found$' "$T/err")" = 3 ] && [ "$(wc -l <"$T/err")" = 3 ] &&
+	grep -q "^${one#launcher: }$" <(sed 's/^launcher: //' "$T/out")
+check $? "in-process: a program not found, three times: one line each, 125, nothing left ($(grep 'left$' "$T/out"))"
+run env SBX_HELPER="$H" "$L" --in-process=2 minimal --chdir=/no/such/dir -- "$PROBE" exit 0
+[ $rc = 125 ] && [ "$(grep -c '^sandbox-broker: --chdir=/no/such/dir: No such file or directory$' "$T/err")" = 2 ] &&
+	[ "$(wc -l <"$T/err")" = 2 ] && grep -q ' 1 threads left$' "$T/out"
+check $? "in-process: a --chdir that cannot be made, twice: one line each, 125, the launcher goes on"
+# One in-process broker serving four sandboxes at once, each with a policy
+# of its own; one of them waits in a FIFO's open while the others run.
+mkdir -p "$T/many"
+run timeout 120 env SBX_HELPER="$H" "$B/tests/manysbx" "$T/many"
+[ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
+check $? "in-process: 4 sandboxes at once, each reading only its own file; 3 end while the 4th waits in a FIFO's open, then it ends; nothing left running ($(grep -c '^ok' "$T/out") checks)"
 # The program cannot change init's or the broker's limits, priorities or
 # state (init keeps the caller's ids: the kernel alone would let it), and
 # its group-wide calls reach neither them nor the launcher.

@@ -38,10 +38,7 @@ static int in_process(const char *const *argv, const struct sbx_spawn_opts *o, i
 	for (int i = 0; i < times; i++) {
 		pid_t pid;
 		int pidfd;
-		int r;
-		/* The last sandbox's broker thread may still be finishing. */
-		for (int tries = 0; (r = sbx_spawn(argv, o, &pid, &pidfd)) == -EBUSY && tries < 100; tries++)
-			usleep(10000);
+		int r = sbx_spawn(argv, o, &pid, &pidfd);
 		if (r < 0) {
 			fprintf(stderr, "launcher: %s: %s\n", argv[0], strerror(-r));
 			return 125;

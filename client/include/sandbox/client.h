@@ -28,7 +28,9 @@ extern "C" {
 enum sbx_broker_mode {
 	SBX_BROKER_SEPARATE = 0, /* sandbox-helper starts its own broker process */
 	SBX_BROKER_IN_PROCESS,   /* a thread of the caller's process serves the
-				  * sandbox (one at a time: EBUSY meanwhile).
+				  * sandbox: one thread for each, any
+				  * number of them at once, each with its
+				  * own policy and state.
 				  * Its threads watch the program's execs
 				  * with ptrace: the caller must not wait
 				  * for any child (waitpid(-1), __WALL),
