@@ -204,15 +204,21 @@ static int no_name_errno(const struct request *f, const struct fpath *p, bool ro
 
 /* Making a name that exists is EEXIST before anything else, as in the
  * kernel, wherever the program may know it exists: the policy grants
- * something there or beneath, or it is part of the sandbox's root. */
+ * something there or beneath, or the program may list the directory that
+ * holds it (a denied file's name shows there, not what it holds). */
 static bool exists_visibly(struct broker *b, const struct fpath *p)
 {
 	struct sbx_resolved res;
 	if (decide_resolve(b, p->abs, SBX_RESOLVE_NOFOLLOW, &res) < 0)
 		return false;
 	close(res.fd);
-	return sbx_policy_check(&b->policy, res.path) ||
-	       sbx_policy_covers_below(&b->policy, res.path);
+	if (decide_visible(b, res.path))
+		return true;
+	char *slash = strrchr(res.path, '/');
+	if (slash == res.path)
+		slash++; /* a name in "/" */
+	*slash = '\0';
+	return sbx_policy_check(&b->policy, res.path) & SBX_PERM_READ;
 }
 
 int decide_name_quiet(struct broker *b, const struct fpath *p, int *dirfd, char *name, char *canon)
