@@ -26,6 +26,7 @@
 
 #include "broker.h"
 #include "config.h"
+#include "helperside.h"
 #include "log.h"
 #include "selfpath.h"
 #include "signals.h"
@@ -831,5 +832,8 @@ int broker_main(int argc, char **argv)
 		      "program itself.\n", stdout);
 		return 0;
 	}
+	if (argc >= 2 && !strncmp(argv[1], "--selftest", 10))
+		return broker_selftest(argc, argv);
+	broker_check_options(argc, argv);
 	return run(argc, argv, false);
 }

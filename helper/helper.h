@@ -4,6 +4,7 @@
 #define SBX_HELPER_H
 
 #include <linux/filter.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,12 +22,13 @@ enum sbx_mode {
 	SBX_MODE_SETUID_NOUSERNS, /* setuid root, no user namespace at all */
 };
 
+#define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | \
+		  CLONE_NEWUTS | CLONE_NEWCGROUP)
+
 struct launch {
-	const char *policy;
-	const char *fwd[64];  /* options for the broker: --chdir, --read=, ... */
-	size_t n_fwd;
+	char **bargv;      /* the broker's command line (see options.c) */
+	char **argv;       /* the program's, its tail */
 	const char *broker;
-	char **argv;
 	bool test;
 	bool privileged;   /* running setuid */
 	uid_t uid;         /* the caller's real ids */
@@ -36,8 +38,6 @@ struct launch {
 	int keep_fds[32];
 	size_t n_keep;
 	int json_fd;       /* -1: none */
-	const char *pids_max;   /* --pids-max, checked, for the broker */
-	const char *memory_max; /* --memory-max */
 	int new_session;   /* 0/1; -1 until decided */
 	bool deferred;     /* --deferred: the program calls sbx_enter() */
 	int broker_fd;     /* --broker-fd: the launcher's broker; -1: none */
@@ -54,8 +54,8 @@ const char *mode_name(enum sbx_mode mode);
 /* options.c */
 void options_parse(int argc, char **argv, struct launch *l);
 
-/* selftest.c: --test. Returns the exit status. */
-int selftest(const struct launch *l);
+/* selftest.c: --test, which the broker BROKER finishes. */
+_Noreturn void selftest(const struct launch *l, const char *broker);
 
 /* init: pid 1 of the new namespaces. Never returns. CHAN is init's end of the
  * channel; SYNC_FD reads one byte once the parent has written the id maps. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sandbox-helper: makes the namespaces, the channel and init, then becomes
- * the broker. It parses no policy and links no libseccomp. */
+ * the broker. It parses no policy and links no libseccomp. main reads as
+ * the steps in the order of privilege; each step is a function above it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/securebits.h>
@@ -25,8 +26,10 @@
 
 /* The broker beside us: installed (bindir/../libexecdir/sandbox) or in the
  * build tree (helper/../broker). */
-static char *find_broker(void)
+static const char *find_broker(const struct launch *l)
 {
+	if (l->broker || l->broker_fd >= 0) /* --broker-fd: none of ours runs */
+		return l->broker ? l->broker : "-";
 	char dir[4096];
 	int r = sbx_self_dir(dir, sizeof(dir));
 	if (r < 0)
@@ -94,9 +97,6 @@ const char *mode_name(enum sbx_mode mode)
 	}
 	return "?";
 }
-
-#define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | \
-		  CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 /* Start init in new namespaces, choosing the mode: a user namespace when
  * one can be made (with privilege when setuid), else, setuid only, none. */
@@ -168,117 +168,110 @@ static _Noreturn void die_killing(pid_t pid, int err, const char *what)
 	sbx_die_errno(SBX_EXIT_SETUP, err, "%s", what);
 }
 
-int main(int argc, char **argv)
+/* Setuid: every uid of ours root's while privileged, so that the caller
+ * may not signal us (nor trace us: we are not dumpable). Nothing reads the
+ * environment, and nothing the caller names is opened, executed or stat'ed
+ * before the privileges are gone. */
+static void take_ids(struct launch *l)
 {
-	sbx_log_set_name("sandbox-helper");
 	/* A caller that ignores SIGCHLD would have init's children reaped
 	 * unseen and the program's end never reported. */
 	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot reset SIGCHLD");
-	/* Setuid: nothing below reads the environment, and nothing the caller
-	 * names is opened, executed or stat'ed before the privileges are gone. */
-	static struct launch l;
-	pid_t launcher = getppid();
-	l.uid = getuid();
-	l.gid = getgid();
-	l.privileged = geteuid() != l.uid || getegid() != l.gid;
-	if (l.privileged && geteuid() != 0)
+	l->uid = getuid();
+	l->gid = getgid();
+	l->privileged = geteuid() != l->uid || getegid() != l->gid;
+	if (l->privileged && geteuid() != 0)
 		sbx_die(SBX_EXIT_SETUP, "sandbox-helper may be setuid root, or not setuid at all");
-	/* While privileged, all our uids are root's: the caller may not signal
-	 * us (and cannot trace us: we are not dumpable). */
-	if (l.privileged && setresuid(0, 0, 0) < 0)
+	if (l->privileged && setresuid(0, 0, 0) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot take root's ids");
-	options_parse(argc, argv, &l);
-	if (l.test)
-		return selftest(&l);
-	/* A signal the sandbox forwards, sent while it is set up, waits for
-	 * init, the broker or the handover to read it (their signalfd), and
-	 * reaches the program, instead of ending the helper halfway. */
-	int br = sbx_block_forwarded();
-	if (br < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, -br, "cannot block signals");
-	char *broker = l.broker ? strdup(l.broker) : l.broker_fd >= 0 ? strdup("-") : find_broker();
-	if (!broker)
-		sbx_die(SBX_EXIT_SETUP, "out of memory");
-	/* The socket to a launcher's broker is not the program's. */
-	if (l.broker_fd >= 0 && fcntl(l.broker_fd, F_SETFD, FD_CLOEXEC) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "--broker-fd=%d", l.broker_fd);
+}
 
-	int sv[2], sync[2];
-	/* init takes us as its parent-death signal only once it runs: it
-	 * looks at this pidfd after, in case we were gone before. */
-	l.helper_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (l.helper_pidfd < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open a pidfd of the helper");
-	int r = sbx_channel_pair(sv);
+/* The channel, the pipe that starts init, and a pidfd of ours that init
+ * looks at once it has taken us as its parent-death signal, in case we
+ * were gone before. A signal the sandbox forwards, sent from here on,
+ * waits for init, the broker or the handover (their signalfd) and reaches
+ * the program, instead of ending the helper halfway. */
+static void open_channel(struct launch *l, int sv[2], int sync[2])
+{
+	int r = sbx_block_forwarded();
 	if (r < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, -r, "cannot block signals");
+	/* The socket to a launcher's broker is not the program's. */
+	if (l->broker_fd >= 0 && fcntl(l->broker_fd, F_SETFD, FD_CLOEXEC) < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "--broker-fd=%d", l->broker_fd);
+	l->helper_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (l->helper_pidfd < 0)
+		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open a pidfd of the helper");
+	if ((r = sbx_channel_pair(sv)) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot create the channel");
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot create a pipe");
-	pid_t pid = spawn_init(&l, sv, sync);
-	close(l.helper_pidfd);
-	if (l.deferred && l.mode == SBX_MODE_SETUID_NOUSERNS)
-		die_killing(pid, EPERM, "--deferred needs a user namespace (this mode would keep "
-			    "capabilities of the host's for the lockdown)");
-	close(sv[1]);
-	close(sync[0]);
-	if (l.mode != SBX_MODE_SETUID_NOUSERNS && (r = write_id_maps(pid, l.uid, l.gid)) < 0)
-		die_killing(pid, -r, "cannot write the sandbox's id maps");
-	/* From here on we are the caller, for good. */
-	if (l.privileged && (r = caps_become_user(l.uid, l.gid, NULL, 0)) < 0)
-		die_killing(pid, -r, "cannot drop privileges");
-	/* The sandbox dies with its launcher. Set only now: a change of
-	 * credentials clears it. A launcher already gone is caught by the
-	 * parent check. */
+}
+
+/* From here on we are the caller, for good; and the sandbox dies with its
+ * launcher (set only now: a change of credentials clears it; a launcher
+ * already gone is caught by the parent check). */
+static void drop_privileges(const struct launch *l, pid_t init, pid_t launcher)
+{
+	int r;
+	if (l->privileged && (r = caps_become_user(l->uid, l->gid, NULL, 0)) < 0)
+		die_killing(init, -r, "cannot drop privileges");
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != launcher)
-		die_killing(pid, ESRCH, "the launcher is gone");
+		die_killing(init, ESRCH, "the launcher is gone");
+}
+
+/* init waits for this byte before it drops its own privileges. */
+static void start_init(pid_t init, int sync_fd)
+{
 	/* init gone already (killed): EPIPE, not the end of us. */
 	signal(SIGPIPE, SIG_IGN);
-	if (write(sync[1], "1", 1) != 1)
-		die_killing(pid, errno, "cannot start init");
-	close(sync[1]);
+	if (write(sync_fd, "1", 1) != 1)
+		die_killing(init, errno, "cannot start init");
+	close(sync_fd);
+}
 
-	/* Become the broker: the channel (and the status fd) pass on. */
-	if (fcntl(sv[0], F_SETFD, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot pass the channel");
-	size_t n = 0;
-	while (l.argv[n])
-		n++;
-	char **bargv = calloc(n + l.n_fwd + 10, sizeof(char *));
-	if (!bargv)
-		sbx_die(SBX_EXIT_SETUP, "out of memory");
-	char fdarg[32], pidarg[32], jsonarg[48], modearg[64], pidsarg[48], memarg[48], *polarg;
-	if (asprintf(&polarg, "--policy=%s", l.policy) < 0)
-		sbx_die(SBX_EXIT_SETUP, "out of memory");
-	snprintf(fdarg, sizeof(fdarg), "--channel-fd=%d", sv[0]);
-	snprintf(pidarg, sizeof(pidarg), "--init-pid=%d", (int)pid);
-	snprintf(modearg, sizeof(modearg), "--mode=%s", mode_name(l.mode));
-	size_t k = 0;
-	bargv[k++] = "sandbox-broker";
-	bargv[k++] = fdarg;
-	bargv[k++] = pidarg;
-	bargv[k++] = modearg;
-	bargv[k++] = polarg;
-	if (l.json_fd >= 0) {
-		snprintf(jsonarg, sizeof(jsonarg), "--json-status-fd=%d", l.json_fd);
-		bargv[k++] = jsonarg;
-	}
-	if (l.pids_max) {
-		snprintf(pidsarg, sizeof(pidsarg), "--pids-max=%s", l.pids_max);
-		bargv[k++] = pidsarg;
-	}
-	if (l.memory_max) {
-		snprintf(memarg, sizeof(memarg), "--memory-max=%s", l.memory_max);
-		bargv[k++] = memarg;
-	}
-	for (size_t i = 0; i < l.n_fwd; i++)
-		bargv[k++] = (char *)l.fwd[i];
-	bargv[k++] = "--";
-	for (size_t i = 0; i < n; i++)
-		bargv[k++] = l.argv[i];
-	bargv[k] = NULL;
-	if (l.broker_fd >= 0)
-		handover(&l, pid, sv[0], bargv);
-	execv(broker, bargv);
-	die_killing(pid, errno, "cannot execute the broker");
+/* Become the broker (or hand the sandbox to the launcher's): the channel
+ * and the status fd pass on. */
+static _Noreturn void exec_broker(struct launch *l, pid_t init, int chan, const char *broker)
+{
+	char fdarg[32], pidarg[32], modearg[64];
+	if (fcntl(chan, F_SETFD, 0) < 0)
+		die_killing(init, errno, "cannot pass the channel");
+	snprintf(fdarg, sizeof(fdarg), "--channel-fd=%d", chan);
+	snprintf(pidarg, sizeof(pidarg), "--init-pid=%d", (int)init);
+	snprintf(modearg, sizeof(modearg), "--mode=%s", mode_name(l->mode));
+	l->bargv[1] = fdarg;
+	l->bargv[2] = pidarg;
+	l->bargv[3] = modearg;
+	if (l->broker_fd >= 0)
+		handover(l, init, chan, l->bargv);
+	execv(broker, l->bargv);
+	die_killing(init, errno, "cannot execute the broker");
+}
+
+int main(int argc, char **argv)
+{
+	static struct launch l;
+	int sv[2], sync[2], r;
+	sbx_log_set_name("sandbox-helper");
+	pid_t launcher = getppid();
+	take_ids(&l);
+	options_parse(argc, argv, &l);  /* --setenv and the like applied */
+	const char *broker = find_broker(&l);
+	if (l.test)
+		selftest(&l, broker);
+	open_channel(&l, sv, sync);
+	pid_t init = spawn_init(&l, sv, sync); /* namespaces; init builds the root */
+	close(l.helper_pidfd);
+	close(sv[1]);
+	close(sync[0]);
+	if (l.deferred && l.mode == SBX_MODE_SETUID_NOUSERNS)
+		die_killing(init, EPERM, "--deferred needs a user namespace (this mode would keep "
+			    "capabilities of the host's for the lockdown)");
+	if (l.mode != SBX_MODE_SETUID_NOUSERNS && (r = write_id_maps(init, l.uid, l.gid)) < 0)
+		die_killing(init, -r, "cannot write the sandbox's id maps");
+	drop_privileges(&l, init, launcher);
+	start_init(init, sync[1]);
+	exec_broker(&l, init, sv[0], broker);
 }

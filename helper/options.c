@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The helper's command line. Environment options are applied as they are
- * read, in order; nothing else touches the system here. */
+/* The helper's command line. It reads what it needs for the namespaces,
+ * init and the program's process; every other option is the broker's and
+ * passes on as it is, for the broker to check without privilege (unknown
+ * ones included). Environment options are applied as they are read, in
+ * order; nothing else touches the system here. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,8 +17,6 @@
 #include "helper.h"
 #include "log.h"
 #include "util.h"
-
-extern char **environ;
 
 static const char usage[] =
 	"Usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...]\n"
@@ -75,23 +76,14 @@ static long number(const char *opt, const char *v, long min, long max)
 	return n;
 }
 
-static int open_fd(const char *opt, const char *v)
+/* An fd the caller hands us: open, and above 2 unless it may be any. */
+static int open_fd(const char *opt, const char *v, long min)
 {
-	int fd = (int)number(opt, v, 0, INT_MAX);
+	int fd = (int)number(opt, v, min, INT_MAX);
 	if (fcntl(fd, F_GETFD) < 0)
 		sbx_die(SBX_EXIT_SETUP, "%s: fd %d is not open", opt, fd);
 	return fd;
 }
-
-static const struct {
-	const char *name;
-	int resource;
-} rlimit_opts[] = {
-	{"--rlimit-nproc=", RLIMIT_NPROC},
-	{"--rlimit-nofile=", RLIMIT_NOFILE},
-	{"--rlimit-as=", RLIMIT_AS},
-	{"--rlimit-cpu=", RLIMIT_CPU},
-};
 
 /* "--name=" prefix match; returns the value or NULL. */
 static const char *value(const char *arg, const char *name)
@@ -100,108 +92,98 @@ static const char *value(const char *arg, const char *name)
 	return strncmp(arg, name, l) ? NULL : arg + l;
 }
 
-/* Options that only the broker reads, passed on as they are. */
-static bool forwarded(const char *arg)
+/* The helper's own options; false when ARG is none of them. */
+static bool helper_option(struct launch *l, const char *a)
 {
-	static const char *const names[] = {"--read=", "--write=", "--exec=", "--stat=",
-					    "--deny=", "--chdir=", "--connect=", "--bind="};
-	for (size_t i = 0; i < SBX_ARRAY_SIZE(names); i++) {
-		const char *v = value(arg, names[i]);
-		if (v && *v)
+	static const char *const rlimits[] = {"--rlimit-nproc=", "--rlimit-nofile=", "--rlimit-as=",
+					      "--rlimit-cpu="};
+	static const int resources[] = {RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_AS, RLIMIT_CPU};
+	/* What only the helper may tell the broker. */
+	static const char *const reserved[] = {"--channel-fd=", "--init-pid=", "--init-pidfd=",
+					       "--mode=", "--serve-fd=", "--selftest"};
+	const char *v;
+	if (!strcmp(a, "--help")) {
+		fputs(usage, stdout);
+		exit(0);
+	} else if (!strcmp(a, "--version")) {
+		printf("sandbox-helper %s\n", SBX_VERSION);
+		exit(0);
+	} else if (!strcmp(a, "--test")) {
+		l->test = true;
+	} else if ((v = value(a, "--broker=")) && *v) {
+		if (l->privileged)
+			sbx_die(SBX_EXIT_SETUP, "--broker is refused when sandbox-helper runs setuid");
+		l->broker = v;
+	} else if ((v = value(a, "--broker-fd="))) {
+		l->broker_fd = open_fd("--broker-fd", v, 3);
+	} else if (!strcmp(a, "--deferred")) {
+		l->deferred = true;
+	} else if (!strcmp(a, "--close-fds")) {
+		l->close_fds = true;
+	} else if ((v = value(a, "--keep-fd="))) {
+		if (l->n_keep >= SBX_ARRAY_SIZE(l->keep_fds))
+			sbx_die(SBX_EXIT_SETUP, "--keep-fd: at most %zu", SBX_ARRAY_SIZE(l->keep_fds));
+		l->keep_fds[l->n_keep++] = open_fd("--keep-fd", v, 0);
+	} else if ((v = value(a, "--setenv="))) {
+		const char *eq = strchr(v, '=');
+		if (!eq || eq == v)
+			sbx_die(SBX_EXIT_SETUP, "--setenv: expected NAME=VALUE, got '%s'", v);
+		char *name = strndup(v, (size_t)(eq - v));
+		if (!name || setenv(name, eq + 1, 1) < 0)
+			sbx_die_errno(SBX_EXIT_SETUP, errno, "--setenv=%s", v);
+		free(name);
+	} else if ((v = value(a, "--unsetenv="))) {
+		if (!*v || strchr(v, '=') || unsetenv(v) < 0)
+			sbx_die(SBX_EXIT_SETUP, "--unsetenv: '%s' is not a variable name", v);
+	} else if (!strcmp(a, "--clearenv")) {
+		if (clearenv() != 0)
+			sbx_die(SBX_EXIT_SETUP, "--clearenv failed");
+	} else if (!strcmp(a, "--new-session") || !strcmp(a, "--no-new-session")) {
+		l->new_session = !strcmp(a, "--new-session");
+	} else {
+		for (size_t k = 0; k < SBX_ARRAY_SIZE(reserved); k++)
+			if (value(a, reserved[k]))
+				sbx_die(SBX_EXIT_SETUP, "unknown option '%s' (see --help)", a);
+		for (size_t k = 0; k < SBX_ARRAY_SIZE(rlimits); k++) {
+			if (!(v = value(a, rlimits[k])))
+				continue;
+			l->rlimits[k].resource = resources[k];
+			l->rlimits[k].set = true;
+			l->rlimits[k].value = (rlim_t)number(a, v, 0, LONG_MAX);
 			return true;
+		}
+		return false;
 	}
-	return !strcmp(arg, "--client");
+	return true;
 }
 
 void options_parse(int argc, char **argv, struct launch *l)
 {
 	int i;
-	const char *v;
-	l->policy = "minimal";
 	l->json_fd = -1;
 	l->broker_fd = -1;
 	l->new_session = -1;
+	/* The broker's command line: its name, three arguments main writes,
+	 * the options passed on, "--" and the program's; then l->argv. */
+	l->bargv = calloc((size_t)argc + 5, sizeof(char *));
+	if (!l->bargv)
+		sbx_die(SBX_EXIT_SETUP, "out of memory");
+	size_t k = 4;
+	l->bargv[0] = "sandbox-broker";
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *v;
 		if (!strcmp(a, "--")) {
 			i++;
 			break;
 		}
 		if (a[0] != '-' || a[1] != '-')
 			break;
-		if (!strcmp(a, "--help")) {
-			fputs(usage, stdout);
-			exit(0);
-		} else if (!strcmp(a, "--version")) {
-			printf("sandbox-helper %s\n", SBX_VERSION);
-			exit(0);
-		} else if (!strcmp(a, "--test")) {
-			l->test = true;
-		} else if ((v = value(a, "--policy=")) && *v) {
-			l->policy = v;
-		} else if (forwarded(a)) {
-			/* The broker checks these, without privilege. */
-			if (l->n_fwd >= SBX_ARRAY_SIZE(l->fwd))
-				sbx_die(SBX_EXIT_SETUP, "%s: at most %zu rules and --chdir",
-					a, SBX_ARRAY_SIZE(l->fwd));
-			l->fwd[l->n_fwd++] = a;
-		} else if ((v = value(a, "--broker=")) && *v) {
-			if (l->privileged)
-				sbx_die(SBX_EXIT_SETUP, "--broker is refused when sandbox-helper runs setuid");
-			l->broker = v;
-		} else if ((v = value(a, "--broker-fd="))) {
-			l->broker_fd = open_fd("--broker-fd", v);
-			if (l->broker_fd <= 2)
-				sbx_die(SBX_EXIT_SETUP, "--broker-fd: use an fd above 2");
-		} else if (!strcmp(a, "--deferred")) {
-			l->deferred = true;
-		} else if (!strcmp(a, "--close-fds")) {
-			l->close_fds = true;
-		} else if ((v = value(a, "--keep-fd="))) {
-			if (l->n_keep >= SBX_ARRAY_SIZE(l->keep_fds))
-				sbx_die(SBX_EXIT_SETUP, "--keep-fd: at most %zu", SBX_ARRAY_SIZE(l->keep_fds));
-			l->keep_fds[l->n_keep++] = open_fd("--keep-fd", v);
-		} else if ((v = value(a, "--json-status-fd="))) {
-			l->json_fd = open_fd("--json-status-fd", v);
-			if (l->json_fd <= 2)
-				sbx_die(SBX_EXIT_SETUP, "--json-status-fd: use an fd above 2");
-		} else if ((v = value(a, "--setenv="))) {
-			const char *eq = strchr(v, '=');
-			if (!eq || eq == v)
-				sbx_die(SBX_EXIT_SETUP, "--setenv: expected NAME=VALUE, got '%s'", v);
-			char *name = strndup(v, (size_t)(eq - v));
-			if (!name || setenv(name, eq + 1, 1) < 0)
-				sbx_die_errno(SBX_EXIT_SETUP, errno, "--setenv=%s", v);
-			free(name);
-		} else if ((v = value(a, "--unsetenv="))) {
-			if (!*v || strchr(v, '=') || unsetenv(v) < 0)
-				sbx_die(SBX_EXIT_SETUP, "--unsetenv: '%s' is not a variable name", v);
-		} else if (!strcmp(a, "--clearenv")) {
-			if (clearenv() != 0)
-				sbx_die(SBX_EXIT_SETUP, "--clearenv failed");
-		} else if ((v = value(a, "--pids-max="))) {
-			number("--pids-max", v, 1, LONG_MAX);
-			l->pids_max = v;
-		} else if ((v = value(a, "--memory-max="))) {
-			number("--memory-max", v, 4096, LONG_MAX);
-			l->memory_max = v;
-		} else if (!strcmp(a, "--new-session")) {
-			l->new_session = 1;
-		} else if (!strcmp(a, "--no-new-session")) {
-			l->new_session = 0;
-		} else {
-			size_t k;
-			for (k = 0; k < SBX_ARRAY_SIZE(rlimit_opts); k++) {
-				if (!(v = value(a, rlimit_opts[k].name)))
-					continue;
-				l->rlimits[k].resource = rlimit_opts[k].resource;
-				l->rlimits[k].set = true;
-				l->rlimits[k].value = (rlim_t)number(a, v, 0, LONG_MAX);
-				break;
-			}
-			if (k == SBX_ARRAY_SIZE(rlimit_opts))
-				sbx_die(SBX_EXIT_SETUP, "unknown option '%s' (see --help)", a);
-		}
+		if (helper_option(l, a))
+			continue;
+		/* The broker's; the helper passes --json-status-fd on too. */
+		if ((v = value(a, "--json-status-fd=")))
+			l->json_fd = open_fd("--json-status-fd", v, 3);
+		l->bargv[k++] = argv[i];
 	}
 	if (l->test)
 		return;
@@ -209,7 +191,9 @@ void options_parse(int argc, char **argv, struct launch *l)
 		sbx_die(SBX_EXIT_SETUP, "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");
 	if (l->n_keep && !l->close_fds)
 		sbx_die(SBX_EXIT_SETUP, "--keep-fd only makes sense with --close-fds");
-	l->argv = argv + i;
+	l->bargv[k++] = "--";
+	l->argv = l->bargv + k;
+	memcpy(l->argv, argv + i, (size_t)(argc - i) * sizeof(char *));
 	if (l->new_session < 0)
 		l->new_session = isatty(STDIN_FILENO);
 }

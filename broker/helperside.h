@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the broker does for sandbox-helper's own command line, which the
+ * helper passes on without reading what needs no privilege. */
+#ifndef SBX_HELPERSIDE_H
+#define SBX_HELPERSIDE_H
+
+/* sandbox-broker --selftest[=MODE [--failed]]: the checks of
+ * sandbox-helper --test (selftest.c). Returns the exit status. */
+int broker_selftest(int argc, char **argv);
+
+/* The options the helper passed on unread (useropts.c): an unknown one or
+ * a bad number ends the broker with a one-line message that names the
+ * helper, whose command line it was. */
+void broker_check_options(int argc, char **argv);
+
+#endif
