@@ -4,8 +4,8 @@
 #ifndef SBX_HELPERSIDE_H
 #define SBX_HELPERSIDE_H
 
-/* sandbox-broker --selftest[=MODE [--failed]]: the checks of
- * sandbox-helper --test (selftest.c). Returns the exit status. */
+/* sandbox-broker --selftest USERNS MOUNTS: the checks of sandbox-helper
+ * --test (selftest.c). Returns the exit status. */
 int broker_selftest(int argc, char **argv);
 
 /* The options the helper passed on unread (useropts.c): an unknown one or

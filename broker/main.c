@@ -832,7 +832,7 @@ int broker_main(int argc, char **argv)
 		      "program itself.\n", stdout);
 		return 0;
 	}
-	if (argc >= 2 && !strncmp(argv[1], "--selftest", 10))
+	if (argc >= 2 && !strcmp(argv[1], "--selftest"))
 		return broker_selftest(argc, argv);
 	broker_check_options(argc, argv);
 	return run(argc, argv, false);

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* sandbox-helper --test, the part that needs no privilege: the helper has
- * dropped its privileges (when setuid, after trying what only it can: the
- * namespaces and the mount API as init makes them) and runs
- *   sandbox-broker --selftest            unprivileged: the broker checks all
- *   sandbox-broker --selftest=MODE [--failed]
- *                                        setuid: the helper found MODE, and
- *                                        with --failed a required feature
- *                                        missing
- * Each feature is tried in a child process of its own, as the caller. */
+/* sandbox-helper --test, the part that needs no privilege. The helper has
+ * dropped its privileges and runs
+ *   sandbox-broker --selftest USERNS MOUNTS
+ * where, setuid, USERNS and MOUNTS are the errno (0: none) of its own tries
+ * as root, as init makes them: the namespaces with a user namespace, and
+ * the mount API in them (with a user namespace only when the first try
+ * worked); unprivileged, both are "" and the broker tries the mount API
+ * itself. Each feature is tried in a child process of its own, as the
+ * caller. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -148,16 +149,17 @@ static bool report(const char *what, int r, bool required)
 
 int broker_selftest(int argc, char **argv)
 {
-	/* Setuid: the mode the helper found, which tried the mount API. */
-	const char *mode = strncmp(argv[1], "--selftest=", 11) ? NULL : argv[1] + 11;
-	bool ok = !(argc > 2 && !strcmp(argv[2], "--failed"));
+	bool setuid = argc == 4 && *argv[2], ok = true;
+	int setuid_ns = setuid ? -atoi(argv[2]) : 0;
 	int userns = in_child(try_userns);
 	report("unprivileged user namespaces", userns, false);
+	if (setuid)
+		report("user namespaces made by this setuid helper", setuid_ns, false);
 	ok &= report("seccomp user notification with ADDFD and SEND", in_child(try_notify_addfd), true);
 	ok &= report("pidfd_open and pidfd_getfd", in_child(try_pidfd), true);
 	ok &= report("process_vm_readv", in_child(try_vm_readv), true);
-	if (!mode)
-		ok &= report("mount API (open_tree, mount_setattr)", in_child(try_mount_api), true);
+	ok &= report("mount API (open_tree, mount_setattr)",
+		     setuid ? -atoi(argv[3]) : in_child(try_mount_api), true);
 	long ll = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* VERSION */);
 	if (ll > 0)
 		printf("info Landlock ABI %ld (used: init confines the program's execve to its root)\n",
@@ -165,8 +167,8 @@ int broker_selftest(int argc, char **argv)
 	else
 		printf("info Landlock: %s (not used: the broker refuses what would need it)\n",
 		       strerror(errno));
-	if (!mode && userns == 0)
-		mode = "user-namespace";
+	const char *mode = setuid ? (setuid_ns ? "setuid-no-user-namespace" : "setuid-user-namespace")
+			   : userns == 0 ? "user-namespace" : NULL;
 	if (!mode) {
 		printf("FAIL no mode: user namespaces are not available to this user; "
 		       "install sandbox-helper setuid root\n");

@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -42,27 +43,18 @@
 static void send_filters(int es, int r, const struct stat *root, const struct sock_fprog *guard,
 			 const struct sock_fprog *prog)
 {
-	int32_t st = r;
-	if (r < 0) {
-		(void)SBX_RETRY(send(es, &st, sizeof(st), MSG_NOSIGNAL));
-		return;
-	}
-	uint32_t ng = guard->len, nm = prog->len;
-	uint64_t id[2] = {root->st_dev, root->st_ino};
-	size_t size = 28 + ((size_t)ng + nm) * sizeof(struct sock_filter);
-	unsigned char *buf = malloc(size);
-	if (!buf) {
-		send_filters(es, -ENOMEM, root, guard, prog);
-		return;
-	}
-	memcpy(buf, &st, 4);
-	memcpy(buf + 4, &ng, 4);
-	memcpy(buf + 8, &nm, 4);
-	memcpy(buf + 12, id, 16);
-	memcpy(buf + 28, guard->filter, ng * sizeof(struct sock_filter));
-	memcpy(buf + 28 + ng * sizeof(struct sock_filter), prog->filter, nm * sizeof(struct sock_filter));
-	(void)SBX_RETRY(send(es, buf, size, MSG_NOSIGNAL));
-	free(buf);
+	struct __attribute__((packed)) {
+		int32_t st;
+		uint32_t ng, nm;
+		uint64_t id[2];
+	} h = {r, 0, 0, {0, 0}};
+	if (r == 0)
+		h = (typeof(h)){0, guard->len, prog->len, {root->st_dev, root->st_ino}};
+	struct iovec iov[3] = {{&h, r < 0 ? sizeof(h.st) : sizeof(h)},
+			       {guard->filter, h.ng * sizeof(struct sock_filter)},
+			       {prog->filter, h.nm * sizeof(struct sock_filter)}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = r < 0 ? 1 : 3};
+	(void)SBX_RETRY(sendmsg(es, &mh, MSG_NOSIGNAL));
 }
 
 /* How many processes besides the program and the keeper are beneath init,

@@ -78,15 +78,17 @@ static char *one_path(const struct sbx_msg *m, const char *have, const char *wha
 	return d;
 }
 
-/* The signal a SBX_MSG_SIGNAL message M asks to pass on to the program, or
- * 0 when it is none of those the sandbox forwards. */
-static int forwarded_signal(const struct sbx_msg *m)
+/* A SBX_MSG_SIGNAL message: pass its signal on to TO when it is one the
+ * sandbox forwards. False when M is no such message. */
+static bool pass_signal(const struct sbx_msg *m, pid_t to)
 {
 	int32_t sig;
 	if (m->hdr.type != SBX_MSG_SIGNAL || m->len != sizeof(sig))
-		return 0;
+		return false;
 	memcpy(&sig, m->payload, sizeof(sig));
-	return sbx_is_forwarded(sig) ? sig : 0;
+	if (sbx_is_forwarded(sig))
+		kill(to, sig);
+	return true;
 }
 
 /* Copy a BPF program out of M; false when it is malformed. */
@@ -296,16 +298,14 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	 * namespace, so it stays root, out of the caller's reach, and also
 	 * keeps SETUID/SETGID to make the program the caller and KILL to
 	 * forward signals to it. */
-	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN};
-	/* --deferred: also what the keeper needs (see deferred.c), only
-	 * over the sandbox's own user namespace. */
-	static const int keep_deferred[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN,
-					    CAP_SYS_CHROOT, CAP_SYS_PTRACE};
+	/* --deferred: also the last two, what the keeper needs (see
+	 * deferred.c), only over the sandbox's own user namespace. */
+	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN, CAP_SYS_CHROOT,
+				   CAP_SYS_PTRACE};
 	static const int keep_root[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETUID, CAP_SETGID, CAP_KILL};
 	int r = l->mode == SBX_MODE_SETUID_NOUSERNS
 			? caps_keep_as_root(l->uid, l->gid, keep_root, SBX_ARRAY_SIZE(keep_root))
-			: l->deferred ? caps_become_user(l->uid, l->gid, keep_deferred, SBX_ARRAY_SIZE(keep_deferred))
-			: caps_become_user(l->uid, l->gid, keep, SBX_ARRAY_SIZE(keep));
+			: caps_become_user(l->uid, l->gid, keep, l->deferred ? 5 : 3);
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot drop privileges");
 	if (sethostname("sandbox", 7) < 0)
@@ -354,14 +354,11 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			if ((r = loopback_up()) < 0)
 				sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot bring the loopback interface up");
 			break;
-		case SBX_MSG_SIGNAL: {
+		case SBX_MSG_SIGNAL:
 			/* For the program, which is not there yet: kept
 			 * pending (blocked) until it is. */
-			int sig = forwarded_signal(&m);
-			if (sig)
-				kill(getpid(), sig);
+			pass_signal(&m, getpid());
 			break;
-		}
 		case SBX_MSG_GUARD:
 			if (guard.filter || !copy_filter(&m, &guard))
 				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp guard filter from the broker");
@@ -418,13 +415,8 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			if (r <= 0)
 				_exit(SBX_EXIT_SETUP); /* broker gone: the namespace dies with us */
 			sbx_msg_close_fds(&m);
-			if (m.hdr.type == SBX_MSG_SIGNAL && m.len == sizeof(int32_t)) {
-				int sig = forwarded_signal(&m);
-				if (sig)
-					kill(child, sig);
-				continue;
-			}
-			reply(chan, &m, root_request(&m));
+			if (!pass_signal(&m, child))
+				reply(chan, &m, root_request(&m));
 		}
 	}
 }

@@ -34,18 +34,11 @@ static const char *find_broker(const struct launch *l)
 	int r = sbx_self_dir(dir, sizeof(dir));
 	if (r < 0)
 		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot find this program's directory");
-	const char *cands[] = {
-		"%s/sandbox-broker",
-		"%s/../" SBX_LIBEXECDIR_REL "/sandbox-broker",
-		"%s/../broker/sandbox-broker",
-	};
+	const char *const cands[] = {"", "/../" SBX_LIBEXECDIR_REL, "/../broker"};
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(cands); i++) {
 		char *p;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		if (asprintf(&p, cands[i], dir) < 0)
+		if (asprintf(&p, "%s%s/sandbox-broker", dir, cands[i]) < 0)
 			sbx_die(SBX_EXIT_SETUP, "out of memory");
-#pragma GCC diagnostic pop
 		if (access(p, X_OK) == 0)
 			return p;
 		free(p);
@@ -53,49 +46,34 @@ static const char *find_broker(const struct launch *l)
 	sbx_die(SBX_EXIT_SETUP, "cannot find sandbox-broker beside %s (use --broker=PATH)", dir);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(text);
-	ssize_t n = write(fd, text, len);
-	int err = errno;
-	close(fd);
-	if (n < 0)
-		return -err;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 /* Map the caller's uid and gid (UID, GID: the real ids we started with)
  * to themselves in init's user namespace. */
 static int write_id_maps(pid_t pid, uid_t uid, gid_t gid)
 {
-	char path[64], map[64];
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-	int r = write_file(path, "deny");
-	if (r < 0 && r != -ENOENT)
-		return r;
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-	if ((r = write_file(path, map)) < 0)
-		return r;
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-	return write_file(path, map);
+	static const char *const files[] = {"setgroups", "uid_map", "gid_map"};
+	char path[64], text[3][32] = {"deny"};
+	snprintf(text[1], sizeof(text[1]), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	snprintf(text[2], sizeof(text[2]), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
+		_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && i == 0 && errno == ENOENT)
+			continue; /* a kernel without setgroups */
+		ssize_t n = fd < 0 ? -1 : write(fd, text[i], strlen(text[i]));
+		if (n != (ssize_t)strlen(text[i]))
+			return n < 0 ? -errno : -EIO;
+	}
+	return 0;
 }
 
 const char *mode_name(enum sbx_mode mode)
 {
-	switch (mode) {
-	case SBX_MODE_USERNS:
-		return "user-namespace";
-	case SBX_MODE_SETUID_USERNS:
-		return "setuid-user-namespace";
-	case SBX_MODE_SETUID_NOUSERNS:
-		return "setuid-no-user-namespace";
-	}
-	return "?";
+	static const char *const names[] = {
+		[SBX_MODE_USERNS] = "user-namespace",
+		[SBX_MODE_SETUID_USERNS] = "setuid-user-namespace",
+		[SBX_MODE_SETUID_NOUSERNS] = "setuid-no-user-namespace",
+	};
+	return names[mode];
 }
 
 /* Start init in new namespaces, choosing the mode: a user namespace when

@@ -2,11 +2,10 @@
 /* --test. Setuid, the helper tries what only it can, as root in a child, as
  * init will: the sandbox's namespaces with a user namespace (else without
  * one), and the mount API in them. Then, as the caller, the broker checks
- * the rest and says the mode (broker/selftest.c). */
+ * the rest, reports it all and says the mode (broker/selftest.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,29 +34,17 @@ static int try_as_root(int flags, bool mounts)
 	return WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
 }
 
-static bool report(const char *what, int r, bool required)
-{
-	printf("%-4s %s%s%s\n", r == 0 ? "ok" : required ? "FAIL" : "no", what, r ? ": " : "",
-	       r ? strerror(-r) : "");
-	return r == 0 || !required;
-}
-
 _Noreturn void selftest(const struct launch *l, const char *broker)
 {
-	char arg[64] = "--selftest";
-	bool ok = true;
+	char userns[16] = "", mounts[16] = "";
 	if (l->privileged) {
-		int userns = try_as_root(NS_FLAGS | CLONE_NEWUSER, false);
-		report("user namespaces made by this setuid helper", userns, false);
-		ok = report("mount API (open_tree, mount_setattr)",
-			    try_as_root(NS_FLAGS | (userns ? 0 : CLONE_NEWUSER), true), true);
-		snprintf(arg, sizeof(arg), "--selftest=%s",
-			 mode_name(userns ? SBX_MODE_SETUID_NOUSERNS : SBX_MODE_SETUID_USERNS));
-		int r = caps_become_user(l->uid, l->gid, NULL, 0);
-		if (r < 0)
+		int r = try_as_root(NS_FLAGS | CLONE_NEWUSER, false);
+		snprintf(userns, sizeof(userns), "%d", -r);
+		snprintf(mounts, sizeof(mounts), "%d",
+			 -try_as_root(NS_FLAGS | (r ? 0 : CLONE_NEWUSER), true));
+		if ((r = caps_become_user(l->uid, l->gid, NULL, 0)) < 0)
 			sbx_die_errno(SBX_EXIT_SETUP, r, "cannot drop privileges");
 	}
-	fflush(stdout);
-	execl(broker, "sandbox-broker", arg, ok ? NULL : "--failed", NULL);
+	execl(broker, "sandbox-broker", "--selftest", userns, mounts, NULL);
 	sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot execute the broker %s", broker);
 }
