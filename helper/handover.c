@@ -54,8 +54,7 @@ _Noreturn void handover(const struct launch *l, pid_t init, int chan, char *cons
 		int status;
 		if (waitpid(init, &status, WNOHANG) == init)
 			_exit(sbx_exit_status(status));
-		if (SBX_RETRY(poll(pfd, 2, -1)) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "poll");
+		DIE_IF(SBX_RETRY(poll(pfd, 2, -1)) < 0, "poll");
 		struct signalfd_siginfo si;
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			if (si.ssi_signo != SIGCHLD)

@@ -12,6 +12,8 @@
 #include <sys/types.h>
 
 #include "channel.h"
+#include "log.h"
+#include "util.h"
 
 /* How the namespaces are made (chosen automatically, in this order). */
 enum sbx_mode {
@@ -48,6 +50,13 @@ struct launch {
 		rlim_t value;
 	} rlimits[4];
 };
+
+/* A setup step that fails ends the process with status 125 and one line
+ * saying why: DIE_IF when COND is true (errno tells why), DIE_ERR when
+ * EXPR gives a negative errno. */
+#define DIE_IF(cond, ...) do { if (cond) sbx_die_errno(SBX_EXIT_SETUP, errno, __VA_ARGS__); } while (0)
+#define DIE_ERR(expr, ...) \
+	do { int e_ = (expr); if (e_ < 0) sbx_die_errno(SBX_EXIT_SETUP, e_, __VA_ARGS__); } while (0)
 
 const char *mode_name(enum sbx_mode mode);
 

@@ -130,11 +130,9 @@ static size_t place_fd(int fd, const char *name, int *keep, size_t n)
 	int placed = fcntl(fd, F_DUPFD, 3);
 	char num[16];
 	close(fd);
-	if (placed < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot place the fd for %s", name);
+	DIE_IF(placed < 0, "cannot place the fd for %s", name);
 	snprintf(num, sizeof(num), "%d", placed);
-	if (setenv(name, num, 1) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set %s", name);
+	DIE_IF(setenv(name, num, 1) < 0, "cannot set %s", name);
 	keep[n] = placed;
 	return n + 1;
 }
@@ -158,8 +156,7 @@ static int loopback_up(void)
 static void refuse_dgram_fds(const struct launch *l)
 {
 	DIR *d = opendir("/oldroot/proc/self/fd");
-	if (!d)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot list the inherited fds");
+	DIE_IF(!d, "cannot list the inherited fds");
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		int fd = atoi(e->d_name), kept = !l->close_fds;
@@ -181,57 +178,48 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set parent-death signal");
-	if (l->new_session && setsid() < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot start a new session");
+	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0, "cannot set parent-death signal");
+	DIE_IF(l->new_session && setsid() < 0, "cannot start a new session");
 	/* A process group of its own, else kill(0, ...) and the group-wide
 	 * calls reach the caller's group: the broker, the launcher, init.
 	 * Only a program that shares the caller's terminal (stdin) stays in
 	 * the caller's group, to read it in the foreground. */
-	if (!l->new_session && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make a process group");
+	DIE_IF(!l->new_session && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0,
+	       "cannot make a process group");
 	/* No core dumps: the kernel writes them itself, where the program's
 	 * working directory is, past the broker. */
 	struct rlimit nocore = {0, 0};
-	if (setrlimit(RLIMIT_CORE, &nocore) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot forbid core dumps");
+	DIE_IF(setrlimit(RLIMIT_CORE, &nocore) < 0, "cannot forbid core dumps");
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(l->rlimits); i++) {
 		struct rlimit rl = {l->rlimits[i].value, l->rlimits[i].value};
-		if (l->rlimits[i].set && setrlimit(l->rlimits[i].resource, &rl) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set a resource limit");
+		DIE_IF(l->rlimits[i].set && setrlimit(l->rlimits[i].resource, &rl) < 0,
+		       "cannot set a resource limit");
 	}
 	if (l->json_fd >= 0)
 		close(l->json_fd); /* the launcher's, not the program's */
 	refuse_dgram_fds(l);
-	int enter_fd = -1, r;
+	int enter_fd = -1;
 	if (l->deferred) {
-		enter_fd = deferred_setup(l, chan, guard, prog);
-		if (enter_fd < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, enter_fd, "cannot prepare the deferred lockdown");
-	} else if ((r = root_enter()) < 0) {
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot enter the empty root");
+		DIE_ERR(enter_fd = deferred_setup(l, chan, guard, prog),
+			"cannot prepare the deferred lockdown");
+	} else {
+		DIE_ERR(root_enter(), "cannot enter the empty root");
 	}
-	r = caps_drop_all(l->uid, l->gid, l->mode == SBX_MODE_SETUID_NOUSERNS);
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot drop capabilities");
-	if (chdir(workdir) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot enter the working directory %s", workdir);
+	DIE_ERR(caps_drop_all(l->uid, l->gid, l->mode == SBX_MODE_SETUID_NOUSERNS),
+		"cannot drop capabilities");
+	DIE_IF(chdir(workdir) < 0, "cannot enter the working directory %s", workdir);
 	/* Setuid modes inherit "not dumpable" from the helper. Nothing
 	 * privileged is left here (no capabilities, the caller's ids), and
 	 * the broker (or the keeper) must reach into us: the listener, the
 	 * execve's path. */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make the program dumpable");
+	DIE_IF(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0, "cannot make the program dumpable");
 	if (!l->deferred) {
-		if ((r = sbx_confine_exec()) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, r, "cannot confine execve with Landlock");
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp guard filter");
+		DIE_ERR(sbx_confine_exec(), "cannot confine execve with Landlock");
+		DIE_IF(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0,
+		       "cannot install the seccomp guard filter");
 		int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 					    SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
-		if (listener < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp filter");
+		DIE_IF(listener < 0, "cannot install the seccomp filter");
 		/* The filter stops sendmsg for the broker already, so the
 		 * broker takes the listener itself: it learns our pid from
 		 * the channel (SO_PASSCRED) and the fd's number from the
@@ -241,8 +229,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 			struct sbx_msg_hdr hdr;
 			int32_t fd;
 		} lm = {{SBX_MSG_LISTENER, 0}, listener};
-		if (write(chan, &lm, sizeof(lm)) != (ssize_t)sizeof(lm))
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot hand the seccomp listener to the broker");
+		DIE_IF(write(chan, &lm, sizeof(lm)) != (ssize_t)sizeof(lm),
+		       "cannot hand the seccomp listener to the broker");
 		struct statfs sf;
 		(void)statfs("/", &sf);
 		close(listener);
@@ -257,10 +245,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 		n_keep = place_fd(client_fd, "SBX_BROKER_FD", keep, n_keep);
 	if (enter_fd >= 0)
 		n_keep = place_fd(enter_fd, "SBX_ENTER_FD", keep, n_keep);
-	if (l->close_fds && (r = init_close_fds(keep, n_keep)) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
-	if (setenv("PWD", workdir, 1) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
+	DIE_ERR(l->close_fds ? init_close_fds(keep, n_keep) : 0, "cannot close inherited fds");
+	DIE_IF(setenv("PWD", workdir, 1) < 0, "cannot set PWD");
 	execve(path, l->argv, environ);
 	int err = errno;
 	sbx_die_errno(err == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC, err,
@@ -270,8 +256,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 {
 	sbx_log_set_name("sandbox-helper");
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set parent-death signal");
+	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0,
+	       "init: cannot set parent-death signal");
 	/* The helper gone before the line above: nobody will kill us. */
 	struct pollfd hp = {.fd = l->helper_pidfd, .events = POLLIN};
 	if (poll(&hp, 1, 0) != 0)
@@ -306,13 +292,9 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	int r = l->mode == SBX_MODE_SETUID_NOUSERNS
 			? caps_keep_as_root(l->uid, l->gid, keep_root, SBX_ARRAY_SIZE(keep_root))
 			: caps_become_user(l->uid, l->gid, keep, l->deferred ? 5 : 3);
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot drop privileges");
-	if (sethostname("sandbox", 7) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set the host name");
-	r = root_setup_base();
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot build the empty root");
+	DIE_ERR(r, "init: cannot drop privileges");
+	DIE_IF(sethostname("sandbox", 7) < 0, "init: cannot set the host name");
+	DIE_ERR(root_setup_base(), "init: cannot build the empty root");
 
 	static struct sbx_msg m;
 	char *exec_path = NULL, *workdir = NULL;
@@ -322,8 +304,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		r = sbx_msg_recv(chan, &m);
 		if (r == 0)
 			_exit(SBX_EXIT_SETUP); /* the broker refused to start; it said why */
-		if (r < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, r, "init: bad message from the broker");
+		DIE_ERR(r, "init: bad message from the broker");
 		if (m.hdr.type == SBX_MSG_CLIENT && m.nfds == 1 && client_fd < 0) {
 			client_fd = m.fds[0];
 			m.fds[0] = -1;
@@ -351,8 +332,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			if (l->mode == SBX_MODE_SETUID_NOUSERNS)
 				sbx_die(SBX_EXIT_SETUP, "'loopback private' needs a user namespace "
 					"(this mode keeps no network capability)");
-			if ((r = loopback_up()) < 0)
-				sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot bring the loopback interface up");
+			DIE_ERR(loopback_up(), "init: cannot bring the loopback interface up");
 			break;
 		case SBX_MSG_SIGNAL:
 			/* For the program, which is not there yet: kept
@@ -376,8 +356,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	}
 
 	pid_t child = fork();
-	if (child < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot fork the program");
+	DIE_IF(child < 0, "init: cannot fork the program");
 	if (child == 0) {
 		close(sfd);
 		run_program(l, chan, exec_path, workdir, client_fd, &guard, &main_filter);
@@ -390,8 +369,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 
 	struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = chan, .events = POLLIN}};
 	for (;;) {
-		if (SBX_RETRY(poll(pfd, 2, -1)) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "init: poll");
+		DIE_IF(SBX_RETRY(poll(pfd, 2, -1)) < 0, "init: poll");
 		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {

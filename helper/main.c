@@ -31,9 +31,7 @@ static const char *find_broker(const struct launch *l)
 	if (l->broker || l->broker_fd >= 0) /* --broker-fd: none of ours runs */
 		return l->broker ? l->broker : "-";
 	char dir[4096];
-	int r = sbx_self_dir(dir, sizeof(dir));
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot find this program's directory");
+	DIE_ERR(sbx_self_dir(dir, sizeof(dir)), "cannot find this program's directory");
 	const char *const cands[] = {"", "/../" SBX_LIBEXECDIR_REL, "/../broker"};
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(cands); i++) {
 		char *p;
@@ -154,15 +152,13 @@ static void take_ids(struct launch *l)
 {
 	/* A caller that ignores SIGCHLD would have init's children reaped
 	 * unseen and the program's end never reported. */
-	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot reset SIGCHLD");
+	DIE_IF(signal(SIGCHLD, SIG_DFL) == SIG_ERR, "cannot reset SIGCHLD");
 	l->uid = getuid();
 	l->gid = getgid();
 	l->privileged = geteuid() != l->uid || getegid() != l->gid;
 	if (l->privileged && geteuid() != 0)
 		sbx_die(SBX_EXIT_SETUP, "sandbox-helper may be setuid root, or not setuid at all");
-	if (l->privileged && setresuid(0, 0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot take root's ids");
+	DIE_IF(l->privileged && setresuid(0, 0, 0) < 0, "cannot take root's ids");
 }
 
 /* The channel, the pipe that starts init, and a pidfd of ours that init
@@ -172,19 +168,14 @@ static void take_ids(struct launch *l)
  * the program, instead of ending the helper halfway. */
 static void open_channel(struct launch *l, int sv[2], int sync[2])
 {
-	int r = sbx_block_forwarded();
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, -r, "cannot block signals");
+	DIE_ERR(sbx_block_forwarded(), "cannot block signals");
 	/* The socket to a launcher's broker is not the program's. */
-	if (l->broker_fd >= 0 && fcntl(l->broker_fd, F_SETFD, FD_CLOEXEC) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "--broker-fd=%d", l->broker_fd);
+	DIE_IF(l->broker_fd >= 0 && fcntl(l->broker_fd, F_SETFD, FD_CLOEXEC) < 0,
+	       "--broker-fd=%d", l->broker_fd);
 	l->helper_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (l->helper_pidfd < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot open a pidfd of the helper");
-	if ((r = sbx_channel_pair(sv)) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot create the channel");
-	if (pipe2(sync, O_CLOEXEC) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot create a pipe");
+	DIE_IF(l->helper_pidfd < 0, "cannot open a pidfd of the helper");
+	DIE_ERR(sbx_channel_pair(sv), "cannot create the channel");
+	DIE_IF(pipe2(sync, O_CLOEXEC) < 0, "cannot create a pipe");
 }
 
 /* From here on we are the caller, for good; and the sandbox dies with its

@@ -129,8 +129,7 @@ static bool helper_option(struct launch *l, const char *a)
 		if (!eq || eq == v)
 			sbx_die(SBX_EXIT_SETUP, "--setenv: expected NAME=VALUE, got '%s'", v);
 		char *name = strndup(v, (size_t)(eq - v));
-		if (!name || setenv(name, eq + 1, 1) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "--setenv=%s", v);
+		DIE_IF(!name || setenv(name, eq + 1, 1) < 0, "--setenv=%s", v);
 		free(name);
 	} else if ((v = value(a, "--unsetenv="))) {
 		if (!*v || strchr(v, '=') || unsetenv(v) < 0)

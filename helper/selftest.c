@@ -42,8 +42,7 @@ _Noreturn void selftest(const struct launch *l, const char *broker)
 		snprintf(userns, sizeof(userns), "%d", -r);
 		snprintf(mounts, sizeof(mounts), "%d",
 			 -try_as_root(NS_FLAGS | (r ? 0 : CLONE_NEWUSER), true));
-		if ((r = caps_become_user(l->uid, l->gid, NULL, 0)) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, r, "cannot drop privileges");
+		DIE_ERR(caps_become_user(l->uid, l->gid, NULL, 0), "cannot drop privileges");
 	}
 	execl(broker, "sandbox-broker", "--selftest", userns, mounts, NULL);
 	sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot execute the broker %s", broker);
