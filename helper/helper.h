@@ -53,10 +53,12 @@ struct launch {
 
 /* A setup step that fails ends the process with status 125 and one line
  * saying why: DIE_IF when COND is true (errno tells why), DIE_ERR when
- * EXPR gives a negative errno. */
+ * EXPR gives a negative errno, REFUSE_IF when COND is true and the
+ * message says it all (bad input, no memory). */
 #define DIE_IF(cond, ...) do { if (cond) sbx_die_errno(SBX_EXIT_SETUP, errno, __VA_ARGS__); } while (0)
 #define DIE_ERR(expr, ...) \
 	do { int e_ = (expr); if (e_ < 0) sbx_die_errno(SBX_EXIT_SETUP, e_, __VA_ARGS__); } while (0)
+#define REFUSE_IF(cond, ...) do { if (cond) sbx_die(SBX_EXIT_SETUP, __VA_ARGS__); } while (0)
 
 const char *mode_name(enum sbx_mode mode);
 

@@ -70,11 +70,10 @@ static void reply(int chan, const struct sbx_msg *m, int r)
 static char *one_path(const struct sbx_msg *m, const char *have, const char *what)
 {
 	const char *s;
-	if (sbx_payload_strings(m, 0, &s, 1) < 0 || have || s[0] != '/')
-		sbx_die(SBX_EXIT_SETUP, "init: bad %s from the broker", what);
+	REFUSE_IF(sbx_payload_strings(m, 0, &s, 1) < 0 || have || s[0] != '/',
+	          "init: bad %s from the broker", what);
 	char *d = strdup(s);
-	if (!d)
-		sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+	REFUSE_IF(!d, "init: out of memory");
 	return d;
 }
 
@@ -98,8 +97,7 @@ static bool copy_filter(const struct sbx_msg *m, struct sock_fprog *prog)
 	if (!m->len || m->len % sizeof(struct sock_filter) || n > BPF_MAXINSNS)
 		return false;
 	prog->filter = malloc(m->len);
-	if (!prog->filter)
-		sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+	REFUSE_IF(!prog->filter, "init: out of memory");
 	memcpy(prog->filter, m->payload, m->len);
 	prog->len = (unsigned short)n;
 	return true;
@@ -313,8 +311,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		sbx_msg_close_fds(&m);
 		switch (m.hdr.type) {
 		case SBX_MSG_CLIENT:
-			if (client_fd < 0)
-				sbx_die(SBX_EXIT_SETUP, "init: bad client socket from the broker");
+			REFUSE_IF(client_fd < 0, "init: bad client socket from the broker");
 			break;
 		case SBX_MSG_EXEC_PATH:
 			exec_path = one_path(&m, exec_path, "exec path");
@@ -324,14 +321,14 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			break;
 		case SBX_MSG_SETENV: {
 			const char *s[2];
-			if (sbx_payload_strings(&m, 0, s, 2) < 0 || setenv(s[0], s[1], 1) < 0)
-				sbx_die(SBX_EXIT_SETUP, "init: bad environment variable from the broker");
+			REFUSE_IF(sbx_payload_strings(&m, 0, s, 2) < 0 || setenv(s[0], s[1], 1) < 0,
+			          "init: bad environment variable from the broker");
 			break;
 		}
 		case SBX_MSG_LOOPBACK:
-			if (l->mode == SBX_MODE_SETUID_NOUSERNS)
-				sbx_die(SBX_EXIT_SETUP, "'loopback private' needs a user namespace "
-					"(this mode keeps no network capability)");
+			REFUSE_IF(l->mode == SBX_MODE_SETUID_NOUSERNS,
+			          "'loopback private' needs a user namespace "
+			          "(this mode keeps no network capability)");
 			DIE_ERR(loopback_up(), "init: cannot bring the loopback interface up");
 			break;
 		case SBX_MSG_SIGNAL:
@@ -340,12 +337,12 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			pass_signal(&m, getpid());
 			break;
 		case SBX_MSG_GUARD:
-			if (guard.filter || !copy_filter(&m, &guard))
-				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp guard filter from the broker");
+			REFUSE_IF(guard.filter || !copy_filter(&m, &guard),
+			          "init: bad seccomp guard filter from the broker");
 			break;
 		case SBX_MSG_FILTER:
-			if (!exec_path || !workdir || !guard.filter || !copy_filter(&m, &main_filter))
-				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp filter from the broker");
+			REFUSE_IF(!exec_path || !workdir || !guard.filter || !copy_filter(&m, &main_filter),
+			          "init: bad seccomp filter from the broker");
 			break;
 		default:
 			r = root_request(&m);

@@ -35,8 +35,7 @@ static const char *find_broker(const struct launch *l)
 	const char *const cands[] = {"", "/../" SBX_LIBEXECDIR_REL, "/../broker"};
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(cands); i++) {
 		char *p;
-		if (asprintf(&p, "%s%s/sandbox-broker", dir, cands[i]) < 0)
-			sbx_die(SBX_EXIT_SETUP, "out of memory");
+		REFUSE_IF(asprintf(&p, "%s%s/sandbox-broker", dir, cands[i]) < 0, "out of memory");
 		if (access(p, X_OK) == 0)
 			return p;
 		free(p);
@@ -156,8 +155,8 @@ static void take_ids(struct launch *l)
 	l->uid = getuid();
 	l->gid = getgid();
 	l->privileged = geteuid() != l->uid || getegid() != l->gid;
-	if (l->privileged && geteuid() != 0)
-		sbx_die(SBX_EXIT_SETUP, "sandbox-helper may be setuid root, or not setuid at all");
+	REFUSE_IF(l->privileged && geteuid() != 0,
+	          "sandbox-helper may be setuid root, or not setuid at all");
 	DIE_IF(l->privileged && setresuid(0, 0, 0) < 0, "cannot take root's ids");
 }
 

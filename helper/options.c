@@ -71,8 +71,8 @@ static long number(const char *opt, const char *v, long min, long max)
 	char *end;
 	errno = 0;
 	long n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < min || n > max)
-		sbx_die(SBX_EXIT_SETUP, "%s: '%s' is not a number from %ld to %ld", opt, v, min, max);
+	REFUSE_IF(!*v || *end || errno || n < min || n > max,
+	          "%s: '%s' is not a number from %ld to %ld", opt, v, min, max);
 	return n;
 }
 
@@ -80,8 +80,7 @@ static long number(const char *opt, const char *v, long min, long max)
 static int open_fd(const char *opt, const char *v, long min)
 {
 	int fd = (int)number(opt, v, min, INT_MAX);
-	if (fcntl(fd, F_GETFD) < 0)
-		sbx_die(SBX_EXIT_SETUP, "%s: fd %d is not open", opt, fd);
+	REFUSE_IF(fcntl(fd, F_GETFD) < 0, "%s: fd %d is not open", opt, fd);
 	return fd;
 }
 
@@ -111,8 +110,7 @@ static bool helper_option(struct launch *l, const char *a)
 	} else if (!strcmp(a, "--test")) {
 		l->test = true;
 	} else if ((v = value(a, "--broker=")) && *v) {
-		if (l->privileged)
-			sbx_die(SBX_EXIT_SETUP, "--broker is refused when sandbox-helper runs setuid");
+		REFUSE_IF(l->privileged, "--broker is refused when sandbox-helper runs setuid");
 		l->broker = v;
 	} else if ((v = value(a, "--broker-fd="))) {
 		l->broker_fd = open_fd("--broker-fd", v, 3);
@@ -121,28 +119,25 @@ static bool helper_option(struct launch *l, const char *a)
 	} else if (!strcmp(a, "--close-fds")) {
 		l->close_fds = true;
 	} else if ((v = value(a, "--keep-fd="))) {
-		if (l->n_keep >= SBX_ARRAY_SIZE(l->keep_fds))
-			sbx_die(SBX_EXIT_SETUP, "--keep-fd: at most %zu", SBX_ARRAY_SIZE(l->keep_fds));
+		REFUSE_IF(l->n_keep >= SBX_ARRAY_SIZE(l->keep_fds),
+		          "--keep-fd: at most %zu", SBX_ARRAY_SIZE(l->keep_fds));
 		l->keep_fds[l->n_keep++] = open_fd("--keep-fd", v, 0);
 	} else if ((v = value(a, "--setenv="))) {
 		const char *eq = strchr(v, '=');
-		if (!eq || eq == v)
-			sbx_die(SBX_EXIT_SETUP, "--setenv: expected NAME=VALUE, got '%s'", v);
+		REFUSE_IF(!eq || eq == v, "--setenv: expected NAME=VALUE, got '%s'", v);
 		char *name = strndup(v, (size_t)(eq - v));
 		DIE_IF(!name || setenv(name, eq + 1, 1) < 0, "--setenv=%s", v);
 		free(name);
 	} else if ((v = value(a, "--unsetenv="))) {
-		if (!*v || strchr(v, '=') || unsetenv(v) < 0)
-			sbx_die(SBX_EXIT_SETUP, "--unsetenv: '%s' is not a variable name", v);
+		REFUSE_IF(!*v || strchr(v, '=') || unsetenv(v) < 0,
+		          "--unsetenv: '%s' is not a variable name", v);
 	} else if (!strcmp(a, "--clearenv")) {
-		if (clearenv() != 0)
-			sbx_die(SBX_EXIT_SETUP, "--clearenv failed");
+		REFUSE_IF(clearenv() != 0, "--clearenv failed");
 	} else if (!strcmp(a, "--new-session") || !strcmp(a, "--no-new-session")) {
 		l->new_session = !strcmp(a, "--new-session");
 	} else {
 		for (size_t k = 0; k < SBX_ARRAY_SIZE(reserved); k++)
-			if (value(a, reserved[k]))
-				sbx_die(SBX_EXIT_SETUP, "unknown option '%s' (see --help)", a);
+			REFUSE_IF(value(a, reserved[k]), "unknown option '%s' (see --help)", a);
 		for (size_t k = 0; k < SBX_ARRAY_SIZE(rlimits); k++) {
 			if (!(v = value(a, rlimits[k])))
 				continue;
@@ -165,8 +160,7 @@ void options_parse(int argc, char **argv, struct launch *l)
 	/* The broker's command line: its name, three arguments main writes,
 	 * the options passed on, "--" and the program's; then l->argv. */
 	l->bargv = calloc((size_t)argc + 5, sizeof(char *));
-	if (!l->bargv)
-		sbx_die(SBX_EXIT_SETUP, "out of memory");
+	REFUSE_IF(!l->bargv, "out of memory");
 	size_t k = 4;
 	l->bargv[0] = "sandbox-broker";
 	for (i = 1; i < argc; i++) {
@@ -186,10 +180,9 @@ void options_parse(int argc, char **argv, struct launch *l)
 	}
 	if (l->test)
 		return;
-	if (i >= argc)
-		sbx_die(SBX_EXIT_SETUP, "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");
-	if (l->n_keep && !l->close_fds)
-		sbx_die(SBX_EXIT_SETUP, "--keep-fd only makes sense with --close-fds");
+	REFUSE_IF(i >= argc,
+	          "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");
+	REFUSE_IF(l->n_keep && !l->close_fds, "--keep-fd only makes sense with --close-fds");
 	l->bargv[k++] = "--";
 	l->argv = l->bargv + k;
 	memcpy(l->argv, argv + i, (size_t)(argc - i) * sizeof(char *));
