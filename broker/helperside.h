@@ -12,5 +12,7 @@ int broker_selftest(int argc, char **argv);
  * a bad number ends the broker with a one-line message that names the
  * helper, whose command line it was. */
 void broker_check_options(int argc, char **argv);
+/* sandbox-broker --usage: their part of sandbox-helper --help. */
+int broker_usage(void);
 
 #endif

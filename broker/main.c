@@ -834,6 +834,8 @@ int broker_main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "--selftest"))
 		return broker_selftest(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "--usage"))
+		return broker_usage();
 	broker_check_options(argc, argv);
 	return run(argc, argv, false);
 }

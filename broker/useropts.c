@@ -6,6 +6,7 @@
  * parse_args's, the ones the helper itself writes included. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,4 +49,27 @@ void broker_check_options(int argc, char **argv)
 				a, v, known[k - 1].min, LONG_MAX);
 		sbx_log_set_name("sandbox-broker");
 	}
+}
+
+int broker_usage(void)
+{
+	fputs("\n"
+	      "Options of the policy (sandbox-broker reads them):\n"
+	      "  --policy=NAME|FILE     the policy (default: minimal); a NAME is looked up\n"
+	      "                         in the policy directory, a value with '/' is a file\n"
+	      "  --read=PATTERN, --write=PATTERN, --exec=PATTERN, --stat=PATTERN,\n"
+	      "  --deny=PATTERN         add a rule to the policy (repeatable); a directory\n"
+	      "                         without wildcards stands for everything beneath it\n"
+	      "  --connect=SPEC, --bind=SPEC\n"
+	      "                         allow a network peer or local address, e.g.\n"
+	      "                         --connect='tcp 127.0.0.1:8080', --bind='tcp 127.0.0.1:0'\n"
+	      "  --client               give the program a socket to the broker for the\n"
+	      "                         client library ($SBX_BROKER_FD)\n"
+	      "  --chdir=DIR            start the program in DIR (default: the current\n"
+	      "                         directory; what is in it is the policy's)\n"
+	      "  --pids-max=N, --memory-max=BYTES\n"
+	      "                         limits for the whole sandbox, in a cgroup of its own\n"
+	      "                         inside the caller's delegated cgroup\n",
+	      stdout);
+	return 0;
 }

@@ -31,7 +31,7 @@ struct launch {
 	char **bargv;      /* the broker's command line (see options.c) */
 	char **argv;       /* the program's, its tail */
 	const char *broker;
-	bool test;
+	bool test, help;   /* --test, --help: the broker finishes them */
 	bool privileged;   /* running setuid */
 	uid_t uid;         /* the caller's real ids */
 	gid_t gid;
@@ -65,7 +65,7 @@ const char *mode_name(enum sbx_mode mode);
 /* options.c */
 void options_parse(int argc, char **argv, struct launch *l);
 
-/* selftest.c: --test, which the broker BROKER finishes. */
+/* selftest.c: --test and --help, which the broker BROKER finishes. */
 _Noreturn void selftest(const struct launch *l, const char *broker);
 
 /* init: pid 1 of the new namespaces. Never returns. CHAN is init's end of the

@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 	take_ids(&l);
 	options_parse(argc, argv, &l);  /* --setenv and the like applied */
 	const char *broker = find_broker(&l);
-	if (l.test)
+	if (l.test || l.help)
 		selftest(&l, broker);
 	open_channel(&l, sv, sync);
 	pid_t init = spawn_init(&l, sv, sync); /* namespaces; init builds the root */

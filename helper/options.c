@@ -18,26 +18,20 @@
 #include "log.h"
 #include "util.h"
 
+/* The broker prints the options it reads (sandbox-broker --usage). */
 static const char usage[] =
 	"Usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...]\n"
 	"Run PROGRAM in an empty root with new namespaces, under a broker that\n"
 	"grants each file request against a policy.\n"
 	"\n"
-	"  --policy=NAME|FILE     the policy (default: minimal); a NAME is looked up\n"
-	"                         in the policy directory, a value with '/' is a file\n"
-	"  --read=PATTERN, --write=PATTERN, --exec=PATTERN, --stat=PATTERN,\n"
-	"  --deny=PATTERN         add a rule to the policy (repeatable); a directory\n"
-	"                         without wildcards stands for everything beneath it\n"
-	"  --connect=SPEC, --bind=SPEC\n"
-	"                         allow a network peer or local address, e.g.\n"
-	"                         --connect='tcp 127.0.0.1:8080', --bind='tcp 127.0.0.1:0'\n"
-	"  --client               give the program a socket to the broker for the\n"
-	"                         client library ($SBX_BROKER_FD)\n"
+	"Exit status: PROGRAM's, or 128+N when signal N killed it; 125 when the\n"
+	"sandbox cannot be set up, 126 when PROGRAM cannot be executed, 127 when it\n"
+	"is not found.\n"
+	"\n"
+	"Options of the sandbox:\n"
 	"  --deferred             start the program on a read-only view of the host's\n"
 	"                         root, without the seccomp filter; it enters the\n"
 	"                         sandbox by calling sbx_enter() ($SBX_ENTER_FD)\n"
-	"  --chdir=DIR            start the program in DIR (default: the current\n"
-	"                         directory; what is in it is the policy's)\n"
 	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
 	"  --keep-fd=N            with --close-fds: pass fd N through (repeatable)\n"
 	"  --json-status-fd=N     write JSON lines to fd N: the program's pid and\n"
@@ -50,9 +44,6 @@ static const char usage[] =
 	"  --no-new-session       keep the caller's session\n"
 	"  --rlimit-nproc=N, --rlimit-nofile=N, --rlimit-as=BYTES, --rlimit-cpu=SECONDS\n"
 	"                         resource limits for the program (soft and hard)\n"
-	"  --pids-max=N, --memory-max=BYTES\n"
-	"                         limits for the whole sandbox, in a cgroup of its own\n"
-	"                         inside the caller's delegated cgroup\n"
 	"  --broker-fd=N          hand the sandbox to the launcher's own broker\n"
 	"                         (sandbox-broker --serve-fd) on socket N instead of\n"
 	"                         starting one; the helper waits for the program\n"
@@ -60,11 +51,7 @@ static const char usage[] =
 	"                         beside this helper; not when setuid)\n"
 	"  --test                 check the kernel features the sandbox needs and exit\n"
 	"  --help                 show this help and exit\n"
-	"  --version              show the version and exit\n"
-	"\n"
-	"Exit status: PROGRAM's, or 128+N when signal N killed it; 125 when the\n"
-	"sandbox cannot be set up, 126 when PROGRAM cannot be executed, 127 when it\n"
-	"is not found.\n";
+	"  --version              show the version and exit\n";
 
 static long number(const char *opt, const char *v, long min, long max)
 {
@@ -103,7 +90,7 @@ static bool helper_option(struct launch *l, const char *a)
 	const char *v;
 	if (!strcmp(a, "--help")) {
 		fputs(usage, stdout);
-		exit(0);
+		l->help = true; /* the broker's part follows */
 	} else if (!strcmp(a, "--version")) {
 		printf("sandbox-helper %s\n", SBX_VERSION);
 		exit(0);
@@ -163,7 +150,7 @@ void options_parse(int argc, char **argv, struct launch *l)
 	REFUSE_IF(!l->bargv, "out of memory");
 	size_t k = 4;
 	l->bargv[0] = "sandbox-broker";
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc && !l->help; i++) {
 		const char *a = argv[i], *v;
 		if (!strcmp(a, "--")) {
 			i++;
@@ -178,7 +165,7 @@ void options_parse(int argc, char **argv, struct launch *l)
 			l->json_fd = open_fd("--json-status-fd", v, 3);
 		l->bargv[k++] = argv[i];
 	}
-	if (l->test)
+	if (l->test || l->help)
 		return;
 	REFUSE_IF(i >= argc,
 	          "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* --test. Setuid, the helper tries what only it can, as root in a child, as
+/* --test and --help, which the broker finishes as the caller. For --test,
+ * setuid, the helper tries what only it can, as root in a child, as
  * init will: the sandbox's namespaces with a user namespace (else without
  * one), and the mount API in them. Then, as the caller, the broker checks
  * the rest, reports it all and says the mode (broker/selftest.c). */
@@ -37,13 +38,18 @@ static int try_as_root(int flags, bool mounts)
 _Noreturn void selftest(const struct launch *l, const char *broker)
 {
 	char userns[16] = "", mounts[16] = "";
-	if (l->privileged) {
+	if (l->privileged && l->test) {
 		int r = try_as_root(NS_FLAGS | CLONE_NEWUSER, false);
 		snprintf(userns, sizeof(userns), "%d", -r);
 		snprintf(mounts, sizeof(mounts), "%d",
 			 -try_as_root(NS_FLAGS | (r ? 0 : CLONE_NEWUSER), true));
-		DIE_ERR(caps_become_user(l->uid, l->gid, NULL, 0), "cannot drop privileges");
 	}
-	execl(broker, "sandbox-broker", "--selftest", userns, mounts, NULL);
+	if (l->privileged)
+		DIE_ERR(caps_become_user(l->uid, l->gid, NULL, 0), "cannot drop privileges");
+	fflush(stdout);
+	if (l->help)
+		execl(broker, "sandbox-broker", "--usage", NULL);
+	else
+		execl(broker, "sandbox-broker", "--selftest", userns, mounts, NULL);
 	sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot execute the broker %s", broker);
 }
