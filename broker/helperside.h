@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the broker does for sandbox-helper's own command line, which the
- * helper passes on without reading what needs no privilege. */
+/* What sandbox-broker does for sandbox-helper, which passes on what needs
+ * no privilege: parts of its own command line, --test, --help and the
+ * handover to a launcher's broker. */
 #ifndef SBX_HELPERSIDE_H
 #define SBX_HELPERSIDE_H
 
@@ -12,6 +13,9 @@ int broker_selftest(int argc, char **argv);
  * a bad number ends the broker with a one-line message that names the
  * helper, whose command line it was. */
 void broker_check_options(int argc, char **argv);
+/* sandbox-broker --handover=N ...: sandbox-helper --broker-fd=N's part
+ * after its privileges are gone (handover.c). */
+_Noreturn void broker_handover(int argc, char **argv);
 /* sandbox-broker --usage: their part of sandbox-helper --help. */
 int broker_usage(void);
 

@@ -836,6 +836,8 @@ int broker_main(int argc, char **argv)
 		return broker_selftest(argc, argv);
 	if (argc == 2 && !strcmp(argv[1], "--usage"))
 		return broker_usage();
+	if (argc >= 2 && !strncmp(argv[1], "--handover=", 11))
+		broker_handover(argc, argv);
 	broker_check_options(argc, argv);
 	return run(argc, argv, false);
 }

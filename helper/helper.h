@@ -28,7 +28,7 @@ enum sbx_mode {
 		  CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 struct launch {
-	char **bargv;      /* the broker's command line (see options.c) */
+	char **bargv;      /* the broker's command line, at [1] (see options.c) */
 	char **argv;       /* the program's, its tail */
 	const char *broker;
 	bool test, help;   /* --test, --help: the broker finishes them */
@@ -74,11 +74,6 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd);
 
 /* Close every fd above 2 but the N in KEEP. 0 or a negative errno. */
 int init_close_fds(const int *keep, size_t n);
-
-/* handover.c: --broker-fd. Send the launcher's broker the channel CHAN,
- * a pidfd of INIT and the broker's arguments BARGV; then wait for INIT,
- * passing signals on, and exit with its status. */
-_Noreturn void handover(const struct launch *l, pid_t init, int chan, char *const *bargv);
 
 /* deferred.c: --deferred, in the program's process before it is executed:
  * its own mount namespace on the host's tree made read-only, and the keeper

@@ -28,8 +28,8 @@
  * build tree (helper/../broker). */
 static const char *find_broker(const struct launch *l)
 {
-	if (l->broker || l->broker_fd >= 0) /* --broker-fd: none of ours runs */
-		return l->broker ? l->broker : "-";
+	if (l->broker)
+		return l->broker;
 	char dir[4096];
 	DIE_ERR(sbx_self_dir(dir, sizeof(dir)), "cannot find this program's directory");
 	const char *const cands[] = {"", "/../" SBX_LIBEXECDIR_REL, "/../broker"};
@@ -199,22 +199,23 @@ static void start_init(pid_t init, int sync_fd)
 	close(sync_fd);
 }
 
-/* Become the broker (or hand the sandbox to the launcher's): the channel
- * and the status fd pass on. */
+/* Become the broker, or with --broker-fd the process that hands the
+ * sandbox to the launcher's broker (also sandbox-broker, with --handover:
+ * it needs no privilege). The channel and the status fd pass on. */
 static _Noreturn void exec_broker(struct launch *l, pid_t init, int chan, const char *broker)
 {
-	char fdarg[32], pidarg[32], modearg[64];
-	if (fcntl(chan, F_SETFD, 0) < 0)
-		die_killing(init, errno, "cannot pass the channel");
+	char fdarg[32], pidarg[32], modearg[64], handarg[32];
+	DIE_IF(fcntl(chan, F_SETFD, 0) < 0 ||
+	       (l->broker_fd >= 0 && fcntl(l->broker_fd, F_SETFD, 0) < 0), "cannot pass the channel");
+	snprintf(handarg, sizeof(handarg), "--handover=%d", l->broker_fd);
 	snprintf(fdarg, sizeof(fdarg), "--channel-fd=%d", chan);
 	snprintf(pidarg, sizeof(pidarg), "--init-pid=%d", (int)init);
 	snprintf(modearg, sizeof(modearg), "--mode=%s", mode_name(l->mode));
-	l->bargv[1] = fdarg;
-	l->bargv[2] = pidarg;
-	l->bargv[3] = modearg;
-	if (l->broker_fd >= 0)
-		handover(l, init, chan, l->bargv);
-	execv(broker, l->bargv);
+	l->bargv[1] = l->broker_fd >= 0 ? handarg : l->bargv[0];
+	l->bargv[2] = fdarg;
+	l->bargv[3] = pidarg;
+	l->bargv[4] = modearg;
+	execv(broker, l->broker_fd >= 0 ? l->bargv : l->bargv + 1);
 	die_killing(init, errno, "cannot execute the broker");
 }
 

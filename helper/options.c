@@ -84,9 +84,9 @@ static bool helper_option(struct launch *l, const char *a)
 	static const char *const rlimits[] = {"--rlimit-nproc=", "--rlimit-nofile=", "--rlimit-as=",
 					      "--rlimit-cpu="};
 	static const int resources[] = {RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_AS, RLIMIT_CPU};
-	/* What only the helper may tell the broker. */
+	/* What only the helper tells the broker (the broker takes the last). */
 	static const char *const reserved[] = {"--channel-fd=", "--init-pid=", "--init-pidfd=",
-					       "--mode=", "--serve-fd=", "--selftest"};
+					       "--mode="};
 	const char *v;
 	if (!strcmp(a, "--help")) {
 		fputs(usage, stdout);
@@ -144,12 +144,13 @@ void options_parse(int argc, char **argv, struct launch *l)
 	l->json_fd = -1;
 	l->broker_fd = -1;
 	l->new_session = -1;
-	/* The broker's command line: its name, three arguments main writes,
-	 * the options passed on, "--" and the program's; then l->argv. */
-	l->bargv = calloc((size_t)argc + 5, sizeof(char *));
+	/* The broker's command line from [1]: its name, three arguments main
+	 * writes, the options passed on, "--" and the program's (l->argv).
+	 * [0] is for its name when main writes --handover=N at [1]. */
+	l->bargv = calloc((size_t)argc + 6, sizeof(char *));
 	REFUSE_IF(!l->bargv, "out of memory");
-	size_t k = 4;
-	l->bargv[0] = "sandbox-broker";
+	size_t k = 5;
+	l->bargv[0] = l->bargv[1] = "sandbox-broker";
 	for (i = 1; i < argc && !l->help; i++) {
 		const char *a = argv[i], *v;
 		if (!strcmp(a, "--")) {
