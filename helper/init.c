@@ -37,25 +37,19 @@ extern char **environ;
 static int root_request(const struct sbx_msg *m)
 {
 	const char *s[2];
+	struct sbx_bind_req req;
 	switch (m->hdr.type) {
 	case SBX_MSG_ROOT_DIR:
-		if (sbx_payload_strings(m, 0, s, 1) < 0)
-			return -EBADMSG;
-		return root_add_dir(s[0]);
+		return sbx_payload_strings(m, 0, s, 1) < 0 ? -EBADMSG : root_add_dir(s[0]);
 	case SBX_MSG_ROOT_SYMLINK:
-		if (sbx_payload_strings(m, 0, s, 2) < 0)
-			return -EBADMSG;
-		return root_add_symlink(s[0], s[1]);
-	case SBX_MSG_ROOT_BIND: {
-		struct sbx_bind_req req;
+		return sbx_payload_strings(m, 0, s, 2) < 0 ? -EBADMSG : root_add_symlink(s[0], s[1]);
+	case SBX_MSG_ROOT_BIND:
 		if (m->len < sizeof(req) || sbx_payload_strings(m, sizeof(req), s, 1) < 0)
 			return -EBADMSG;
 		memcpy(&req, m->payload, sizeof(req));
 		return root_add_bind(&req, s[0]);
 	}
-	default:
-		return -EBADMSG;
-	}
+	return -EBADMSG;
 }
 
 static void reply(int chan, const struct sbx_msg *m, int r)
@@ -266,18 +260,16 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	/* From the start: a signal sent while the root is being built waits
 	 * for the program instead of being lost (pid 1 ignores what it does
 	 * not block or handle). */
-	int sfd = sbx_signalfd_forwarded();
-	if (sfd < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, sfd, "init: cannot watch signals");
+	int sfd;
+	DIE_ERR(sfd = sbx_signalfd_forwarded(), "init: cannot watch signals");
 	char c;
-	ssize_t n = SBX_RETRY(read(sync_fd, &c, 1));
-	if (n != 1)
+	if (SBX_RETRY(read(sync_fd, &c, 1)) != 1)
 		_exit(SBX_EXIT_SETUP); /* the parent failed and said why */
 	close(sync_fd);
 	/* Only what init needs: mounts (SYS_ADMIN), dropping the program's
 	 * capabilities (SETPCAP) and, in a user namespace, the sandbox's
-	 * loopback (NET_ADMIN over its own network namespace only). From here on every path init opens is opened
-	 * with the caller's rights. In a user namespace init takes the
+	 * loopback (NET_ADMIN over its own network namespace only). From
+	 * here on every path init opens is opened with the caller's rights. In a user namespace init takes the
 	 * caller's ids; without one it holds capabilities of the initial
 	 * namespace, so it stays root, out of the caller's reach, and also
 	 * keeps SETUID/SETGID to make the program the caller and KILL to

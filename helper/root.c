@@ -148,15 +148,11 @@ int root_add_bind(const struct sbx_bind_req *req, const char *path)
 	struct stat cur;
 	if (stat(target, &cur) == 0 && cur.st_dev == st.st_dev && cur.st_ino == st.st_ino)
 		return 0;
-	if (type == S_IFDIR) {
-		if (mkdirat(dfd, last, 0755) < 0 && errno != EEXIST)
-			return -errno;
-	} else {
-		int fd = openat(dfd, last, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return -errno;
-		close(fd);
-	}
+	/* The mount point: a directory, or a new empty file (mknodat
+	 * follows no symlink and fails on anything already there). */
+	if ((type == S_IFDIR ? mkdirat(dfd, last, 0755) : mknodat(dfd, last, S_IFREG | 0644, 0)) < 0 &&
+	    !(type == S_IFDIR && errno == EEXIST))
+		return -errno;
 	_cleanup_close_ int mnt = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (mnt < 0)
 		return -errno;
