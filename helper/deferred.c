@@ -149,35 +149,26 @@ _Noreturn static void keeper(const struct launch *l, int es, int chan, int newro
 int deferred_setup(const struct launch *l, int chan, const struct sock_fprog *guard,
 		   const struct sock_fprog *prog)
 {
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return -errno;
+	static const char what[] = "cannot prepare the deferred lockdown";
 	/* The host's tree, read-only and without setuid, in our namespace. */
 	struct mount_attr ma = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID};
-	if (syscall(SYS_mount_setattr, AT_FDCWD, "/oldroot", AT_RECURSIVE, &ma, sizeof(ma)) < 0)
-		return -errno;
+	DIE_IF(unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	       syscall(SYS_mount_setattr, AT_FDCWD, "/oldroot", AT_RECURSIVE, &ma, sizeof(ma)) < 0,
+	       what);
 	_cleanup_close_ int newroot = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int proc = open("/oldroot/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int es[2];
-	if (newroot < 0 || proc < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, es) < 0)
-		return -errno;
+	DIE_IF(newroot < 0 || proc < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, es) < 0,
+	       what);
 	pid_t self = getpid();
 	/* A sibling (init reaps it) sharing our root and working directory. */
 	long k = syscall(SYS_clone, CLONE_FS | CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
-	if (k < 0) {
-		int err = errno;
-		close(es[0]);
-		close(es[1]);
-		return -err;
-	}
+	DIE_IF(k < 0, what);
 	if (k == 0) {
 		close(es[0]);
 		keeper(l, es[1], chan, newroot, proc, self, guard, prog);
 	}
 	close(es[1]);
-	if (chroot("/oldroot") < 0 || chdir("/") < 0) {
-		int err = errno;
-		close(es[0]);
-		return -err;
-	}
+	DIE_IF(chroot("/oldroot") < 0 || chdir("/") < 0, what);
 	return es[0];
 }

@@ -78,7 +78,7 @@ int init_close_fds(const int *keep, size_t n);
 /* deferred.c: --deferred, in the program's process before it is executed:
  * its own mount namespace on the host's tree made read-only, and the keeper
  * that later moves it into the empty root. Returns the program's end of
- * the enter socket, or a negative errno. */
+ * the enter socket; ends the process on failure. */
 int deferred_setup(const struct launch *l, int chan, const struct sock_fprog *guard,
 		   const struct sock_fprog *prog);
 

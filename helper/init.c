@@ -55,8 +55,7 @@ static int root_request(const struct sbx_msg *m)
 static void reply(int chan, const struct sbx_msg *m, int r)
 {
 	int32_t err = r < 0 ? -r : 0;
-	int s = sbx_msg_send(chan, SBX_MSG_ROOT_DONE, m->hdr.id, &err, sizeof(err), NULL, 0);
-	if (s < 0)
+	if (sbx_msg_send(chan, SBX_MSG_ROOT_DONE, m->hdr.id, &err, sizeof(err), NULL, 0) < 0)
 		_exit(SBX_EXIT_SETUP); /* the broker is gone */
 }
 
@@ -192,8 +191,7 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	refuse_dgram_fds(l);
 	int enter_fd = -1;
 	if (l->deferred) {
-		DIE_ERR(enter_fd = deferred_setup(l, chan, guard, prog),
-			"cannot prepare the deferred lockdown");
+		enter_fd = deferred_setup(l, chan, guard, prog);
 	} else {
 		DIE_ERR(root_enter(), "cannot enter the empty root");
 	}

@@ -73,73 +73,75 @@ const char *mode_name(enum sbx_mode mode)
 	return names[mode];
 }
 
-/* Start init in new namespaces, choosing the mode: a user namespace when
- * one can be made (with privilege when setuid), else, setuid only, none. */
+/* One try at starting init in new namespaces, in the mode L has chosen.
+ * Returns its pid, or -1 with errno. */
+static pid_t clone_init(const struct launch *l, int sv[2], int sync[2])
+{
+	unsigned long flags = NS_FLAGS | (l->mode == SBX_MODE_SETUID_NOUSERNS ? 0 : CLONE_NEWUSER);
+	/* Setuid: the user namespace must belong to the caller (the broker
+	 * needs the caller's rights over the program), so make it with the
+	 * caller's euid while keeping the capabilities a distribution may
+	 * demand for it (NO_SETUID_FIXUP). */
+	bool as_caller = l->mode == SBX_MODE_SETUID_USERNS;
+	DIE_IF(as_caller && (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0 ||
+			     setresuid((uid_t)-1, l->uid, (uid_t)-1) < 0),
+	       "cannot take the caller's uid");
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid == 0) {
+		close(sv[0]);
+		close(sync[1]);
+		init_main(l, sv[1], sync[0]);
+	}
+	int err = errno;
+	DIE_IF(as_caller && (setresuid((uid_t)-1, 0, (uid_t)-1) < 0 ||
+			     prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) < 0),
+	       "cannot restore the setup's ids");
+	errno = err;
+	return pid;
+}
+
+/* Start init, choosing the mode: a user namespace when one can be made
+ * (with privilege when setuid), else, setuid only, none. */
 static pid_t spawn_init(struct launch *l, int sv[2], int sync[2])
 {
-	pid_t pid;
 	l->mode = l->privileged ? SBX_MODE_SETUID_USERNS : SBX_MODE_USERNS;
-	for (;;) {
-		unsigned long flags = NS_FLAGS;
-		bool as_caller = l->mode == SBX_MODE_SETUID_USERNS;
-		if (l->mode != SBX_MODE_SETUID_NOUSERNS)
-			flags |= CLONE_NEWUSER;
-		/* Setuid: the user namespace must belong to the caller (the
-		 * broker needs the caller's rights over the program), so make
-		 * it with the caller's euid while keeping the capabilities a
-		 * distribution may demand for it (NO_SETUID_FIXUP). */
-		if (as_caller && (prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0 ||
-				  setresuid((uid_t)-1, l->uid, (uid_t)-1) < 0))
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot take the caller's uid");
-		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
-		if (pid == 0) {
-			close(sv[0]);
-			close(sync[1]);
-			init_main(l, sv[1], sync[0]);
-		}
-		int err = errno;
-		if (as_caller && (setresuid((uid_t)-1, 0, (uid_t)-1) < 0 ||
-				  prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) < 0))
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot restore the setup's ids");
-		if (pid > 0)
-			return pid;
-		if (l->mode == SBX_MODE_SETUID_USERNS &&
-		    (err == EPERM || err == ENOSPC || err == EUSERS || err == EINVAL)) {
-			l->mode = SBX_MODE_SETUID_NOUSERNS;
-			continue;
-		}
-		if (l->privileged)
-			sbx_die_errno(SBX_EXIT_SETUP, err, "cannot create the sandbox's namespaces");
-		/* A setuid install started under no_new_privs (Chromium sets
-		 * it for the children it launches) runs without privilege. */
-		struct stat self;
-		if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 && stat("/proc/self/exe", &self) == 0 &&
-		    (self.st_mode & S_ISUID) && self.st_uid == 0)
-			sbx_die_errno(SBX_EXIT_SETUP, err,
-				      "cannot create the sandbox's namespaces: unprivileged user namespaces "
-				      "are disabled here, and the setuid bit has no effect because the "
-				      "caller set no_new_privs");
-		sbx_die_errno(SBX_EXIT_SETUP, err,
-			      "cannot create the sandbox's namespaces (unprivileged user namespaces "
-			      "may be disabled here: see --test, or install sandbox-helper setuid root)");
+	pid_t pid = clone_init(l, sv, sync);
+	if (pid < 0 && l->privileged &&
+	    (errno == EPERM || errno == ENOSPC || errno == EUSERS || errno == EINVAL)) {
+		l->mode = SBX_MODE_SETUID_NOUSERNS;
+		pid = clone_init(l, sv, sync);
 	}
+	if (pid > 0)
+		return pid;
+	DIE_IF(l->privileged, "cannot create the sandbox's namespaces");
+	/* A setuid install started under no_new_privs (Chromium sets it for
+	 * the children it launches) runs without privilege. */
+	int err = errno;
+	struct stat self;
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 && stat("/proc/self/exe", &self) == 0 &&
+	    (self.st_mode & S_ISUID) && self.st_uid == 0)
+		sbx_die_errno(SBX_EXIT_SETUP, err,
+			      "cannot create the sandbox's namespaces: unprivileged user namespaces "
+			      "are disabled here, and the setuid bit has no effect because the "
+			      "caller set no_new_privs");
+	sbx_die_errno(SBX_EXIT_SETUP, err,
+		      "cannot create the sandbox's namespaces (unprivileged user namespaces "
+		      "may be disabled here: see --test, or install sandbox-helper setuid root)");
 }
 
 static _Noreturn void die_killing(pid_t pid, int err, const char *what)
 {
 	/* init killed meanwhile, which may be why this failed: that is how
 	 * the sandbox ended. A live init waits for us and does not end. */
-	int status;
-	for (int i = 0; i < 20; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			if (WIFSIGNALED(status))
-				_exit(sbx_exit_status(status));
-			sbx_die_errno(SBX_EXIT_SETUP, err, "%s", what);
-		}
+	int status = 0, i = 0;
+	while (waitpid(pid, &status, WNOHANG) != pid && ++i < 20)
 		usleep(5000);
+	if (i == 20) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	} else if (WIFSIGNALED(status)) {
+		_exit(sbx_exit_status(status));
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 	sbx_die_errno(SBX_EXIT_SETUP, err, "%s", what);
 }
 
