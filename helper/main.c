@@ -43,26 +43,6 @@ static const char *find_broker(const struct launch *l)
 	sbx_die(SBX_EXIT_SETUP, "cannot find sandbox-broker beside %s (use --broker=PATH)", dir);
 }
 
-/* Map the caller's uid and gid (UID, GID: the real ids we started with)
- * to themselves in init's user namespace. */
-static int write_id_maps(pid_t pid, uid_t uid, gid_t gid)
-{
-	static const char *const files[] = {"setgroups", "uid_map", "gid_map"};
-	char path[64], text[3][32] = {"deny"};
-	snprintf(text[1], sizeof(text[1]), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-	snprintf(text[2], sizeof(text[2]), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-	for (size_t i = 0; i < SBX_ARRAY_SIZE(files); i++) {
-		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[i]);
-		_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 && i == 0 && errno == ENOENT)
-			continue; /* a kernel without setgroups */
-		ssize_t n = fd < 0 ? -1 : write(fd, text[i], strlen(text[i]));
-		if (n != (ssize_t)strlen(text[i]))
-			return n < 0 ? -errno : -EIO;
-	}
-	return 0;
-}
-
 const char *mode_name(enum sbx_mode mode)
 {
 	static const char *const names[] = {
@@ -111,8 +91,12 @@ static pid_t spawn_init(struct launch *l, int sv[2], int sync[2])
 		l->mode = SBX_MODE_SETUID_NOUSERNS;
 		pid = clone_init(l, sv, sync);
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		close(l->helper_pidfd);
+		close(sv[1]);
+		close(sync[0]);
 		return pid;
+	}
 	DIE_IF(l->privileged, "cannot create the sandbox's namespaces");
 	/* A setuid install started under no_new_privs (Chromium sets it for
 	 * the children it launches) runs without privilege. */
@@ -170,13 +154,35 @@ static void take_ids(struct launch *l)
 static void open_channel(struct launch *l, int sv[2], int sync[2])
 {
 	DIE_ERR(sbx_block_forwarded(), "cannot block signals");
-	/* The socket to a launcher's broker is not the program's. */
-	DIE_IF(l->broker_fd >= 0 && fcntl(l->broker_fd, F_SETFD, FD_CLOEXEC) < 0,
-	       "--broker-fd=%d", l->broker_fd);
 	l->helper_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	DIE_IF(l->helper_pidfd < 0, "cannot open a pidfd of the helper");
 	DIE_ERR(sbx_channel_pair(sv), "cannot create the channel");
 	DIE_IF(pipe2(sync, O_CLOEXEC) < 0, "cannot create a pipe");
+}
+
+/* The caller's uid and gid, mapped to themselves in init's user namespace
+ * (there is none in setuid-no-user-namespace mode, which --deferred
+ * cannot use). */
+static void map_ids(const struct launch *l, pid_t init)
+{
+	static const char *const files[] = {"setgroups", "uid_map", "gid_map"};
+	char path[64], text[3][32] = {"deny"};
+	if (l->deferred && l->mode == SBX_MODE_SETUID_NOUSERNS)
+		die_killing(init, EPERM, "--deferred needs a user namespace (this mode would keep "
+			    "capabilities of the host's for the lockdown)");
+	if (l->mode == SBX_MODE_SETUID_NOUSERNS)
+		return;
+	snprintf(text[1], sizeof(text[1]), "%u %u 1\n", (unsigned)l->uid, (unsigned)l->uid);
+	snprintf(text[2], sizeof(text[2]), "%u %u 1\n", (unsigned)l->gid, (unsigned)l->gid);
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)init, files[i]);
+		_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && i == 0 && errno == ENOENT)
+			continue; /* a kernel without setgroups */
+		ssize_t n = fd < 0 ? -1 : write(fd, text[i], strlen(text[i]));
+		if (n != (ssize_t)strlen(text[i]))
+			die_killing(init, n < 0 ? errno : EIO, "cannot write the sandbox's id maps");
+	}
 }
 
 /* From here on we are the caller, for good; and the sandbox dies with its
@@ -207,8 +213,7 @@ static void start_init(pid_t init, int sync_fd)
 static _Noreturn void exec_broker(struct launch *l, pid_t init, int chan, const char *broker)
 {
 	char fdarg[32], pidarg[32], modearg[64], handarg[32];
-	DIE_IF(fcntl(chan, F_SETFD, 0) < 0 ||
-	       (l->broker_fd >= 0 && fcntl(l->broker_fd, F_SETFD, 0) < 0), "cannot pass the channel");
+	DIE_IF(fcntl(chan, F_SETFD, 0) < 0, "cannot pass the channel");
 	snprintf(handarg, sizeof(handarg), "--handover=%d", l->broker_fd);
 	snprintf(fdarg, sizeof(fdarg), "--channel-fd=%d", chan);
 	snprintf(pidarg, sizeof(pidarg), "--init-pid=%d", (int)init);
@@ -224,24 +229,17 @@ static _Noreturn void exec_broker(struct launch *l, pid_t init, int chan, const 
 int main(int argc, char **argv)
 {
 	static struct launch l;
-	int sv[2], sync[2], r;
+	int sv[2], sync[2];
 	sbx_log_set_name("sandbox-helper");
 	pid_t launcher = getppid();
-	take_ids(&l);
-	options_parse(argc, argv, &l);  /* --setenv and the like applied */
+	take_ids(&l);                          /* setuid: every uid root's */
+	options_parse(argc, argv, &l);         /* the environment's options applied */
 	const char *broker = find_broker(&l);
 	if (l.test || l.help)
-		selftest(&l, broker);
+		selftest(&l, broker);          /* the broker ends them, as the caller */
 	open_channel(&l, sv, sync);
-	pid_t init = spawn_init(&l, sv, sync); /* namespaces; init builds the root */
-	close(l.helper_pidfd);
-	close(sv[1]);
-	close(sync[0]);
-	if (l.deferred && l.mode == SBX_MODE_SETUID_NOUSERNS)
-		die_killing(init, EPERM, "--deferred needs a user namespace (this mode would keep "
-			    "capabilities of the host's for the lockdown)");
-	if (l.mode != SBX_MODE_SETUID_NOUSERNS && (r = write_id_maps(init, l.uid, l.gid)) < 0)
-		die_killing(init, -r, "cannot write the sandbox's id maps");
+	pid_t init = spawn_init(&l, sv, sync); /* the namespaces; init builds the root */
+	map_ids(&l, init);
 	drop_privileges(&l, init, launcher);
 	start_init(init, sync[1]);
 	exec_broker(&l, init, sv[0], broker);
