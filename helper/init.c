@@ -266,20 +266,20 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	close(sync_fd);
 	/* Only what init needs: mounts (SYS_ADMIN), dropping the program's
 	 * capabilities (SETPCAP) and, in a user namespace, the sandbox's
-	 * loopback (NET_ADMIN over its own network namespace only). From
-	 * here on every path init opens is opened with the caller's rights. In a user namespace init takes the
-	 * caller's ids; without one it holds capabilities of the initial
-	 * namespace, so it stays root, out of the caller's reach, and also
-	 * keeps SETUID/SETGID to make the program the caller and KILL to
-	 * forward signals to it. */
-	/* --deferred: also the last two, what the keeper needs (see
-	 * deferred.c), only over the sandbox's own user namespace. */
+	 * loopback (NET_ADMIN over its own network namespace only); with
+	 * --deferred also the last two, what the keeper needs (see
+	 * deferred.c), over the sandbox's own user namespace only. From here
+	 * on every path init opens is opened with the caller's rights. In a
+	 * user namespace init takes the caller's ids; without one it holds
+	 * capabilities of the initial namespace, so it stays root, out of
+	 * the caller's reach, and also keeps SETUID/SETGID to make the
+	 * program the caller and KILL to forward signals to it. */
 	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN, CAP_SYS_CHROOT,
 				   CAP_SYS_PTRACE};
 	static const int keep_root[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETUID, CAP_SETGID, CAP_KILL};
 	int r = l->mode == SBX_MODE_SETUID_NOUSERNS
 			? caps_keep_as_root(l->uid, l->gid, keep_root, SBX_ARRAY_SIZE(keep_root))
-			: caps_become_user(l->uid, l->gid, keep, l->deferred ? 5 : 3);
+			: caps_become_user(l->uid, l->gid, keep, SBX_ARRAY_SIZE(keep) - (l->deferred ? 0 : 2));
 	DIE_ERR(r, "init: cannot drop privileges");
 	DIE_IF(sethostname("sandbox", 7) < 0, "init: cannot set the host name");
 	DIE_ERR(root_setup_base(), "init: cannot build the empty root");

@@ -84,7 +84,8 @@ static bool helper_option(struct launch *l, const char *a)
 	static const char *const rlimits[] = {"--rlimit-nproc=", "--rlimit-nofile=", "--rlimit-as=",
 					      "--rlimit-cpu="};
 	static const int resources[] = {RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_AS, RLIMIT_CPU};
-	/* What only the helper tells the broker (the broker takes the last). */
+	/* What only the helper tells the broker (which would take the
+	 * caller's, given after the helper's). */
 	static const char *const reserved[] = {"--channel-fd=", "--init-pid=", "--init-pidfd=",
 					       "--mode="};
 	const char *v;

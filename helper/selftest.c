@@ -15,6 +15,8 @@
 #include "log.h"
 #include "util.h"
 
+/* In a child, as root: unshare FLAGS and, with MOUNTS, clone the mount of
+ * our own file and make it read-only, as init does. 0 or a negative errno. */
 static int try_as_root(int flags, bool mounts)
 {
 	pid_t pid = fork();
