@@ -39,6 +39,9 @@ _Noreturn void broker_handover(int argc, char **argv)
 	int fd = atoi(argv[1] + 11), chan = number(argv, "--channel-fd=");
 	int json = number(argv, "--json-status-fd=");
 	pid_t init = number(argv, "--init-pid=");
+	/* A typo is answered here, before a broker in the launcher's own
+	 * process (which does not check) takes the arguments. */
+	broker_check_options(argc - 1, argv + 1);
 	sbx_log_set_name("sandbox-helper");
 	if (fd < 3 || chan < 3 || init <= 0)
 		sbx_die(SBX_EXIT_SETUP, "--handover: started by sandbox-helper --broker-fd only");
