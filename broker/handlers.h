@@ -29,16 +29,13 @@ handler_fn attr_handle;
 /* fdcalls.c: a call on an fd the program holds: fchmod, fchown,
  * fsetxattr, fremovexattr, and the AT_EMPTY_PATH forms. */
 handler_fn fdcall_handle;
-/* net.c: connect and bind; netsend.c: datagram sends. */
+/* net.c: connect, bind and the sends that may name an address. */
 handler_fn net_handle;
-handler_fn netsend_handle;
 
 /* net.c: the client library's connect of a socket of TYPE to ADDR: 0 with
  * *FD the connected socket, REQ_ANSWERED with F->continued when the
  * client connects by itself (its own loopback), or a negative errno. */
 int64_t net_client_connect(struct broker *b, struct request *f, int type,
 			   const struct sockaddr_storage *addr, socklen_t len, int *fd);
-/* net.c: forget the host sockets handed to a sandbox that ended. */
-void net_free(struct broker *b);
 
 #endif

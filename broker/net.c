@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Network requests: connect and bind. The program's sockets live in the
+/* Network requests: connect and bind here, sends in netsend.c. The program's sockets live in the
  * sandbox's network namespace, where nothing is reachable. A connect or
  * bind the policy allows is carried out by the broker on a socket of its
  * own, in the host's namespace, of the same family, type, protocol and
@@ -269,6 +269,7 @@ int64_t net_handle(struct broker *b, struct request *f)
 		return req_continue(b, f); /* the kernel says so itself */
 	if (r < 0)
 		return r;
-	_cleanup_close_ int own = s.fd;
-	return connect_bind(b, f, &s);
+	int64_t answer = f->op == OP_SEND ? netsend(b, f, &s) : connect_bind(b, f, &s);
+	close(s.fd);
+	return answer;
 }

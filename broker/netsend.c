@@ -16,7 +16,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "handlers.h"
 #include "sockets.h"
 #include "util.h"
 
@@ -121,24 +120,18 @@ static int64_t do_send(struct broker *b, struct request *f, struct sock *s)
 	return i ? (int64_t)i : r;
 }
 
-int64_t netsend_handle(struct broker *b, struct request *f)
+int64_t netsend(struct broker *b, struct request *f, struct sock *s)
 {
-	struct sock s;
-	int r = sock_get(b, f, (int)f->n->data.args[0], &s);
-	if (r == -ENOTSOCK || r == -EBADF)
-		return req_continue(b, f); /* the kernel says so itself */
-	if (r < 0)
-		return r;
-	_cleanup_close_ int own = s.fd;
+	int r;
 	/* A send: in the kernel, unless it is a datagram with an address
 	 * (or a message that may carry one) on a host socket. A sandbox
 	 * socket reaches nothing, and a stream ignores the address. */
 	/* TCP Fast Open: a send that opens a connection, as connect does. */
 	int sflags = (int)f->n->data.args[f->n->data.nr == SYS_sendto ? 3 : f->n->data.nr == SYS_sendmsg ? 2 : 3];
-	if (s.is_host && (sflags & MSG_FASTOPEN))
-		return sock_refuse(b, f, &s, "(MSG_FASTOPEN)");
-	if (!s.is_host || s.type != SOCK_DGRAM) {
-		if (s.is_host || s.type != SOCK_DGRAM || s.domain == AF_UNIX || f->n->data.nr != SYS_sendto)
+	if (s->is_host && (sflags & MSG_FASTOPEN))
+		return sock_refuse(b, f, s, "(MSG_FASTOPEN)");
+	if (!s->is_host || s->type != SOCK_DGRAM) {
+		if (s->is_host || s->type != SOCK_DGRAM || s->domain == AF_UNIX || f->n->data.nr != SYS_sendto)
 			return req_continue(b, f);
 		/* A datagram to an address from a socket of the sandbox's own:
 		 * reachable only through one of ours. */
@@ -150,22 +143,22 @@ int64_t netsend_handle(struct broker *b, struct request *f)
 		sock_describe((struct sockaddr *)&sa, peer, sizeof(peer));
 		if (b->policy.loopback && sock_is_loopback((struct sockaddr *)&sa))
 			return req_continue(b, f); /* the sandbox's own loopback */
-		if (!sbx_policy_net_check(&b->policy, SBX_NET_CONNECT, s.proto, (struct sockaddr *)&sa, len, NULL, false))
-			return sock_refuse(b, f, &s, peer);
-		_cleanup_close_ int hfd = sock_host(&s);
+		if (!sbx_policy_net_check(&b->policy, SBX_NET_CONNECT, s->proto, (struct sockaddr *)&sa, len, NULL, false))
+			return sock_refuse(b, f, s, peer);
+		_cleanup_close_ int hfd = sock_host(s);
 		if (hfd < 0)
 			return hfd;
 		/* Keep a copy: the send goes through it below. */
 		int copy = dup(hfd);
 		if (copy < 0)
 			return -errno;
-		if ((r = sock_swap_in(b, f, (int)f->n->data.args[0], hfd, s.cloexec)) < 0) {
+		if ((r = sock_swap_in(b, f, (int)f->n->data.args[0], hfd, s->cloexec)) < 0) {
 			close(copy);
 			return r;
 		}
-		close(own);
-		own = s.fd = copy;
-		s.is_host = true;
+		close(s->fd);
+		s->fd = copy;
+		s->is_host = true;
 	}
-	return do_send(b, f, &s);
+	return do_send(b, f, s);
 }

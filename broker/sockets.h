@@ -37,4 +37,8 @@ int sock_refuse(struct broker *b, const struct request *f, const struct sock *s,
 void sock_describe(const struct sockaddr *sa, char *out, size_t size);
 bool sock_is_loopback(const struct sockaddr *sa);
 
+/* netsend.c: a send on S, the copy of the program's socket (whose fd may be
+ * replaced by that of a host socket swapped in for it). */
+int64_t netsend(struct broker *b, struct request *f, struct sock *s);
+
 #endif

@@ -162,9 +162,9 @@ static const struct syscall_row rows[] = {
 	/* The network: carried out by the broker on the host's side. */
 	ROW(connect, OP_CONNECT, net_handle, ARGS([ARG_FD] = A(0))),
 	ROW(bind, OP_BIND, net_handle, ARGS([ARG_FD] = A(0))),
-	ROW(sendto, OP_SEND, netsend_handle, ARGS([ARG_FD] = A(0)), .when = NOTIFY_DGRAM, .addr_arg = A(4)),
-	ROW(sendmsg, OP_SEND, netsend_handle, ARGS([ARG_FD] = A(0)), .when = NOTIFY_DGRAM),
-	ROW(sendmmsg, OP_SEND, netsend_handle, ARGS([ARG_FD] = A(0)), .when = NOTIFY_DGRAM),
+	ROW(sendto, OP_SEND, net_handle, ARGS([ARG_FD] = A(0)), .when = NOTIFY_DGRAM, .addr_arg = A(4)),
+	ROW(sendmsg, OP_SEND, net_handle, ARGS([ARG_FD] = A(0)), .when = NOTIFY_DGRAM),
+	ROW(sendmmsg, OP_SEND, net_handle, ARGS([ARG_FD] = A(0)), .when = NOTIFY_DGRAM),
 };
 
 const struct syscall_row *syscalls_table(size_t *n)

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "brokerfix.h"
 #include "decide.h"
 #include "names.h"
 
@@ -123,13 +124,7 @@ static int setup(void **state)
 		make(x, tree[i].rel, tree[i].type, tree[i].target);
 
 	struct broker *b = &x->b;
-	b->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	assert_true(b->rootfd >= 0);
-	b->listener = b->sbxroot = b->chan = b->client_sock = b->json_fd = -1;
-	b->init_pidfd = b->janitor_fd = -1;
-	assert_int_equal(pthread_mutex_init(&b->root_lock, NULL), 0);
-	assert_int_equal(pthread_mutex_init(&b->log_lock, NULL), 0);
-	assert_int_equal(pthread_mutex_init(&b->hosts.lock, NULL), 0);
+	assert_int_equal(brokerfix_init(b), 0);
 	add_rule(x, SBX_RULE_READ, "r/**");
 	add_rule(x, SBX_RULE_WRITE, "w/**");
 	add_rule(x, SBX_RULE_DENY, "r/deny/**");

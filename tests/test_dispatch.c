@@ -189,9 +189,9 @@ static const struct want wants[] = {
 	/* The network: the socket is argument 0 of each. */
 	W(connect, OP_CONNECT, net_handle, .fd = AR(0)),
 	W(bind, OP_BIND, net_handle, .fd = AR(0)),
-	W(sendto, OP_SEND, netsend_handle, .fd = AR(0)),
-	W(sendmsg, OP_SEND, netsend_handle, .fd = AR(0)),
-	W(sendmmsg, OP_SEND, netsend_handle, .fd = AR(0)),
+	W(sendto, OP_SEND, net_handle, .fd = AR(0)),
+	W(sendmsg, OP_SEND, net_handle, .fd = AR(0)),
+	W(sendmmsg, OP_SEND, net_handle, .fd = AR(0)),
 };
 
 static const struct want *want_of(const char *name)

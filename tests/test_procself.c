@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "brokerfix.h"
 #include "procself.h"
 
 #define MISS(...)                          \
@@ -65,13 +66,7 @@ static int setup(void **state)
 	struct fixture *x = calloc(1, sizeof(*x));
 	assert_non_null(x);
 	struct broker *b = &x->b;
-	b->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	assert_true(b->rootfd >= 0);
-	b->listener = b->sbxroot = b->chan = b->client_sock = b->json_fd = -1;
-	b->init_pidfd = b->janitor_fd = -1;
-	assert_int_equal(pthread_mutex_init(&b->root_lock, NULL), 0);
-	assert_int_equal(pthread_mutex_init(&b->log_lock, NULL), 0);
-	assert_int_equal(pthread_mutex_init(&b->hosts.lock, NULL), 0);
+	assert_int_equal(brokerfix_init(b), 0);
 
 	assert_int_equal(pthread_create(&thread_id, NULL, thread_main, &thr), 0);
 	pthread_mutex_lock(&thr.lock);
