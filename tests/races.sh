@@ -357,4 +357,34 @@ after=$(snap "$P")
 same "$before" "$after" && [ $rc = 0 ]
 check $? "openat2 flags, trailing slashes, O_TMPFILE links, xattr sizes, inotify, odd dirfds, long paths"
 
+# 11. The network: a send or connect the broker lets the kernel carry out
+# (on a socket of the sandbox's own, which reaches nothing, or on an fd that
+# is no socket), while a second thread puts a host socket the broker handed
+# over at that fd number between the broker's look and the kernel's call.
+NETSWAP=$(realpath "${SBX_NETSWAP:-$B/tests/netswap}")
+fresh netswap
+/usr/bin/python3 -c 'import socket, sys
+ok = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); ok.bind(("127.0.0.1", 0))
+bad = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); bad.bind(("127.0.0.1", 0))
+print(ok.getsockname()[1], bad.getsockname()[1], flush=True)
+while True:
+    bad.recv(100)
+    print("got", flush=True)' >"$D/ports" 2>&1 &
+lpid=$!; bg_pids+=("$lpid")
+for _ in $(seq 100); do [ -s "$D/ports" ] && break; sleep 0.05; done
+read -r okport badport _ <"$D/ports"
+for mode in send connect; do
+	before=$(grep -c '^got' "$D/ports")
+	if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+		run "$NETSWAP" $mode "$okport" "$badport" "$SECS"
+	else
+		run "$H" --policy=minimal --connect="udp 127.0.0.1:$okport" -- "$NETSWAP" $mode "$okport" "$badport" "$SECS"
+	fi
+	sleep 0.5
+	got=$(($(grep -c '^got' "$D/ports") - before))
+	[ $rc = 0 ] && [ "$got" = 0 ]
+	check $? "a $mode on an fd swapped for a host socket after the broker looked reaches no port the policy does not allow (received $got; $(cat "$T/out"))"
+done
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+
 summary
