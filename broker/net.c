@@ -265,8 +265,9 @@ int64_t net_handle(struct broker *b, struct request *f)
 {
 	struct sock s;
 	int r = sock_get(b, f, (int)f->n->data.args[0], &s);
-	if (r == -ENOTSOCK || r == -EBADF)
-		return req_continue(b, f); /* the kernel says so itself */
+	/* No socket at that number when we looked: say so ourselves. A
+	 * CONTINUE would let the kernel look again, and another thread may
+	 * have put a host socket there by then. */
 	if (r < 0)
 		return r;
 	_cleanup_close_ int own = s.fd;
