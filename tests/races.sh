@@ -387,4 +387,31 @@ for mode in send connect; do
 done
 kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
 
+# 12. fchdir where a working directory on the host is refused (under unix
+# rules): to a directory of the sandbox's own root it was let through to the
+# kernel, which looks at the fd again; a second thread puts a host directory
+# fd there meanwhile, and a unix datagram to a relative address then reaches
+# a host socket the policy does not grant.
+CWDSWAP=$(realpath "${SBX_CWDSWAP:-$B/tests/cwdswap}")
+fresh cwdswap; mkdir "$D/host"; chmod 777 "$D/host"
+/usr/bin/python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777)
+print("ready", flush=True)
+while True:
+    s.recv(100)
+    print("got", flush=True)' "$D/host/hostsock" >"$D/got" 2>&1 &
+lpid=$!; bg_pids+=("$lpid")
+for _ in $(seq 100); do [ -s "$D/got" ] && break; sleep 0.05; done
+if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+	run "$CWDSWAP" "$D/host" "$SECS"
+else
+	run "$H" --policy=minimal --read="$D/host" --connect="unix $D/other" -- "$CWDSWAP" "$D/host" "$SECS"
+fi
+sleep 0.5
+got=$(grep -c '^got' "$D/got")
+[ $rc = 0 ] && [ "$got" = 0 ]
+check $? "under unix rules no fchdir, whatever another thread puts at its fd, leaves a working directory on the host that a datagram's relative address reaches (received $got; $(tail -1 "$T/out"))"
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+
 summary
