@@ -60,10 +60,8 @@ int main(int argc, char **argv)
 		printf("setup: %s\n", strerror(errno));
 		return 1;
 	}
-	if (fchdir(own_dir) < 0) {
-		printf("setup: fchdir to the root: %s\n", strerror(errno));
-		return 1;
-	}
+	int home = fchdir(own_dir);
+	printf("# fchdir to the root: %s\n", home == 0 ? "done" : strerror(errno));
 	int direct = fchdir(host_dir);
 	printf("# fchdir to the host directory itself: %s\n", direct == 0 ? "done" : strerror(errno));
 	pthread_t t;
@@ -80,7 +78,7 @@ int main(int argc, char **argv)
 		if (sendto(s, "escaped", 7, 0, (struct sockaddr *)&a, sizeof(a)) == 7)
 			sent++;
 		if (fchdir(own_dir) < 0)
-			break;
+			continue; /* where fchdir is refused */
 	}
 	atomic_store(&stop, true);
 	pthread_join(t, NULL);
