@@ -385,6 +385,25 @@ for mode in send connect; do
 	[ $rc = 0 ] && [ "$got" = 0 ]
 	check $? "a $mode on an fd swapped for a host socket after the broker looked reaches no port the policy does not allow (received $got; $(cat "$T/out"))"
 done
+# With "loopback private", a connect of a socket of the sandbox's own to a
+# loopback address is its own loopback's; swapped for a host socket (one
+# connected to an allowed address that is not loopback: a udp connect sends
+# nothing), it reaches the host's loopback.
+printf 'include minimal\nloopback private\nconnect udp 198.51.100.7:53\n' >"$D/own.policy"
+if ! /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("198.51.100.7", 53))' 2>/dev/null; then
+	echo "SKIP no route to 198.51.100.7 for the host socket of the loopback swap"
+else
+	before=$(grep -c '^got' "$D/ports")
+	if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+		run "$NETSWAP" ownloop 198.51.100.7:53 "$badport" "$SECS"
+	else
+		run "$H" --policy="$D/own.policy" --exec="$NETSWAP" -- "$NETSWAP" ownloop 198.51.100.7:53 "$badport" "$SECS"
+	fi
+	sleep 0.5
+	got=$(($(grep -c '^got' "$D/ports") - before))
+	[ $rc = 0 ] && [ "$got" = 0 ]
+	check $? "under loopback private, a connect to the sandbox's own loopback on an fd swapped for a host socket reaches nothing of the host's loopback (received $got; $(cat "$T/out"))"
+fi
 kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
 
 # 12. fchdir where a working directory on the host is refused (under unix

@@ -5,12 +5,15 @@
  * socket the broker handed over at that fd number between the broker's
  * look and the kernel's call.
  *
- *   netswap send|connect ALLOWED_PORT FORBIDDEN_PORT SECONDS
+ *   netswap send|connect|ownloop ALLOWED FORBIDDEN_PORT SECONDS
  *
- * ALLOWED_PORT: a udp port of 127.0.0.1 the policy lets the program
- * connect to; FORBIDDEN_PORT one it does not. Each mode sends "leak" to
- * FORBIDDEN_PORT for SECONDS; the test's listener there must get nothing.
- * Prints how many calls succeeded. */
+ * ALLOWED: a udp port of 127.0.0.1 (or IPV4:PORT) the policy lets the
+ * program connect to; FORBIDDEN_PORT a port of 127.0.0.1 it does not.
+ * send: sendmsg on a socket of the sandbox's own; connect: connect on an
+ * fd that is no socket; ownloop: connect on a socket of the sandbox's own
+ * to its own loopback ("loopback private"), all swapped for the host
+ * socket. Each mode sends "leak" to FORBIDDEN_PORT for SECONDS; the test's
+ * listener there must get nothing. Prints how many calls succeeded. */
 #include <stdbool.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,11 +61,21 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	if (argc != 5) {
-		fprintf(stderr, "usage: netswap send|connect ALLOWED_PORT FORBIDDEN_PORT SECONDS\n");
+		fprintf(stderr, "usage: netswap send|connect|ownloop ALLOWED FORBIDDEN_PORT SECONDS\n");
 		return 2;
 	}
-	bool send_mode = !strcmp(argv[1], "send");
-	struct sockaddr_in ok = addr(atoi(argv[2])), bad = addr(atoi(argv[3]));
+	bool send_mode = !strcmp(argv[1], "send"), own_mode = !strcmp(argv[1], "ownloop");
+	struct sockaddr_in bad = addr(atoi(argv[3])), ok;
+	const char *colon = strchr(argv[2], ':');
+	if (colon) {
+		char ip[64];
+		snprintf(ip, sizeof(ip), "%.*s", (int)(colon - argv[2]), argv[2]);
+		ok = addr(atoi(colon + 1));
+		if (inet_pton(AF_INET, ip, &ok.sin_addr) != 1)
+			return 2;
+	} else {
+		ok = addr(atoi(argv[2]));
+	}
 	double secs = atof(argv[4]);
 	/* A host socket: the broker carries out the allowed connect and puts
 	 * its own socket in place of ours. */
@@ -73,7 +86,7 @@ int main(int argc, char **argv)
 	}
 	/* A send on a socket of the sandbox's own is the kernel's; a connect
 	 * on an fd that is no socket too (ENOTSOCK). */
-	other_fd = send_mode ? socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)
+	other_fd = send_mode || own_mode ? socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)
 			     : open("/", O_PATH | O_CLOEXEC);
 	if (other_fd < 0) {
 		printf("setup: other fd: %s\n", strerror(errno));
