@@ -5,7 +5,7 @@
  * decides the status: a program that ended (killed during setup, say) or
  * an init killed by a signal is reported as such, not as the broker's
  * error, which was only a consequence. Called once, by the setup's top
- * (main.c), whatever failed: a setup step, a worker, the event loop. */
+ * (setup.c), whatever failed: a setup step, a worker, the event loop. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>

@@ -69,7 +69,7 @@ struct broker {
 	struct waiters *waiters; /* opens waiting for a peer (waiter.c) */
 	atomic_bool waiters_closed; /* the sandbox is over: no new waiter */
 	struct seccomp_notif_sizes sizes;
-	/* Set up by setup (main.c, args.c), for one sandbox each. */
+	/* Set up by setup (setup.c, args.c), for one sandbox each. */
 	struct pool pool;       /* its workers (pool.h) */
 	const char *policy_dir; /* in a launcher's process: the helper's
 				 * directory, where policies are looked up */
@@ -106,8 +106,6 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m);
  * broker. Returns the program's exit status (125 when the sandbox could
  * not be set up, said on stderr). */
 int broker_serve_in_process(int fd, const char *helper_dir);
-/* main.c: the broker program's main. */
-int broker_main(int argc, char **argv);
 
 /* filter.c: the seccomp program for the sandboxed process. */
 /* DGRAM: the policy may hand over datagram sockets of the host's (it has

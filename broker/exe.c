@@ -1,9 +1,44 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* sandbox-broker: the program (main.c holds the broker's flow, shared with
- * a broker serving in a launcher's process). */
+/* sandbox-broker: the program. Started by sandbox-helper with a sandbox to
+ * serve (setup.c), or by a launcher with --serve-fd (serve.c); the helper
+ * also runs it, once it dropped its privileges, for what needs none:
+ * --selftest, --usage, --handover (selftest.c, useropts.c, handover.c). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "broker.h"
+#include "helperside.h"
+#include "log.h"
+#include "setup.h"
+#include "util.h"
 
 int main(int argc, char **argv)
 {
-	return broker_main(argc, argv);
+	sbx_log_set_name("sandbox-broker");
+	/* A status reader gone: EPIPE for that write, not the end of us. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 2 && !strncmp(argv[1], "--serve-fd=", 11))
+		return broker_serve_fd(argv[1] + 11);
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		fputs("Usage: sandbox-broker --serve-fd=N\n"
+		      "Serve one sandbox that sandbox-helper --broker-fd hands over on the socket N\n"
+		      "(a launcher that runs its own broker). Otherwise sandbox-helper starts this\n"
+		      "program itself.\n", stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--selftest"))
+		return broker_selftest(argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "--usage"))
+		return broker_usage();
+	if (argc >= 2 && !strncmp(argv[1], "--handover=", 11))
+		broker_handover(argc, argv);
+	broker_check_options(argc, argv);
+	struct setup_args a;
+	if (setup_parse_args(argc, argv, &a) < 0)
+		return SBX_EXIT_SETUP;
+	/* The broker of this process's one sandbox, while the client
+	 * library's thread may still use it: until the process ends. */
+	static struct broker *kept;
+	return setup_run(&a, false, NULL, &kept);
 }

@@ -31,7 +31,7 @@ int setup_parse_args(int argc, char **argv, struct setup_args *a);
 /* Load the policy A names into B, with the command line's rules. */
 int setup_load_policy(struct broker *b, const struct setup_args *a);
 
-/* main.c: the broker's work for one sandbox until the program's end, A
+/* setup.c: the broker's work for one sandbox until the program's end, A
  * as sandbox-helper passes it (its channel, init pidfd and status fd are
  * the sandbox's from here on); returns the exit status (125, 126, 127
  * when it could not be set up). IN_PROCESS: in a thread of a launcher's

@@ -8,6 +8,22 @@
 
 #include "helper.h"
 
+/* Set the permitted and effective sets to KEEP (N entries). */
+static int caps_set(const int *keep, size_t n)
+{
+	cap_t c = cap_init();
+	if (!c)
+		return -errno;
+	int r = 0;
+	if (n && (cap_set_flag(c, CAP_PERMITTED, (int)n, (const cap_value_t *)keep, CAP_SET) < 0 ||
+		  cap_set_flag(c, CAP_EFFECTIVE, (int)n, (const cap_value_t *)keep, CAP_SET) < 0))
+		r = -errno;
+	if (r == 0 && cap_set_proc(c) < 0)
+		r = -errno;
+	cap_free(c);
+	return r;
+}
+
 int caps_drop_all(uid_t uid, gid_t gid, bool switch_ids)
 {
 	/* Lock out every way back to capabilities before dropping them: uid 0
@@ -32,33 +48,10 @@ int caps_drop_all(uid_t uid, gid_t gid, bool switch_ids)
 	 * (the capabilities stay until the capset below: NO_SETUID_FIXUP). */
 	if (switch_ids && (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0))
 		return -errno;
-	cap_t none = cap_init();
-	if (!none)
-		return -errno;
-	int r = cap_set_proc(none);
-	int err = errno;
-	cap_free(none);
+	int r = caps_set(NULL, 0);
 	if (r < 0)
-		return -err;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -errno;
-	return 0;
-}
-
-/* Set the permitted and effective sets to KEEP (N entries). */
-static int caps_set(const int *keep, size_t n)
-{
-	cap_t c = cap_init();
-	if (!c)
-		return -errno;
-	int r = 0;
-	if (n && (cap_set_flag(c, CAP_PERMITTED, (int)n, (const cap_value_t *)keep, CAP_SET) < 0 ||
-		  cap_set_flag(c, CAP_EFFECTIVE, (int)n, (const cap_value_t *)keep, CAP_SET) < 0))
-		r = -errno;
-	if (r == 0 && cap_set_proc(c) < 0)
-		r = -errno;
-	cap_free(c);
-	return r;
+		return r;
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0;
 }
 
 int caps_keep_as_root(uid_t fsuid, gid_t fsgid, const int *keep, size_t n)

@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -42,27 +43,18 @@
 static void send_filters(int es, int r, const struct stat *root, const struct sock_fprog *guard,
 			 const struct sock_fprog *prog)
 {
-	int32_t st = r;
-	if (r < 0) {
-		(void)SBX_RETRY(send(es, &st, sizeof(st), MSG_NOSIGNAL));
-		return;
-	}
-	uint32_t ng = guard->len, nm = prog->len;
-	uint64_t id[2] = {root->st_dev, root->st_ino};
-	size_t size = 28 + ((size_t)ng + nm) * sizeof(struct sock_filter);
-	unsigned char *buf = malloc(size);
-	if (!buf) {
-		send_filters(es, -ENOMEM, root, guard, prog);
-		return;
-	}
-	memcpy(buf, &st, 4);
-	memcpy(buf + 4, &ng, 4);
-	memcpy(buf + 8, &nm, 4);
-	memcpy(buf + 12, id, 16);
-	memcpy(buf + 28, guard->filter, ng * sizeof(struct sock_filter));
-	memcpy(buf + 28 + ng * sizeof(struct sock_filter), prog->filter, nm * sizeof(struct sock_filter));
-	(void)SBX_RETRY(send(es, buf, size, MSG_NOSIGNAL));
-	free(buf);
+	struct __attribute__((packed)) {
+		int32_t st;
+		uint32_t ng, nm;
+		uint64_t id[2];
+	} h = {r, 0, 0, {0, 0}};
+	if (r == 0)
+		h = (typeof(h)){0, guard->len, prog->len, {root->st_dev, root->st_ino}};
+	struct iovec iov[3] = {{&h, r < 0 ? sizeof(h.st) : sizeof(h)},
+			       {guard->filter, h.ng * sizeof(struct sock_filter)},
+			       {prog->filter, h.nm * sizeof(struct sock_filter)}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = r < 0 ? 1 : 3};
+	(void)SBX_RETRY(sendmsg(es, &mh, MSG_NOSIGNAL));
 }
 
 /* How many processes besides the program and the keeper are beneath init,
@@ -157,35 +149,26 @@ _Noreturn static void keeper(const struct launch *l, int es, int chan, int newro
 int deferred_setup(const struct launch *l, int chan, const struct sock_fprog *guard,
 		   const struct sock_fprog *prog)
 {
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return -errno;
+	static const char what[] = "cannot prepare the deferred lockdown";
 	/* The host's tree, read-only and without setuid, in our namespace. */
 	struct mount_attr ma = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID};
-	if (syscall(SYS_mount_setattr, AT_FDCWD, "/oldroot", AT_RECURSIVE, &ma, sizeof(ma)) < 0)
-		return -errno;
+	DIE_IF(unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	       syscall(SYS_mount_setattr, AT_FDCWD, "/oldroot", AT_RECURSIVE, &ma, sizeof(ma)) < 0,
+	       what);
 	_cleanup_close_ int newroot = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int proc = open("/oldroot/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int es[2];
-	if (newroot < 0 || proc < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, es) < 0)
-		return -errno;
+	DIE_IF(newroot < 0 || proc < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, es) < 0,
+	       what);
 	pid_t self = getpid();
 	/* A sibling (init reaps it) sharing our root and working directory. */
 	long k = syscall(SYS_clone, CLONE_FS | CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
-	if (k < 0) {
-		int err = errno;
-		close(es[0]);
-		close(es[1]);
-		return -err;
-	}
+	DIE_IF(k < 0, what);
 	if (k == 0) {
 		close(es[0]);
 		keeper(l, es[1], chan, newroot, proc, self, guard, prog);
 	}
 	close(es[1]);
-	if (chroot("/oldroot") < 0 || chdir("/") < 0) {
-		int err = errno;
-		close(es[0]);
-		return -err;
-	}
+	DIE_IF(chroot("/oldroot") < 0 || chdir("/") < 0, what);
 	return es[0];
 }

@@ -4,6 +4,7 @@
 #define SBX_HELPER_H
 
 #include <linux/filter.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,8 @@
 #include <sys/types.h>
 
 #include "channel.h"
+#include "log.h"
+#include "util.h"
 
 /* How the namespaces are made (chosen automatically, in this order). */
 enum sbx_mode {
@@ -21,13 +24,14 @@ enum sbx_mode {
 	SBX_MODE_SETUID_NOUSERNS, /* setuid root, no user namespace at all */
 };
 
+#define NS_FLAGS (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | \
+		  CLONE_NEWUTS | CLONE_NEWCGROUP)
+
 struct launch {
-	const char *policy;
-	const char *fwd[64];  /* options for the broker: --chdir, --read=, ... */
-	size_t n_fwd;
+	char **bargv;      /* the broker's command line, at [1] (see options.c) */
+	char **argv;       /* the program's, its tail */
 	const char *broker;
-	char **argv;
-	bool test;
+	bool test, help;   /* --test, --help: the broker finishes them */
 	bool privileged;   /* running setuid */
 	uid_t uid;         /* the caller's real ids */
 	gid_t gid;
@@ -36,8 +40,6 @@ struct launch {
 	int keep_fds[32];
 	size_t n_keep;
 	int json_fd;       /* -1: none */
-	const char *pids_max;   /* --pids-max, checked, for the broker */
-	const char *memory_max; /* --memory-max */
 	int new_session;   /* 0/1; -1 until decided */
 	bool deferred;     /* --deferred: the program calls sbx_enter() */
 	int broker_fd;     /* --broker-fd: the launcher's broker; -1: none */
@@ -49,13 +51,22 @@ struct launch {
 	} rlimits[4];
 };
 
+/* A setup step that fails ends the process with status 125 and one line
+ * saying why: DIE_IF when COND is true (errno tells why), DIE_ERR when
+ * EXPR gives a negative errno, REFUSE_IF when COND is true and the
+ * message says it all (bad input, no memory). */
+#define DIE_IF(cond, ...) do { if (cond) sbx_die_errno(SBX_EXIT_SETUP, errno, __VA_ARGS__); } while (0)
+#define DIE_ERR(expr, ...) \
+	do { int e_ = (expr); if (e_ < 0) sbx_die_errno(SBX_EXIT_SETUP, e_, __VA_ARGS__); } while (0)
+#define REFUSE_IF(cond, ...) do { if (cond) sbx_die(SBX_EXIT_SETUP, __VA_ARGS__); } while (0)
+
 const char *mode_name(enum sbx_mode mode);
 
 /* options.c */
 void options_parse(int argc, char **argv, struct launch *l);
 
-/* selftest.c: --test. Returns the exit status. */
-int selftest(const struct launch *l);
+/* selftest.c: --test and --help, which the broker BROKER finishes. */
+_Noreturn void selftest(const struct launch *l, const char *broker);
 
 /* init: pid 1 of the new namespaces. Never returns. CHAN is init's end of the
  * channel; SYNC_FD reads one byte once the parent has written the id maps. */
@@ -64,15 +75,10 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd);
 /* Close every fd above 2 but the N in KEEP. 0 or a negative errno. */
 int init_close_fds(const int *keep, size_t n);
 
-/* handover.c: --broker-fd. Send the launcher's broker the channel CHAN,
- * a pidfd of INIT and the broker's arguments BARGV; then wait for INIT,
- * passing signals on, and exit with its status. */
-_Noreturn void handover(const struct launch *l, pid_t init, int chan, char *const *bargv);
-
 /* deferred.c: --deferred, in the program's process before it is executed:
  * its own mount namespace on the host's tree made read-only, and the keeper
  * that later moves it into the empty root. Returns the program's end of
- * the enter socket, or a negative errno. */
+ * the enter socket; ends the process on failure. */
 int deferred_setup(const struct launch *l, int chan, const struct sock_fprog *guard,
 		   const struct sock_fprog *prog);
 

@@ -37,32 +37,25 @@ extern char **environ;
 static int root_request(const struct sbx_msg *m)
 {
 	const char *s[2];
+	struct sbx_bind_req req;
 	switch (m->hdr.type) {
 	case SBX_MSG_ROOT_DIR:
-		if (sbx_payload_strings(m, 0, s, 1) < 0)
-			return -EBADMSG;
-		return root_add_dir(s[0]);
+		return sbx_payload_strings(m, 0, s, 1) < 0 ? -EBADMSG : root_add_dir(s[0]);
 	case SBX_MSG_ROOT_SYMLINK:
-		if (sbx_payload_strings(m, 0, s, 2) < 0)
-			return -EBADMSG;
-		return root_add_symlink(s[0], s[1]);
-	case SBX_MSG_ROOT_BIND: {
-		struct sbx_bind_req req;
+		return sbx_payload_strings(m, 0, s, 2) < 0 ? -EBADMSG : root_add_symlink(s[0], s[1]);
+	case SBX_MSG_ROOT_BIND:
 		if (m->len < sizeof(req) || sbx_payload_strings(m, sizeof(req), s, 1) < 0)
 			return -EBADMSG;
 		memcpy(&req, m->payload, sizeof(req));
 		return root_add_bind(&req, s[0]);
 	}
-	default:
-		return -EBADMSG;
-	}
+	return -EBADMSG;
 }
 
 static void reply(int chan, const struct sbx_msg *m, int r)
 {
 	int32_t err = r < 0 ? -r : 0;
-	int s = sbx_msg_send(chan, SBX_MSG_ROOT_DONE, m->hdr.id, &err, sizeof(err), NULL, 0);
-	if (s < 0)
+	if (sbx_msg_send(chan, SBX_MSG_ROOT_DONE, m->hdr.id, &err, sizeof(err), NULL, 0) < 0)
 		_exit(SBX_EXIT_SETUP); /* the broker is gone */
 }
 
@@ -70,23 +63,24 @@ static void reply(int chan, const struct sbx_msg *m, int r)
 static char *one_path(const struct sbx_msg *m, const char *have, const char *what)
 {
 	const char *s;
-	if (sbx_payload_strings(m, 0, &s, 1) < 0 || have || s[0] != '/')
-		sbx_die(SBX_EXIT_SETUP, "init: bad %s from the broker", what);
+	REFUSE_IF(sbx_payload_strings(m, 0, &s, 1) < 0 || have || s[0] != '/',
+	          "init: bad %s from the broker", what);
 	char *d = strdup(s);
-	if (!d)
-		sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+	REFUSE_IF(!d, "init: out of memory");
 	return d;
 }
 
-/* The signal a SBX_MSG_SIGNAL message M asks to pass on to the program, or
- * 0 when it is none of those the sandbox forwards. */
-static int forwarded_signal(const struct sbx_msg *m)
+/* A SBX_MSG_SIGNAL message: pass its signal on to TO when it is one the
+ * sandbox forwards. False when M is no such message. */
+static bool pass_signal(const struct sbx_msg *m, pid_t to)
 {
 	int32_t sig;
 	if (m->hdr.type != SBX_MSG_SIGNAL || m->len != sizeof(sig))
-		return 0;
+		return false;
 	memcpy(&sig, m->payload, sizeof(sig));
-	return sbx_is_forwarded(sig) ? sig : 0;
+	if (sbx_is_forwarded(sig))
+		kill(to, sig);
+	return true;
 }
 
 /* Copy a BPF program out of M; false when it is malformed. */
@@ -96,8 +90,7 @@ static bool copy_filter(const struct sbx_msg *m, struct sock_fprog *prog)
 	if (!m->len || m->len % sizeof(struct sock_filter) || n > BPF_MAXINSNS)
 		return false;
 	prog->filter = malloc(m->len);
-	if (!prog->filter)
-		sbx_die(SBX_EXIT_SETUP, "init: out of memory");
+	REFUSE_IF(!prog->filter, "init: out of memory");
 	memcpy(prog->filter, m->payload, m->len);
 	prog->len = (unsigned short)n;
 	return true;
@@ -128,11 +121,9 @@ static size_t place_fd(int fd, const char *name, int *keep, size_t n)
 	int placed = fcntl(fd, F_DUPFD, 3);
 	char num[16];
 	close(fd);
-	if (placed < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot place the fd for %s", name);
+	DIE_IF(placed < 0, "cannot place the fd for %s", name);
 	snprintf(num, sizeof(num), "%d", placed);
-	if (setenv(name, num, 1) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set %s", name);
+	DIE_IF(setenv(name, num, 1) < 0, "cannot set %s", name);
 	keep[n] = placed;
 	return n + 1;
 }
@@ -156,8 +147,7 @@ static int loopback_up(void)
 static void refuse_dgram_fds(const struct launch *l)
 {
 	DIR *d = opendir("/oldroot/proc/self/fd");
-	if (!d)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot list the inherited fds");
+	DIE_IF(!d, "cannot list the inherited fds");
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		int fd = atoi(e->d_name), kept = !l->close_fds;
@@ -179,57 +169,47 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set parent-death signal");
-	if (l->new_session && setsid() < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot start a new session");
+	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0, "cannot set parent-death signal");
+	DIE_IF(l->new_session && setsid() < 0, "cannot start a new session");
 	/* A process group of its own, else kill(0, ...) and the group-wide
 	 * calls reach the caller's group: the broker, the launcher, init.
 	 * Only a program that shares the caller's terminal (stdin) stays in
 	 * the caller's group, to read it in the foreground. */
-	if (!l->new_session && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make a process group");
+	DIE_IF(!l->new_session && !isatty(STDIN_FILENO) && setpgid(0, 0) < 0,
+	       "cannot make a process group");
 	/* No core dumps: the kernel writes them itself, where the program's
 	 * working directory is, past the broker. */
 	struct rlimit nocore = {0, 0};
-	if (setrlimit(RLIMIT_CORE, &nocore) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot forbid core dumps");
+	DIE_IF(setrlimit(RLIMIT_CORE, &nocore) < 0, "cannot forbid core dumps");
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(l->rlimits); i++) {
 		struct rlimit rl = {l->rlimits[i].value, l->rlimits[i].value};
-		if (l->rlimits[i].set && setrlimit(l->rlimits[i].resource, &rl) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set a resource limit");
+		DIE_IF(l->rlimits[i].set && setrlimit(l->rlimits[i].resource, &rl) < 0,
+		       "cannot set a resource limit");
 	}
 	if (l->json_fd >= 0)
 		close(l->json_fd); /* the launcher's, not the program's */
 	refuse_dgram_fds(l);
-	int enter_fd = -1, r;
+	int enter_fd = -1;
 	if (l->deferred) {
 		enter_fd = deferred_setup(l, chan, guard, prog);
-		if (enter_fd < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, enter_fd, "cannot prepare the deferred lockdown");
-	} else if ((r = root_enter()) < 0) {
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot enter the empty root");
+	} else {
+		DIE_ERR(root_enter(), "cannot enter the empty root");
 	}
-	r = caps_drop_all(l->uid, l->gid, l->mode == SBX_MODE_SETUID_NOUSERNS);
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot drop capabilities");
-	if (chdir(workdir) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot enter the working directory %s", workdir);
+	DIE_ERR(caps_drop_all(l->uid, l->gid, l->mode == SBX_MODE_SETUID_NOUSERNS),
+		"cannot drop capabilities");
+	DIE_IF(chdir(workdir) < 0, "cannot enter the working directory %s", workdir);
 	/* Setuid modes inherit "not dumpable" from the helper. Nothing
 	 * privileged is left here (no capabilities, the caller's ids), and
 	 * the broker (or the keeper) must reach into us: the listener, the
 	 * execve's path. */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot make the program dumpable");
+	DIE_IF(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0, "cannot make the program dumpable");
 	if (!l->deferred) {
-		if ((r = sbx_confine_exec()) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, r, "cannot confine execve with Landlock");
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp guard filter");
+		DIE_ERR(sbx_confine_exec(), "cannot confine execve with Landlock");
+		DIE_IF(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0,
+		       "cannot install the seccomp guard filter");
 		int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 					    SECCOMP_FILTER_FLAG_NEW_LISTENER, prog);
-		if (listener < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot install the seccomp filter");
+		DIE_IF(listener < 0, "cannot install the seccomp filter");
 		/* The filter stops sendmsg for the broker already, so the
 		 * broker takes the listener itself: it learns our pid from
 		 * the channel (SO_PASSCRED) and the fd's number from the
@@ -239,8 +219,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 			struct sbx_msg_hdr hdr;
 			int32_t fd;
 		} lm = {{SBX_MSG_LISTENER, 0}, listener};
-		if (write(chan, &lm, sizeof(lm)) != (ssize_t)sizeof(lm))
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot hand the seccomp listener to the broker");
+		DIE_IF(write(chan, &lm, sizeof(lm)) != (ssize_t)sizeof(lm),
+		       "cannot hand the seccomp listener to the broker");
 		struct statfs sf;
 		(void)statfs("/", &sf);
 		close(listener);
@@ -255,10 +235,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 		n_keep = place_fd(client_fd, "SBX_BROKER_FD", keep, n_keep);
 	if (enter_fd >= 0)
 		n_keep = place_fd(enter_fd, "SBX_ENTER_FD", keep, n_keep);
-	if (l->close_fds && (r = init_close_fds(keep, n_keep)) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "cannot close inherited fds");
-	if (setenv("PWD", workdir, 1) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot set PWD");
+	DIE_ERR(l->close_fds ? init_close_fds(keep, n_keep) : 0, "cannot close inherited fds");
+	DIE_IF(setenv("PWD", workdir, 1) < 0, "cannot set PWD");
 	execve(path, l->argv, environ);
 	int err = errno;
 	sbx_die_errno(err == ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC, err,
@@ -268,8 +246,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 {
 	sbx_log_set_name("sandbox-helper");
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set parent-death signal");
+	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0,
+	       "init: cannot set parent-death signal");
 	/* The helper gone before the line above: nobody will kill us. */
 	struct pollfd hp = {.fd = l->helper_pidfd, .events = POLLIN};
 	if (poll(&hp, 1, 0) != 0)
@@ -280,39 +258,31 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	/* From the start: a signal sent while the root is being built waits
 	 * for the program instead of being lost (pid 1 ignores what it does
 	 * not block or handle). */
-	int sfd = sbx_signalfd_forwarded();
-	if (sfd < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, sfd, "init: cannot watch signals");
+	int sfd;
+	DIE_ERR(sfd = sbx_signalfd_forwarded(), "init: cannot watch signals");
 	char c;
-	ssize_t n = SBX_RETRY(read(sync_fd, &c, 1));
-	if (n != 1)
+	if (SBX_RETRY(read(sync_fd, &c, 1)) != 1)
 		_exit(SBX_EXIT_SETUP); /* the parent failed and said why */
 	close(sync_fd);
 	/* Only what init needs: mounts (SYS_ADMIN), dropping the program's
 	 * capabilities (SETPCAP) and, in a user namespace, the sandbox's
-	 * loopback (NET_ADMIN over its own network namespace only). From here on every path init opens is opened
-	 * with the caller's rights. In a user namespace init takes the
-	 * caller's ids; without one it holds capabilities of the initial
-	 * namespace, so it stays root, out of the caller's reach, and also
-	 * keeps SETUID/SETGID to make the program the caller and KILL to
-	 * forward signals to it. */
-	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN};
-	/* --deferred: also what the keeper needs (see deferred.c), only
-	 * over the sandbox's own user namespace. */
-	static const int keep_deferred[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN,
-					    CAP_SYS_CHROOT, CAP_SYS_PTRACE};
+	 * loopback (NET_ADMIN over its own network namespace only); with
+	 * --deferred also the last two, what the keeper needs (see
+	 * deferred.c), over the sandbox's own user namespace only. From here
+	 * on every path init opens is opened with the caller's rights. In a
+	 * user namespace init takes the caller's ids; without one it holds
+	 * capabilities of the initial namespace, so it stays root, out of
+	 * the caller's reach, and also keeps SETUID/SETGID to make the
+	 * program the caller and KILL to forward signals to it. */
+	static const int keep[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_NET_ADMIN, CAP_SYS_CHROOT,
+				   CAP_SYS_PTRACE};
 	static const int keep_root[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETUID, CAP_SETGID, CAP_KILL};
 	int r = l->mode == SBX_MODE_SETUID_NOUSERNS
 			? caps_keep_as_root(l->uid, l->gid, keep_root, SBX_ARRAY_SIZE(keep_root))
-			: l->deferred ? caps_become_user(l->uid, l->gid, keep_deferred, SBX_ARRAY_SIZE(keep_deferred))
-			: caps_become_user(l->uid, l->gid, keep, SBX_ARRAY_SIZE(keep));
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot drop privileges");
-	if (sethostname("sandbox", 7) < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot set the host name");
-	r = root_setup_base();
-	if (r < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot build the empty root");
+			: caps_become_user(l->uid, l->gid, keep, SBX_ARRAY_SIZE(keep) - (l->deferred ? 0 : 2));
+	DIE_ERR(r, "init: cannot drop privileges");
+	DIE_IF(sethostname("sandbox", 7) < 0, "init: cannot set the host name");
+	DIE_ERR(root_setup_base(), "init: cannot build the empty root");
 
 	static struct sbx_msg m;
 	char *exec_path = NULL, *workdir = NULL;
@@ -322,8 +292,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		r = sbx_msg_recv(chan, &m);
 		if (r == 0)
 			_exit(SBX_EXIT_SETUP); /* the broker refused to start; it said why */
-		if (r < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, r, "init: bad message from the broker");
+		DIE_ERR(r, "init: bad message from the broker");
 		if (m.hdr.type == SBX_MSG_CLIENT && m.nfds == 1 && client_fd < 0) {
 			client_fd = m.fds[0];
 			m.fds[0] = -1;
@@ -332,8 +301,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		sbx_msg_close_fds(&m);
 		switch (m.hdr.type) {
 		case SBX_MSG_CLIENT:
-			if (client_fd < 0)
-				sbx_die(SBX_EXIT_SETUP, "init: bad client socket from the broker");
+			REFUSE_IF(client_fd < 0, "init: bad client socket from the broker");
 			break;
 		case SBX_MSG_EXEC_PATH:
 			exec_path = one_path(&m, exec_path, "exec path");
@@ -343,32 +311,28 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			break;
 		case SBX_MSG_SETENV: {
 			const char *s[2];
-			if (sbx_payload_strings(&m, 0, s, 2) < 0 || setenv(s[0], s[1], 1) < 0)
-				sbx_die(SBX_EXIT_SETUP, "init: bad environment variable from the broker");
+			REFUSE_IF(sbx_payload_strings(&m, 0, s, 2) < 0 || setenv(s[0], s[1], 1) < 0,
+			          "init: bad environment variable from the broker");
 			break;
 		}
 		case SBX_MSG_LOOPBACK:
-			if (l->mode == SBX_MODE_SETUID_NOUSERNS)
-				sbx_die(SBX_EXIT_SETUP, "'loopback private' needs a user namespace "
-					"(this mode keeps no network capability)");
-			if ((r = loopback_up()) < 0)
-				sbx_die_errno(SBX_EXIT_SETUP, r, "init: cannot bring the loopback interface up");
+			REFUSE_IF(l->mode == SBX_MODE_SETUID_NOUSERNS,
+			          "'loopback private' needs a user namespace "
+			          "(this mode keeps no network capability)");
+			DIE_ERR(loopback_up(), "init: cannot bring the loopback interface up");
 			break;
-		case SBX_MSG_SIGNAL: {
+		case SBX_MSG_SIGNAL:
 			/* For the program, which is not there yet: kept
 			 * pending (blocked) until it is. */
-			int sig = forwarded_signal(&m);
-			if (sig)
-				kill(getpid(), sig);
+			pass_signal(&m, getpid());
 			break;
-		}
 		case SBX_MSG_GUARD:
-			if (guard.filter || !copy_filter(&m, &guard))
-				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp guard filter from the broker");
+			REFUSE_IF(guard.filter || !copy_filter(&m, &guard),
+			          "init: bad seccomp guard filter from the broker");
 			break;
 		case SBX_MSG_FILTER:
-			if (!exec_path || !workdir || !guard.filter || !copy_filter(&m, &main_filter))
-				sbx_die(SBX_EXIT_SETUP, "init: bad seccomp filter from the broker");
+			REFUSE_IF(!exec_path || !workdir || !guard.filter || !copy_filter(&m, &main_filter),
+			          "init: bad seccomp filter from the broker");
 			break;
 		default:
 			r = root_request(&m);
@@ -379,8 +343,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	}
 
 	pid_t child = fork();
-	if (child < 0)
-		sbx_die_errno(SBX_EXIT_SETUP, errno, "init: cannot fork the program");
+	DIE_IF(child < 0, "init: cannot fork the program");
 	if (child == 0) {
 		close(sfd);
 		run_program(l, chan, exec_path, workdir, client_fd, &guard, &main_filter);
@@ -393,8 +356,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 
 	struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = chan, .events = POLLIN}};
 	for (;;) {
-		if (SBX_RETRY(poll(pfd, 2, -1)) < 0)
-			sbx_die_errno(SBX_EXIT_SETUP, errno, "init: poll");
+		DIE_IF(SBX_RETRY(poll(pfd, 2, -1)) < 0, "init: poll");
 		if (pfd[0].revents) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -418,13 +380,8 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 			if (r <= 0)
 				_exit(SBX_EXIT_SETUP); /* broker gone: the namespace dies with us */
 			sbx_msg_close_fds(&m);
-			if (m.hdr.type == SBX_MSG_SIGNAL && m.len == sizeof(int32_t)) {
-				int sig = forwarded_signal(&m);
-				if (sig)
-					kill(child, sig);
-				continue;
-			}
-			reply(chan, &m, root_request(&m));
+			if (!pass_signal(&m, child))
+				reply(chan, &m, root_request(&m));
 		}
 	}
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The helper's command line. Environment options are applied as they are
- * read, in order; nothing else touches the system here. */
+/* The helper's command line. It reads what it needs for the namespaces,
+ * init and the program's process; every other option is the broker's and
+ * passes on as it is, for the broker to check without privilege (unknown
+ * ones included). Environment options are applied as they are read, in
+ * order; nothing else touches the system here. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,28 +18,20 @@
 #include "log.h"
 #include "util.h"
 
-extern char **environ;
-
+/* The broker prints the options it reads (sandbox-broker --usage). */
 static const char usage[] =
 	"Usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...]\n"
 	"Run PROGRAM in an empty root with new namespaces, under a broker that\n"
 	"grants each file request against a policy.\n"
 	"\n"
-	"  --policy=NAME|FILE     the policy (default: minimal); a NAME is looked up\n"
-	"                         in the policy directory, a value with '/' is a file\n"
-	"  --read=PATTERN, --write=PATTERN, --exec=PATTERN, --stat=PATTERN,\n"
-	"  --deny=PATTERN         add a rule to the policy (repeatable); a directory\n"
-	"                         without wildcards stands for everything beneath it\n"
-	"  --connect=SPEC, --bind=SPEC\n"
-	"                         allow a network peer or local address, e.g.\n"
-	"                         --connect='tcp 127.0.0.1:8080', --bind='tcp 127.0.0.1:0'\n"
-	"  --client               give the program a socket to the broker for the\n"
-	"                         client library ($SBX_BROKER_FD)\n"
+	"Exit status: PROGRAM's, or 128+N when signal N killed it; 125 when the\n"
+	"sandbox cannot be set up, 126 when PROGRAM cannot be executed, 127 when it\n"
+	"is not found.\n"
+	"\n"
+	"Options of the sandbox:\n"
 	"  --deferred             start the program on a read-only view of the host's\n"
 	"                         root, without the seccomp filter; it enters the\n"
 	"                         sandbox by calling sbx_enter() ($SBX_ENTER_FD)\n"
-	"  --chdir=DIR            start the program in DIR (default: the current\n"
-	"                         directory; what is in it is the policy's)\n"
 	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
 	"  --keep-fd=N            with --close-fds: pass fd N through (repeatable)\n"
 	"  --json-status-fd=N     write JSON lines to fd N: the program's pid and\n"
@@ -49,9 +44,6 @@ static const char usage[] =
 	"  --no-new-session       keep the caller's session\n"
 	"  --rlimit-nproc=N, --rlimit-nofile=N, --rlimit-as=BYTES, --rlimit-cpu=SECONDS\n"
 	"                         resource limits for the program (soft and hard)\n"
-	"  --pids-max=N, --memory-max=BYTES\n"
-	"                         limits for the whole sandbox, in a cgroup of its own\n"
-	"                         inside the caller's delegated cgroup\n"
 	"  --broker-fd=N          hand the sandbox to the launcher's own broker\n"
 	"                         (sandbox-broker --serve-fd) on socket N instead of\n"
 	"                         starting one; the helper waits for the program\n"
@@ -59,39 +51,25 @@ static const char usage[] =
 	"                         beside this helper; not when setuid)\n"
 	"  --test                 check the kernel features the sandbox needs and exit\n"
 	"  --help                 show this help and exit\n"
-	"  --version              show the version and exit\n"
-	"\n"
-	"Exit status: PROGRAM's, or 128+N when signal N killed it; 125 when the\n"
-	"sandbox cannot be set up, 126 when PROGRAM cannot be executed, 127 when it\n"
-	"is not found.\n";
+	"  --version              show the version and exit\n";
 
 static long number(const char *opt, const char *v, long min, long max)
 {
 	char *end;
 	errno = 0;
 	long n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < min || n > max)
-		sbx_die(SBX_EXIT_SETUP, "%s: '%s' is not a number from %ld to %ld", opt, v, min, max);
+	REFUSE_IF(!*v || *end || errno || n < min || n > max,
+	          "%s: '%s' is not a number from %ld to %ld", opt, v, min, max);
 	return n;
 }
 
-static int open_fd(const char *opt, const char *v)
+/* An fd the caller hands us: open, and above 2 unless it may be any. */
+static int open_fd(const char *opt, const char *v, long min)
 {
-	int fd = (int)number(opt, v, 0, INT_MAX);
-	if (fcntl(fd, F_GETFD) < 0)
-		sbx_die(SBX_EXIT_SETUP, "%s: fd %d is not open", opt, fd);
+	int fd = (int)number(opt, v, min, INT_MAX);
+	REFUSE_IF(fcntl(fd, F_GETFD) < 0, "%s: fd %d is not open", opt, fd);
 	return fd;
 }
-
-static const struct {
-	const char *name;
-	int resource;
-} rlimit_opts[] = {
-	{"--rlimit-nproc=", RLIMIT_NPROC},
-	{"--rlimit-nofile=", RLIMIT_NOFILE},
-	{"--rlimit-as=", RLIMIT_AS},
-	{"--rlimit-cpu=", RLIMIT_CPU},
-};
 
 /* "--name=" prefix match; returns the value or NULL. */
 static const char *value(const char *arg, const char *name)
@@ -100,116 +78,103 @@ static const char *value(const char *arg, const char *name)
 	return strncmp(arg, name, l) ? NULL : arg + l;
 }
 
-/* Options that only the broker reads, passed on as they are. */
-static bool forwarded(const char *arg)
+/* The helper's own options; false when ARG is none of them. */
+static bool helper_option(struct launch *l, const char *a)
 {
-	static const char *const names[] = {"--read=", "--write=", "--exec=", "--stat=",
-					    "--deny=", "--chdir=", "--connect=", "--bind="};
-	for (size_t i = 0; i < SBX_ARRAY_SIZE(names); i++) {
-		const char *v = value(arg, names[i]);
-		if (v && *v)
+	static const char *const rlimits[] = {"--rlimit-nproc=", "--rlimit-nofile=", "--rlimit-as=",
+					      "--rlimit-cpu="};
+	static const int resources[] = {RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_AS, RLIMIT_CPU};
+	/* What only the helper tells the broker (which would take the
+	 * caller's, given after the helper's). */
+	static const char *const reserved[] = {"--channel-fd=", "--init-pid=", "--init-pidfd=",
+					       "--mode="};
+	const char *v;
+	if (!strcmp(a, "--help")) {
+		fputs(usage, stdout);
+		l->help = true; /* the broker's part follows */
+	} else if (!strcmp(a, "--version")) {
+		printf("sandbox-helper %s\n", SBX_VERSION);
+		exit(0);
+	} else if (!strcmp(a, "--test")) {
+		l->test = true;
+	} else if ((v = value(a, "--broker=")) && *v) {
+		REFUSE_IF(l->privileged, "--broker is refused when sandbox-helper runs setuid");
+		l->broker = v;
+	} else if ((v = value(a, "--broker-fd="))) {
+		l->broker_fd = open_fd("--broker-fd", v, 3);
+	} else if (!strcmp(a, "--deferred")) {
+		l->deferred = true;
+	} else if (!strcmp(a, "--close-fds")) {
+		l->close_fds = true;
+	} else if ((v = value(a, "--keep-fd="))) {
+		REFUSE_IF(l->n_keep >= SBX_ARRAY_SIZE(l->keep_fds),
+		          "--keep-fd: at most %zu", SBX_ARRAY_SIZE(l->keep_fds));
+		l->keep_fds[l->n_keep++] = open_fd("--keep-fd", v, 0);
+	} else if ((v = value(a, "--setenv="))) {
+		const char *eq = strchr(v, '=');
+		REFUSE_IF(!eq || eq == v, "--setenv: expected NAME=VALUE, got '%s'", v);
+		char *name = strndup(v, (size_t)(eq - v));
+		DIE_IF(!name || setenv(name, eq + 1, 1) < 0, "--setenv=%s", v);
+		free(name);
+	} else if ((v = value(a, "--unsetenv="))) {
+		REFUSE_IF(!*v || strchr(v, '=') || unsetenv(v) < 0,
+		          "--unsetenv: '%s' is not a variable name", v);
+	} else if (!strcmp(a, "--clearenv")) {
+		REFUSE_IF(clearenv() != 0, "--clearenv failed");
+	} else if (!strcmp(a, "--new-session") || !strcmp(a, "--no-new-session")) {
+		l->new_session = !strcmp(a, "--new-session");
+	} else {
+		for (size_t k = 0; k < SBX_ARRAY_SIZE(reserved); k++)
+			REFUSE_IF(value(a, reserved[k]), "unknown option '%s' (see --help)", a);
+		for (size_t k = 0; k < SBX_ARRAY_SIZE(rlimits); k++) {
+			if (!(v = value(a, rlimits[k])))
+				continue;
+			l->rlimits[k].resource = resources[k];
+			l->rlimits[k].set = true;
+			l->rlimits[k].value = (rlim_t)number(a, v, 0, LONG_MAX);
 			return true;
+		}
+		return false;
 	}
-	return !strcmp(arg, "--client");
+	return true;
 }
 
 void options_parse(int argc, char **argv, struct launch *l)
 {
 	int i;
-	const char *v;
-	l->policy = "minimal";
 	l->json_fd = -1;
 	l->broker_fd = -1;
 	l->new_session = -1;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	/* The broker's command line from [1]: its name, three arguments main
+	 * writes, the options passed on, "--" and the program's (l->argv).
+	 * [0] is for its name when main writes --handover=N at [1]. */
+	l->bargv = calloc((size_t)argc + 6, sizeof(char *));
+	REFUSE_IF(!l->bargv, "out of memory");
+	size_t k = 5;
+	l->bargv[0] = l->bargv[1] = "sandbox-broker";
+	for (i = 1; i < argc && !l->help; i++) {
+		const char *a = argv[i], *v;
 		if (!strcmp(a, "--")) {
 			i++;
 			break;
 		}
 		if (a[0] != '-' || a[1] != '-')
 			break;
-		if (!strcmp(a, "--help")) {
-			fputs(usage, stdout);
-			exit(0);
-		} else if (!strcmp(a, "--version")) {
-			printf("sandbox-helper %s\n", SBX_VERSION);
-			exit(0);
-		} else if (!strcmp(a, "--test")) {
-			l->test = true;
-		} else if ((v = value(a, "--policy=")) && *v) {
-			l->policy = v;
-		} else if (forwarded(a)) {
-			/* The broker checks these, without privilege. */
-			if (l->n_fwd >= SBX_ARRAY_SIZE(l->fwd))
-				sbx_die(SBX_EXIT_SETUP, "%s: at most %zu rules and --chdir",
-					a, SBX_ARRAY_SIZE(l->fwd));
-			l->fwd[l->n_fwd++] = a;
-		} else if ((v = value(a, "--broker=")) && *v) {
-			if (l->privileged)
-				sbx_die(SBX_EXIT_SETUP, "--broker is refused when sandbox-helper runs setuid");
-			l->broker = v;
-		} else if ((v = value(a, "--broker-fd="))) {
-			l->broker_fd = open_fd("--broker-fd", v);
-			if (l->broker_fd <= 2)
-				sbx_die(SBX_EXIT_SETUP, "--broker-fd: use an fd above 2");
-		} else if (!strcmp(a, "--deferred")) {
-			l->deferred = true;
-		} else if (!strcmp(a, "--close-fds")) {
-			l->close_fds = true;
-		} else if ((v = value(a, "--keep-fd="))) {
-			if (l->n_keep >= SBX_ARRAY_SIZE(l->keep_fds))
-				sbx_die(SBX_EXIT_SETUP, "--keep-fd: at most %zu", SBX_ARRAY_SIZE(l->keep_fds));
-			l->keep_fds[l->n_keep++] = open_fd("--keep-fd", v);
-		} else if ((v = value(a, "--json-status-fd="))) {
-			l->json_fd = open_fd("--json-status-fd", v);
-			if (l->json_fd <= 2)
-				sbx_die(SBX_EXIT_SETUP, "--json-status-fd: use an fd above 2");
-		} else if ((v = value(a, "--setenv="))) {
-			const char *eq = strchr(v, '=');
-			if (!eq || eq == v)
-				sbx_die(SBX_EXIT_SETUP, "--setenv: expected NAME=VALUE, got '%s'", v);
-			char *name = strndup(v, (size_t)(eq - v));
-			if (!name || setenv(name, eq + 1, 1) < 0)
-				sbx_die_errno(SBX_EXIT_SETUP, errno, "--setenv=%s", v);
-			free(name);
-		} else if ((v = value(a, "--unsetenv="))) {
-			if (!*v || strchr(v, '=') || unsetenv(v) < 0)
-				sbx_die(SBX_EXIT_SETUP, "--unsetenv: '%s' is not a variable name", v);
-		} else if (!strcmp(a, "--clearenv")) {
-			if (clearenv() != 0)
-				sbx_die(SBX_EXIT_SETUP, "--clearenv failed");
-		} else if ((v = value(a, "--pids-max="))) {
-			number("--pids-max", v, 1, LONG_MAX);
-			l->pids_max = v;
-		} else if ((v = value(a, "--memory-max="))) {
-			number("--memory-max", v, 4096, LONG_MAX);
-			l->memory_max = v;
-		} else if (!strcmp(a, "--new-session")) {
-			l->new_session = 1;
-		} else if (!strcmp(a, "--no-new-session")) {
-			l->new_session = 0;
-		} else {
-			size_t k;
-			for (k = 0; k < SBX_ARRAY_SIZE(rlimit_opts); k++) {
-				if (!(v = value(a, rlimit_opts[k].name)))
-					continue;
-				l->rlimits[k].resource = rlimit_opts[k].resource;
-				l->rlimits[k].set = true;
-				l->rlimits[k].value = (rlim_t)number(a, v, 0, LONG_MAX);
-				break;
-			}
-			if (k == SBX_ARRAY_SIZE(rlimit_opts))
-				sbx_die(SBX_EXIT_SETUP, "unknown option '%s' (see --help)", a);
-		}
+		if (helper_option(l, a))
+			continue;
+		/* The broker's; the helper passes --json-status-fd on too. */
+		if ((v = value(a, "--json-status-fd=")))
+			l->json_fd = open_fd("--json-status-fd", v, 3);
+		l->bargv[k++] = argv[i];
 	}
-	if (l->test)
+	if (l->test || l->help)
 		return;
-	if (i >= argc)
-		sbx_die(SBX_EXIT_SETUP, "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");
-	if (l->n_keep && !l->close_fds)
-		sbx_die(SBX_EXIT_SETUP, "--keep-fd only makes sense with --close-fds");
-	l->argv = argv + i;
+	REFUSE_IF(i >= argc,
+	          "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");
+	REFUSE_IF(l->n_keep && !l->close_fds, "--keep-fd only makes sense with --close-fds");
+	l->bargv[k++] = "--";
+	l->argv = l->bargv + k;
+	memcpy(l->argv, argv + i, (size_t)(argc - i) * sizeof(char *));
 	if (l->new_session < 0)
 		l->new_session = isatty(STDIN_FILENO);
 }

@@ -19,22 +19,6 @@
 
 #define BASE "/tmp"
 
-/* A path init accepts: absolute, no empty, "." or ".." components. */
-static int check_path(const char *path)
-{
-	if (path[0] != '/' || strlen(path) >= 4096)
-		return -EINVAL;
-	for (const char *p = path + 1; *p;) {
-		const char *e = strchrnul(p, '/');
-		size_t l = (size_t)(e - p);
-		if (l == 0 || (l == 1 && p[0] == '.') ||
-		    (l == 2 && p[0] == '.' && p[1] == '.'))
-			return -EINVAL;
-		p = *e ? e + 1 : e;
-	}
-	return 0;
-}
-
 int root_setup_base(void)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -60,45 +44,40 @@ int root_setup_base(void)
 }
 
 /* Open (creating as needed) the stage directory that will hold PATH's last
- * component; *LAST points at that component. */
+ * component; *LAST points at that component. PATH must be absolute, with
+ * no empty, "." or ".." component. */
 static int stage_parent(const char *path, const char **last)
 {
-	int r = check_path(path);
-	if (r < 0)
-		return r;
+	if (path[0] != '/' || strlen(path) >= 4096)
+		return -EINVAL;
 	if (!path[1])
 		return -EEXIST; /* "/" itself */
 	int dfd = open("/stage", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	const char *p = path + 1;
-	for (;;) {
-		const char *e = strchr(p, '/');
-		if (!e)
-			break;
-		char comp[256];
+	for (const char *p = path + 1; dfd >= 0;) {
+		const char *e = strchrnul(p, '/');
 		size_t l = (size_t)(e - p);
-		if (l >= sizeof(comp)) {
-			close(dfd);
-			return -ENAMETOOLONG;
+		char comp[256];
+		int r = l >= sizeof(comp) ? -ENAMETOOLONG
+			: !l || (l <= 2 && !strncmp(p, "..", l)) ? -EINVAL : 0;
+		if (r == 0 && !*e) {
+			*last = p;
+			return dfd;
 		}
-		memcpy(comp, p, l);
-		comp[l] = '\0';
-		if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST) {
-			r = -errno;
-			close(dfd);
-			return r;
+		if (r == 0) {
+			memcpy(comp, p, l);
+			comp[l] = '\0';
+			if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST)
+				r = -errno;
 		}
-		int nfd = openat(dfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		r = -errno;
+		int nfd = r < 0 ? -1 : openat(dfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = r < 0 ? r : nfd < 0 ? -errno : 0;
 		close(dfd);
-		if (nfd < 0)
+		if (r < 0)
 			return r;
 		dfd = nfd;
 		p = e + 1;
 	}
-	*last = p;
-	return dfd;
+	return -errno;
 }
 
 int root_add_dir(const char *path)
@@ -169,15 +148,11 @@ int root_add_bind(const struct sbx_bind_req *req, const char *path)
 	struct stat cur;
 	if (stat(target, &cur) == 0 && cur.st_dev == st.st_dev && cur.st_ino == st.st_ino)
 		return 0;
-	if (type == S_IFDIR) {
-		if (mkdirat(dfd, last, 0755) < 0 && errno != EEXIST)
-			return -errno;
-	} else {
-		int fd = openat(dfd, last, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return -errno;
-		close(fd);
-	}
+	/* The mount point: a directory, or a new empty file (mknodat
+	 * follows no symlink and fails on anything already there). */
+	if ((type == S_IFDIR ? mkdirat(dfd, last, 0755) : mknodat(dfd, last, S_IFREG | 0644, 0)) < 0 &&
+	    !(type == S_IFDIR && errno == EEXIST))
+		return -errno;
 	_cleanup_close_ int mnt = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (mnt < 0)
 		return -errno;

@@ -1,184 +1,57 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* --test: try each kernel feature the sandbox needs, in a child process of
- * its own (as the caller, after dropping privileges when setuid), and say
- * which mode the sandbox would use here. */
+/* --test and --help, which the broker finishes as the caller. For --test,
+ * setuid, the helper tries what only it can, as root in a child, as
+ * init will: the sandbox's namespaces with a user namespace (else without
+ * one), and the mount API in them. Then, as the caller, the broker checks
+ * the rest, reports it all and says the mode (broker/selftest.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/seccomp.h>
-#include <sched.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "helper.h"
+#include "log.h"
 #include "util.h"
 
-static int try_userns(void)
-{
-	return unshare(CLONE_NEWUSER) < 0 ? -errno : 0;
-}
-
-static int try_ns_all(void)
-{
-	return unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC |
-		       CLONE_NEWUTS | CLONE_NEWCGROUP) < 0 ? -errno : 0;
-}
-
-/* A grandchild's getppid() stops in the kernel; we answer it with an fd. */
-static int try_notify_addfd(void)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {.len = SBX_ARRAY_SIZE(f), .filter = f};
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -errno;
-	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
-	if (listener < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		long fd = syscall(SYS_getppid);
-		_exit(fd >= 0 && fcntl((int)fd, F_GETFD) >= 0 ? 0 : 1);
-	}
-	struct seccomp_notif req;
-	memset(&req, 0, sizeof(req));
-	int r = 0;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0 ||
-	    ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id) < 0) {
-		r = -errno;
-	} else {
-		struct seccomp_notif_addfd add = {
-			.id = req.id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (__u32)listener,
-		};
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
-			r = -errno;
-	}
-	if (r < 0)
-		kill(pid, SIGKILL);
-	int status;
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return r < 0 ? r : (WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO);
-}
-
-static int try_pidfd(void)
-{
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (pidfd < 0)
-		return -errno;
-	_cleanup_close_ int fd = (int)syscall(SYS_pidfd_getfd, pidfd, pidfd, 0);
-	return fd < 0 ? -errno : 0;
-}
-
-static int try_vm_readv(void)
-{
-	volatile int secret = 42;
-	int got = 0;
-	struct iovec l = {&got, sizeof(got)}, r = {(void *)&secret, sizeof(secret)};
-	if (process_vm_readv(getpid(), &l, 1, &r, 1, 0) != (ssize_t)sizeof(got))
-		return -errno;
-	return got == 42 ? 0 : -EIO;
-}
-
-static int try_mount_api(void)
-{
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 && unshare(CLONE_NEWNS) < 0)
-		return -errno;
-	/* What init does: clone the mount of one file, opened O_PATH by a
-	 * path in this mount namespace (our own executable's). */
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	_cleanup_close_ int self = open(exe, O_PATH | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	_cleanup_close_ int m = open_tree(self, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (m < 0)
-		return -errno;
-	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
-	return mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0 ? -errno : 0;
-}
-
-static int landlock_abi(void)
-{
-	long v = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* VERSION */);
-	return v < 0 ? -errno : (int)v;
-}
-
-/* Run FN in a child, as the caller unless AS_ROOT. Returns its result. */
-static int in_child(const struct launch *l, int (*fn)(void), bool as_root)
+/* In a child, as root: unshare FLAGS and, with MOUNTS, clone the mount of
+ * our own file and make it read-only, as init does. 0 or a negative errno. */
+static int try_as_root(int flags, bool mounts)
 {
 	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
 	if (pid == 0) {
-		if (l->privileged && !as_root && caps_become_user(l->uid, l->gid, NULL, 0) < 0)
-			_exit(EPERM);
-		int r = fn();
-		_exit(r < 0 ? (-r > 255 ? 255 : -r) : 0);
+		/* Our own file, by its path in the new mount namespace. */
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+		char exe[4096] = "";
+		int m = -1;
+		if (readlink("/proc/self/exe", exe, sizeof(exe) - 1) < 0 || unshare(flags) < 0 ||
+		    (mounts && ((m = open_tree(AT_FDCWD, exe, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0 ||
+				mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)))
+			_exit(errno > 255 ? 255 : errno);
+		_exit(0);
 	}
 	int status;
-	if (waitpid(pid, &status, 0) < 0)
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return -errno;
-	if (!WIFEXITED(status))
-		return -EINTR;
-	return -WEXITSTATUS(status);
+	return WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
 }
 
-static bool report(const char *what, int r, bool required)
+_Noreturn void selftest(const struct launch *l, const char *broker)
 {
-	printf("%-4s %s%s%s\n", r == 0 ? "ok" : required ? "FAIL" : "no", what, r ? ": " : "",
-	       r ? strerror(-r) : "");
-	return r == 0 || !required;
-}
-
-int selftest(const struct launch *l)
-{
-	bool ok = true;
-	int userns = in_child(l, try_userns, false);
-	report("unprivileged user namespaces", userns, false);
-	int setuid_ns = l->privileged ? in_child(l, try_ns_all, true) : -EPERM;
+	char userns[16] = "", mounts[16] = "";
+	if (l->privileged && l->test) {
+		int r = try_as_root(NS_FLAGS | CLONE_NEWUSER, false);
+		snprintf(userns, sizeof(userns), "%d", -r);
+		snprintf(mounts, sizeof(mounts), "%d",
+			 -try_as_root(NS_FLAGS | (r ? 0 : CLONE_NEWUSER), true));
+	}
 	if (l->privileged)
-		report("user namespaces made by this setuid helper", setuid_ns, false);
-	ok &= report("seccomp user notification with ADDFD and SEND", in_child(l, try_notify_addfd, false), true);
-	ok &= report("pidfd_open and pidfd_getfd", in_child(l, try_pidfd, false), true);
-	ok &= report("process_vm_readv", in_child(l, try_vm_readv, false), true);
-	ok &= report("mount API (open_tree, mount_setattr)", in_child(l, try_mount_api, l->privileged), true);
-	int ll = landlock_abi();
-	if (ll > 0)
-		printf("info Landlock ABI %d (not used yet)\n", ll);
+		DIE_ERR(caps_become_user(l->uid, l->gid, NULL, 0), "cannot drop privileges");
+	fflush(stdout);
+	if (l->help)
+		execl(broker, "sandbox-broker", "--usage", NULL);
 	else
-		printf("info Landlock: %s (not used yet)\n", strerror(-ll));
-	const char *mode = NULL;
-	if (userns == 0 && !l->privileged)
-		mode = mode_name(SBX_MODE_USERNS);
-	else if (l->privileged)
-		mode = mode_name(setuid_ns == 0 ? SBX_MODE_SETUID_USERNS : SBX_MODE_SETUID_NOUSERNS);
-	if (!mode) {
-		printf("FAIL no mode: user namespaces are not available to this user; "
-		       "install sandbox-helper setuid root\n");
-		return 1;
-	}
-	printf("mode %s\n", mode);
-	return ok ? 0 : 1;
+		execl(broker, "sandbox-broker", "--selftest", userns, mounts, NULL);
+	sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot execute the broker %s", broker);
 }

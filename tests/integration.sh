@@ -35,6 +35,16 @@ run "$H" -- "$T/noexec.sh"
 run "$H" --test
 [ $rc = 0 ] && grep -q '^mode user-namespace$' "$T/out" && grep -q '^ok   seccomp user notification' "$T/out"
 check $? "--test checks the kernel's features and names the mode"
+grep -qE '^info Landlock.*\((used|not used):' "$T/out"; check $? "--test says whether init uses Landlock"
+run "$H" --help
+[ $rc = 0 ] && grep -q -- "--close-fds" "$T/out" && grep -q -- "--read=PATTERN" "$T/out"
+check $? "--help: the helper's options, then the broker's (sandbox-broker --usage)"
+run "$H" --channel-fd=3 -- /bin/true
+[ $rc = 125 ] && grep -q "^sandbox-helper: unknown option '--channel-fd=3'" "$T/err"
+check $? "an option only the helper gives the broker is refused from the caller"
+run "$H" --pids-max=0 -- /bin/true
+[ $rc = 125 ] && grep -q "^sandbox-helper: --pids-max: '0' is not a number" "$T/err" && [ "$(wc -l <"$T/err")" = 1 ]
+check $? "a bad number for an option the broker reads: one line, naming sandbox-helper"
 run "$H" --keep-fd=1 -- /bin/true
 [ $rc = 125 ] && grep -q "only makes sense with --close-fds" "$T/err"; check $? "--keep-fd without --close-fds is refused"
 run "$H" --json-status-fd=99 -- /bin/true

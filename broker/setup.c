@@ -429,26 +429,3 @@ int setup_run(const struct setup_args *a, bool in_process, const char *policy_di
 		broker_free(b);
 	return r;
 }
-
-int broker_main(int argc, char **argv)
-{
-	sbx_log_set_name("sandbox-broker");
-	/* A status reader gone: EPIPE for that write, not the end of us. */
-	signal(SIGPIPE, SIG_IGN);
-	if (argc == 2 && !strncmp(argv[1], "--serve-fd=", 11))
-		return broker_serve_fd(argv[1] + 11);
-	if (argc == 2 && !strcmp(argv[1], "--help")) {
-		fputs("Usage: sandbox-broker --serve-fd=N\n"
-		      "Serve one sandbox that sandbox-helper --broker-fd hands over on the socket N\n"
-		      "(a launcher that runs its own broker). Otherwise sandbox-helper starts this\n"
-		      "program itself.\n", stdout);
-		return 0;
-	}
-	struct setup_args a;
-	if (setup_parse_args(argc, argv, &a) < 0)
-		return SBX_EXIT_SETUP;
-	/* The broker of this process's one sandbox, while the client
-	 * library's thread may still use it: until the process ends. */
-	static struct broker *kept;
-	return setup_run(&a, false, NULL, &kept);
-}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The options sandbox-helper passes on without reading them (it reads only
+ * what needs its privileges): checked here, before the broker's own
+ * parsing, so that a typo gets the helper's one-line answer instead of the
+ * broker's "started by sandbox-helper". The names are the broker's
+ * parse_args's, the ones the helper itself writes included. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helperside.h"
+#include "log.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	long min; /* a number from MIN (to LONG_MAX); 0: any text */
+} known[] = {
+	{"--policy=", 0}, {"--read=", 0}, {"--write=", 0}, {"--exec=", 0}, {"--stat=", 0},
+	{"--deny=", 0}, {"--connect=", 0}, {"--bind=", 0}, {"--chdir=", 0}, {"--client", 0},
+	{"--pids-max=", 1}, {"--memory-max=", 4096},
+	/* written by the helper, or by --serve-fd's handover */
+	{"--channel-fd=", 0}, {"--init-pid=", 0}, {"--init-pidfd=", 0}, {"--mode=", 0}, {"--json-status-fd=", 0},
+};
+
+void broker_check_options(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i], *v = NULL;
+		size_t k;
+		for (k = 0; k < SBX_ARRAY_SIZE(known) && !v; k++) {
+			size_t l = strlen(known[k].name);
+			if (!strncmp(a, known[k].name, l) && (known[k].name[l - 1] == '=' || !a[l]))
+				v = a + l;
+		}
+		sbx_log_set_name("sandbox-helper");
+		if (!v)
+			sbx_die(SBX_EXIT_SETUP, "unknown option '%s' (see --help)", a);
+		size_t nl = (size_t)(v - a);
+		if (a[nl - 1] == '=' && !*v)
+			sbx_die(SBX_EXIT_SETUP, "%s: give a value", a);
+		char *end;
+		errno = 0;
+		long n = known[k - 1].min ? strtol(v, &end, 10) : 0;
+		if (known[k - 1].min && (*end || errno || n < known[k - 1].min))
+			sbx_die(SBX_EXIT_SETUP, "%.*s: '%s' is not a number from %ld to %ld", (int)nl - 1,
+				a, v, known[k - 1].min, LONG_MAX);
+		sbx_log_set_name("sandbox-broker");
+	}
+}
+
+int broker_usage(void)
+{
+	fputs("\n"
+	      "Options of the policy (sandbox-broker reads them):\n"
+	      "  --policy=NAME|FILE     the policy (default: minimal); a NAME is looked up\n"
+	      "                         in the policy directory, a value with '/' is a file\n"
+	      "  --read=PATTERN, --write=PATTERN, --exec=PATTERN, --stat=PATTERN,\n"
+	      "  --deny=PATTERN         add a rule to the policy (repeatable); a directory\n"
+	      "                         without wildcards stands for everything beneath it\n"
+	      "  --connect=SPEC, --bind=SPEC\n"
+	      "                         allow a network peer or local address, e.g.\n"
+	      "                         --connect='tcp 127.0.0.1:8080', --bind='tcp 127.0.0.1:0'\n"
+	      "  --client               give the program a socket to the broker for the\n"
+	      "                         client library ($SBX_BROKER_FD)\n"
+	      "  --chdir=DIR            start the program in DIR (default: the current\n"
+	      "                         directory; what is in it is the policy's)\n"
+	      "  --pids-max=N, --memory-max=BYTES\n"
+	      "                         limits for the whole sandbox, in a cgroup of its own\n"
+	      "                         inside the caller's delegated cgroup\n",
+	      stdout);
+	return 0;
+}
