@@ -13,7 +13,9 @@
  * fd that is no socket; ownloop: connect on a socket of the sandbox's own
  * to its own loopback ("loopback private"), all swapped for the host
  * socket. Each mode sends "leak" to FORBIDDEN_PORT for SECONDS; the test's
- * listener there must get nothing. Prints how many calls succeeded. */
+ * listener there must get nothing. Prints how many calls succeeded.
+ * forget: no race; the host socket is kept while more are made and closed
+ * than the broker remembers, then sendmsg on it names FORBIDDEN_PORT. */
 #include <stdbool.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -91,6 +93,25 @@ int main(int argc, char **argv)
 	if (other_fd < 0) {
 		printf("setup: other fd: %s\n", strerror(errno));
 		return 1;
+	}
+	if (!strcmp(argv[1], "forget")) {
+		int made = 0;
+		for (; made < 5000; made++) {
+			int t = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (t < 0 || connect(t, (struct sockaddr *)&ok, sizeof(ok)) < 0) {
+				printf("setup: connect %d: %s\n", made, strerror(errno));
+				return 1;
+			}
+			close(t);
+		}
+		struct iovec iov = {.iov_base = "leak", .iov_len = 4};
+		struct msghdr m = {.msg_name = &bad, .msg_namelen = sizeof(bad), .msg_iov = &iov, .msg_iovlen = 1};
+		long done = 0;
+		for (int i = 0; i < 10; i++)
+			done += sendmsg(host_fd, &m, 0) == 4;
+		printf("forget: %ld of 10 sends to the forbidden port went through after %d more host sockets\n",
+		       done, made);
+		return 0;
 	}
 	pthread_t t;
 	if (pthread_create(&t, NULL, flipper, NULL) != 0)
