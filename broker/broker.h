@@ -64,7 +64,8 @@ struct broker {
 	struct {             /* host sockets handed to the program (sockets.c) */
 		pthread_mutex_t lock;
 		size_t n, next;
-		ino_t ino[4096];
+		ino_t ino[4096];  /* by inode where the kernel has no netns cookie */
+		uint64_t cookie;  /* the host's network namespace (SO_NETNS_COOKIE), once known */
 	} hosts;
 	struct waiters *waiters; /* opens waiting for a peer (waiter.c) */
 	atomic_bool waiters_closed; /* the sandbox is over: no new waiter */

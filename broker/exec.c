@@ -70,9 +70,11 @@ int64_t chdir_handle(struct broker *b, struct request *f)
  * (there are none: RLIMIT_CORE is 0) and the address of a unix datagram
  * (the program has no unix datagram socket unless the policy has unix
  * rules). With Landlock, execve reaches nothing outside the root from
- * there either; every other path is still the broker's. So fchdir to a
- * host directory is allowed with Landlock and without unix rules; else
- * only to directories of the sandbox's root, like chdir. */
+ * there either; every other path is still the broker's. So fchdir is let
+ * through with Landlock and without unix rules. Else it is refused: the
+ * kernel would look at the fd again after the broker, and another thread
+ * may have put a host directory's fd there by then, whatever the broker
+ * saw (a directory of the sandbox's own root, say). */
 int64_t fchdir_handle(struct broker *b, struct request *f)
 {
 	if (b->landlock && !b->unix_rules)
@@ -85,12 +87,8 @@ int64_t fchdir_handle(struct broker *b, struct request *f)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	int root = decide_sandbox_root(b, f);
-	if (root >= 0 && st.st_dev == b->sbx_dev)
-		return req_continue(b, f);
 	snprintf(f->p[0].path, sizeof(f->p[0].path), "fd %d", f->p[0].dirfd);
 	return req_refuse(b, f, SBX_PERM_STAT,
-			      b->landlock ? "fchdir to a host directory under a policy with unix rules"
-					  : "fchdir to a host directory needs Landlock, which this kernel lacks");
+			      b->landlock ? "fchdir under a policy with unix rules"
+					  : "fchdir needs Landlock, which this kernel lacks");
 }
-

@@ -210,8 +210,12 @@ static int connect_bind(struct broker *b, struct request *f, struct sock *s)
 	socklen_t tolen;
 	_cleanup_close_ int keep = -1;
 	r = decide_peer(b, f, s, op, &sa, len, &un, &keep, &to, &tolen);
+	/* The sandbox's own loopback: on our copy of the very socket we
+	 * looked at, never by CONTINUE, since the kernel would look at the fd
+	 * again and another thread may have put a host socket there. */
 	if (r == OWN_LOOPBACK)
-		return req_continue(b, f);
+		return host_connect(b, f, s->fd, is_bind, !is_bind && !(s->flags & O_NONBLOCK),
+				    (const struct sockaddr *)&sa, len);
 	if (r != 0)
 		return r;
 	/* On a socket we handed over already, act on it; else on a new one
@@ -265,8 +269,9 @@ int64_t net_handle(struct broker *b, struct request *f)
 {
 	struct sock s;
 	int r = sock_get(b, f, (int)f->n->data.args[0], &s);
-	if (r == -ENOTSOCK || r == -EBADF)
-		return req_continue(b, f); /* the kernel says so itself */
+	/* No socket at that number when we looked: say so ourselves. A
+	 * CONTINUE would let the kernel look again, and another thread may
+	 * have put a host socket there by then. */
 	if (r < 0)
 		return r;
 	int64_t answer = f->op == OP_SEND ? netsend(b, f, &s) : connect_bind(b, f, &s);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The program's sockets (sockets.h). The broker remembers, by inode, every
- * host socket it handed over: on those it carries out every datagram send
- * that names an address itself (netsend.c). */
+/* The program's sockets (sockets.h). A host socket the broker handed over is
+ * told by its network namespace (SO_NETNS_COOKIE), which the program cannot
+ * change, or where the kernel lacks that, by its inode among the last ones
+ * handed over: on those the broker carries out every datagram send that
+ * names an address itself (netsend.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
@@ -18,9 +20,23 @@
 #include "sockets.h"
 #include "util.h"
 
-static void host_add(struct broker *b, ino_t ino)
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* The network namespace of socket FD, or 0 where the kernel cannot say. */
+static uint64_t netns_cookie(int fd)
+{
+	uint64_t c = 0;
+	socklen_t l = sizeof(c);
+	return getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &c, &l) == 0 && l == sizeof(c) ? c : 0;
+}
+
+static void host_add(struct broker *b, ino_t ino, uint64_t cookie)
 {
 	pthread_mutex_lock(&b->hosts.lock);
+	if (cookie)
+		b->hosts.cookie = cookie;
 	if (b->hosts.n < SBX_ARRAY_SIZE(b->hosts.ino))
 		b->hosts.ino[b->hosts.n++] = ino;
 	else /* forget the oldest */
@@ -28,12 +44,19 @@ static void host_add(struct broker *b, ino_t ino)
 	pthread_mutex_unlock(&b->hosts.lock);
 }
 
-static bool host_has(struct broker *b, ino_t ino)
+/* Is the socket FD (inode INO) one of the host's? By its namespace where
+ * the kernel says which: the table forgets the oldest, and a socket kept
+ * while more are made would pass for the sandbox's own. */
+static bool host_has(struct broker *b, int fd, ino_t ino)
 {
+	uint64_t cookie = netns_cookie(fd);
 	bool r = false;
 	pthread_mutex_lock(&b->hosts.lock);
-	for (size_t i = 0; i < b->hosts.n && !r; i++)
-		r = b->hosts.ino[i] == ino;
+	if (cookie && b->hosts.cookie)
+		r = cookie == b->hosts.cookie;
+	else
+		for (size_t i = 0; i < b->hosts.n && !r; i++)
+			r = b->hosts.ino[i] == ino;
 	pthread_mutex_unlock(&b->hosts.lock);
 	return r;
 }
@@ -62,7 +85,7 @@ int sock_get(struct broker *b, const struct request *f, int pfd, struct sock *s)
 	s->flags = fcntl(s->fd, F_GETFL);
 	long fl = req_fd_flags(b, f, pfd);
 	s->cloexec = fl >= 0 && (fl & O_CLOEXEC);
-	s->is_host = host_has(b, st.st_ino);
+	s->is_host = host_has(b, s->fd, st.st_ino);
 	s->proto = sock_proto(s->domain, s->type);
 	return 0;
 }
@@ -104,7 +127,7 @@ void sock_handed(struct broker *b, int hfd)
 {
 	struct stat st;
 	if (fstat(hfd, &st) == 0)
-		host_add(b, st.st_ino);
+		host_add(b, st.st_ino, netns_cookie(hfd));
 }
 
 int sock_swap_in(struct broker *b, const struct request *f, int pfd, int hfd, bool cloexec)

@@ -357,4 +357,93 @@ after=$(snap "$P")
 same "$before" "$after" && [ $rc = 0 ]
 check $? "openat2 flags, trailing slashes, O_TMPFILE links, xattr sizes, inotify, odd dirfds, long paths"
 
+# 11. The network: a send or connect the broker lets the kernel carry out
+# (on a socket of the sandbox's own, which reaches nothing, or on an fd that
+# is no socket), while a second thread puts a host socket the broker handed
+# over at that fd number between the broker's look and the kernel's call.
+NETSWAP=$(realpath "${SBX_NETSWAP:-$B/tests/netswap}")
+fresh netswap
+/usr/bin/python3 -c 'import socket, sys
+ok = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); ok.bind(("127.0.0.1", 0))
+bad = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); bad.bind(("127.0.0.1", 0))
+print(ok.getsockname()[1], bad.getsockname()[1], flush=True)
+while True:
+    bad.recv(100)
+    print("got", flush=True)' >"$D/ports" 2>&1 &
+lpid=$!; bg_pids+=("$lpid")
+for _ in $(seq 100); do [ -s "$D/ports" ] && break; sleep 0.05; done
+read -r okport badport _ <"$D/ports"
+for mode in send connect; do
+	before=$(grep -c '^got' "$D/ports")
+	if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+		run "$NETSWAP" $mode "$okport" "$badport" "$SECS"
+	else
+		run "$H" --policy=minimal --connect="udp 127.0.0.1:$okport" -- "$NETSWAP" $mode "$okport" "$badport" "$SECS"
+	fi
+	sleep 0.5
+	got=$(($(grep -c '^got' "$D/ports") - before))
+	[ $rc = 0 ] && [ "$got" = 0 ]
+	check $? "a $mode on an fd swapped for a host socket after the broker looked reaches no port the policy does not allow (received $got; $(cat "$T/out"))"
+done
+# No race: a host socket kept while more are made and closed than the
+# broker remembers is then taken for one of the sandbox's own, whose sends
+# the kernel carries out.
+before=$(grep -c '^got' "$D/ports")
+if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+	run "$NETSWAP" forget "$okport" "$badport" 1
+else
+	run "$H" --policy=minimal --connect="udp 127.0.0.1:$okport" -- "$NETSWAP" forget "$okport" "$badport" 1
+fi
+sleep 0.5
+got=$(($(grep -c '^got' "$D/ports") - before))
+[ $rc = 0 ] && [ "$got" = 0 ]
+check $? "a host socket stays one of the host's however many more the program makes: its sends reach no port the policy does not allow (received $got; $(cat "$T/out"))"
+# With "loopback private", a connect of a socket of the sandbox's own to a
+# loopback address is its own loopback's; swapped for a host socket (one
+# connected to an allowed address that is not loopback: a udp connect sends
+# nothing), it reaches the host's loopback.
+printf 'include minimal\nloopback private\nconnect udp 198.51.100.7:53\n' >"$D/own.policy"
+if ! /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).connect(("198.51.100.7", 53))' 2>/dev/null; then
+	echo "SKIP no route to 198.51.100.7 for the host socket of the loopback swap"
+else
+	before=$(grep -c '^got' "$D/ports")
+	if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+		run "$NETSWAP" ownloop 198.51.100.7:53 "$badport" "$SECS"
+	else
+		run "$H" --policy="$D/own.policy" --exec="$NETSWAP" -- "$NETSWAP" ownloop 198.51.100.7:53 "$badport" "$SECS"
+	fi
+	sleep 0.5
+	got=$(($(grep -c '^got' "$D/ports") - before))
+	[ $rc = 0 ] && [ "$got" = 0 ]
+	check $? "under loopback private, a connect to the sandbox's own loopback on an fd swapped for a host socket reaches nothing of the host's loopback (received $got; $(cat "$T/out"))"
+fi
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+
+# 12. fchdir where a working directory on the host is refused (under unix
+# rules): to a directory of the sandbox's own root it was let through to the
+# kernel, which looks at the fd again; a second thread puts a host directory
+# fd there meanwhile, and a unix datagram to a relative address then reaches
+# a host socket the policy does not grant.
+CWDSWAP=$(realpath "${SBX_CWDSWAP:-$B/tests/cwdswap}")
+fresh cwdswap; mkdir "$D/host"; chmod 777 "$D/host"
+/usr/bin/python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777)
+print("ready", flush=True)
+while True:
+    s.recv(100)
+    print("got", flush=True)' "$D/host/hostsock" >"$D/got" 2>&1 &
+lpid=$!; bg_pids+=("$lpid")
+for _ in $(seq 100); do [ -s "$D/got" ] && break; sleep 0.05; done
+if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
+	run "$CWDSWAP" "$D/host" "$SECS"
+else
+	run "$H" --policy=minimal --read="$D/host" --connect="unix $D/other" -- "$CWDSWAP" "$D/host" "$SECS"
+fi
+sleep 0.5
+got=$(grep -c '^got' "$D/got")
+[ $rc = 0 ] && [ "$got" = 0 ]
+check $? "under unix rules no fchdir, whatever another thread puts at its fd, leaves a working directory on the host that a datagram's relative address reaches (received $got; $(tail -1 "$T/out"))"
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
+
 summary

@@ -46,7 +46,7 @@ if meson setup --werror -Db_sanitize=address,undefined -Db_lundef=false "$stage/
 		env ASAN_OPTIONS="detect_leaks=1:log_path=$san/asan" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$san/ubsan" \
 			SBX_BUILD="$stage/build-asan" SBX_SOURCE="$stage" SBX_PROBE="$u/probe" SBX_CLIENTPROBE="$u/clientprobe" \
 			SBX_DEFERRED="$u/deferred" SBX_CWDESCAPE="$u/cwdescape" SBX_FORKER="$u/forker" SBX_RACER="$u/racer" \
-			SBX_EXECRACE="$u/execrace" SBX_EXECATTACK="$u/execattack" SBX_INITGUARD="$u/initguard" SBX_PLANT="$u/plant" SBX_MUTFLAGS="$u/mutflags" bash "$stage/tests/$script.sh" 2>&1 | sed 's/^/[asan] /' | tee "$sanlog" | grep -E '^\[asan\] (not ok|[0-9]+ passed)' || true
+			SBX_EXECRACE="$u/execrace" SBX_EXECATTACK="$u/execattack" SBX_INITGUARD="$u/initguard" SBX_PLANT="$u/plant" SBX_MUTFLAGS="$u/mutflags" SBX_NETSWAP="$u/netswap" SBX_CWDSWAP="$u/cwdswap" bash "$stage/tests/$script.sh" 2>&1 | sed 's/^/[asan] /' | tee "$sanlog" | grep -E '^\[asan\] (not ok|[0-9]+ passed)' || true
 		sed 's/^\[asan\] //' "$sanlog" >"$sanlog.plain"
 		logs+=("$sanlog.plain")
 	done
