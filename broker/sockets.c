@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -157,6 +158,11 @@ void sock_describe(const struct sockaddr *sa, char *out, size_t size)
 		const struct sockaddr_in6 *in6 = (const void *)sa;
 		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
 		snprintf(out, size, "[%s]:%u", a, ntohs(in6->sin6_port));
+	} else if (sa->sa_family == AF_UNIX) {
+		const struct sockaddr_un *un = (const void *)sa;
+		bool abstract = !un->sun_path[0];
+		const char *p = un->sun_path + abstract;
+		snprintf(out, size, "%s%.*s", abstract ? "@" : "", (int)strnlen(p, sizeof(un->sun_path) - abstract), p);
 	} else {
 		snprintf(out, size, "family %d", sa->sa_family);
 	}

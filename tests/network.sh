@@ -115,4 +115,11 @@ check $? "killed in the middle of a connect: status $hrc; connecting sockets $be
 
 kill "$peers" 2>/dev/null # by its pid; other holders of the FIFO (watchdogs) may outlive us
 wait "$peers" 2>/dev/null
+# Under datagram rules every sendmsg is the broker's, from its copy of the
+# socket (a CONTINUE would let the kernel look at the fd again): sends on
+# the sandbox's own sockets keep their meaning.
+run "$H" --policy=shell --read="$S/tests/net/ownsends.py" --connect="udp 127.0.0.1:$UDP" --connect="unix @sbx-none" -- \
+	/usr/bin/python3 "$S/tests/net/ownsends.py" "$N/nosuch.sock"
+[ $rc = 0 ] && [ "$(grep -c '^ok' "$T/out")" = 5 ] && ! grep -q '^FAIL' "$T/out"
+check $? "own sockets under udp and unix rules: fd passing, a waiting send, datagram pairs, unix paths refused, SIGPIPE ($(grep -o '^FAIL.*' "$T/out" "$T/err" | head -3 | tr '\n' ';'))"
 summary
