@@ -34,6 +34,8 @@ struct broker {
 			    * may hold unix datagram sockets, so its working
 			    * directory never leaves the sandbox's root */
 	int client_sock;   /* the client library's socket (--client), or -1 */
+	dev_t client_peer_dev; /* the program's end of it (its inode; 0: none) */
+	ino_t client_peer_ino;
 	bool started;      /* init reported the program's start */
 	atomic_bool exec_unwatched_said; /* execwatch: said once that a host
 					  * debugger's tracees go unwatched */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "broker.h"
@@ -16,26 +17,6 @@
 #include "dispatch.h"
 #include "log.h"
 #include "util.h"
-
-static void reply(int rfd, struct sbx_client_reply *rep, int fd)
-{
-	struct iovec iov = {.iov_base = rep, .iov_len = sizeof(*rep)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	(void)SBX_RETRY(sendmsg(rfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT));
-}
 
 static void *serve(void *arg)
 {
@@ -78,21 +59,8 @@ static void *serve(void *arg)
 				}
 			}
 		}
-		struct sbx_client_req *q = req;
-		memset(rep, 0, sizeof(*rep));
-		rep->magic = SBX_CLIENT_MAGIC;
-		bool ok = nfds == 1 && pid > 0 && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
-			  sbx_client_decode(req, (size_t)n, q) == 0;
-		int out = -1;
-		if (ok)
-			dispatch_client(b, q, pid, rep, &out);
-		else
-			rep->result = -EBADMSG;
-		if (nfds == 1)
-			reply(fds[0], rep, out);
-		sbx_closep(&out);
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
+		dispatch_client_message(b, req, (size_t)n, (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0,
+					fds, nfds, pid, rep);
 	}
 	free(req);
 	free(rep);
@@ -110,6 +78,11 @@ int client_start(struct broker *b)
 		close(sv[0]);
 		close(sv[1]);
 		return r;
+	}
+	struct stat st;
+	if (fstat(sv[1], &st) == 0) {
+		b->client_peer_dev = st.st_dev;
+		b->client_peer_ino = st.st_ino;
 	}
 	int r = sbx_msg_send(b->chan, SBX_MSG_CLIENT, 0, NULL, 0, &sv[1], 1);
 	close(sv[1]);

@@ -12,11 +12,14 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/syscall.h>
 
 #include "dispatch.h"
 #include "log.h"
 #include "names.h"
+#include "util.h"
 
 /* Argument ROLE of N by ROW, or DEFAULT when the call has none. */
 static uint64_t arg(const struct syscall_row *row, const struct seccomp_notif *n, enum arg_role role,
@@ -95,6 +98,9 @@ static int64_t unsupported(struct broker *b, const struct request *f)
 	return -EACCES;
 }
 
+static bool client_socket(const struct broker *b, int copy);
+static int64_t client_sendmsg(struct broker *b, struct request *f);
+
 /* Serve F, decoded. */
 static int64_t serve(struct broker *b, struct request *f)
 {
@@ -104,6 +110,14 @@ static int64_t serve(struct broker *b, struct request *f)
 	int r = names_plan(f);
 	if (r < 0)
 		return r;
+	if (f->op == OP_SEND && b->client_peer_ino && f->n->data.nr == SYS_sendmsg) {
+		int copy = req_program_fd_any(b, f, (int)f->n->data.args[0]);
+		bool client = copy >= 0 && client_socket(b, copy);
+		if (copy >= 0)
+			close(copy);
+		if (client)
+			return client_sendmsg(b, f);
+	}
 	bool on_fd;
 	if ((r = read_paths(b, f, &on_fd)) < 0)
 		return r;
@@ -216,31 +230,129 @@ static void client_decode(struct request *f, const struct sbx_client_req *req, s
 void dispatch_client(struct broker *b, const struct sbx_client_req *req, pid_t pid,
 		     struct sbx_client_reply *rep, int *fd)
 {
-	static __thread struct request f;
 	struct seccomp_notif n = {.id = 0, .pid = (uint32_t)pid};
 	const struct syscall_row *row = client_row(req->op);
 	*fd = -1;
-	if (!row) {
-		rep->result = -EBADMSG;
+	/* On the heap, not per thread: every thread of the broker (a
+	 * waiter's small stack too) would carry a per-thread one. */
+	_cleanup_free_ struct request *f = row ? malloc(sizeof(*f)) : NULL;
+	if (!f) {
+		rep->result = row ? -ENOMEM : -EBADMSG;
 		return;
 	}
 	n.data.nr = row->nr;
 	/* The decoded form of a call with no arguments; the paths are the
 	 * client's, absolute (the library makes them so). */
-	memset(&f, 0, offsetof(struct request, p));
-	f.n = &n;
-	f.row = row;
-	f.op = row->op;
-	f.p[0].dirfd = f.p[1].dirfd = AT_FDCWD;
-	f.p[0].empty = f.p[1].empty = false;
-	client_decode(&f, req, rep, fd);
+	memset(f, 0, offsetof(struct request, p));
+	f->n = &n;
+	f->row = row;
+	f->op = row->op;
+	f->p[0].dirfd = f->p[1].dirfd = AT_FDCWD;
+	f->p[0].empty = f->p[1].empty = false;
+	client_decode(f, req, rep, fd);
 	int64_t r;
-	if (f.op == OP_CONNECT) {
-		r = net_client_connect(b, &f, req->flags, &req->addr, req->addrlen, fd);
-		if (r == REQ_ANSWERED && f.continued)
+	if (f->op == OP_CONNECT) {
+		r = net_client_connect(b, f, req->flags, &req->addr, req->addrlen, fd);
+		if (r == REQ_ANSWERED && f->continued)
 			r = SBX_CLIENT_CONNECT_LOCAL;
-	} else if ((r = names_plan(&f)) == 0) {
-		r = row->handler(b, &f);
+	} else if ((r = names_plan(f)) == 0) {
+		r = row->handler(b, f);
 	}
 	rep->result = r == REQ_ANSWERED ? 0 : (int32_t)r;
+}
+
+static void reply(int rfd, struct sbx_client_reply *rep, int fd)
+{
+	struct iovec iov = {.iov_base = rep, .iov_len = sizeof(*rep)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	(void)SBX_RETRY(sendmsg(rfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT));
+}
+
+void dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t n, bool trunc,
+			     int *fds, int nfds, pid_t pid, struct sbx_client_reply *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->magic = SBX_CLIENT_MAGIC;
+	bool ok = nfds == 1 && pid > 0 && !trunc && sbx_client_decode(req, n, req) == 0;
+	int out = -1;
+	if (ok)
+		dispatch_client(b, req, pid, rep, &out);
+	else
+		rep->result = -EBADMSG;
+	if (nfds == 1)
+		reply(fds[0], rep, out);
+	sbx_closep(&out);
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+}
+
+/* Is COPY, a copy of the program's fd, its end of the client library's
+ * socket? */
+static bool client_socket(const struct broker *b, int copy)
+{
+	struct stat st;
+	return b->client_peer_ino && fstat(copy, &st) == 0 && st.st_ino == b->client_peer_ino &&
+	       st.st_dev == b->client_peer_dev;
+}
+
+/* A sendmsg of the client library on its socket, where the filter stops
+ * every sendmsg (datagram rules): the broker cannot send it on (the
+ * message would carry the broker's credentials, not the program's), and a
+ * CONTINUE would let the kernel look at the fd again. Served here, as
+ * the client thread serves it: the request's pid is the program's. */
+static int64_t client_sendmsg(struct broker *b, struct request *f)
+{
+	struct msghdr pm;
+	int r = req_read(b, f, f->n->data.args[1], &pm, sizeof(pm));
+	if (r < 0)
+		return r;
+	struct iovec iov;
+	struct {
+		struct sbx_client_req req;
+		char more[16];
+	} *m = malloc(sizeof(*m));
+	struct sbx_client_reply *rep = malloc(sizeof(*rep));
+	int fds[1], nfds = 0;
+	size_t len = 0;
+	bool trunc = pm.msg_iovlen != 1;
+	if (!m || !rep)
+		r = -ENOMEM;
+	else if (!trunc && (r = req_read(b, f, (uint64_t)(uintptr_t)pm.msg_iov, &iov, sizeof(iov))) == 0) {
+		len = iov.iov_len < sizeof(*m) ? iov.iov_len : sizeof(*m);
+		trunc = iov.iov_len > sizeof(*m);
+		r = req_read(b, f, (uint64_t)(uintptr_t)iov.iov_base, m, len);
+	}
+	/* The reply socket: one fd in one SCM_RIGHTS, nothing else. */
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	if (r == 0 && pm.msg_controllen == sizeof(ctl.buf) &&
+	    (r = req_read(b, f, (uint64_t)(uintptr_t)pm.msg_control, ctl.buf, sizeof(ctl.buf))) == 0) {
+		struct cmsghdr *c = (struct cmsghdr *)(void *)ctl.buf;
+		int pfd;
+		memcpy(&pfd, CMSG_DATA(c), sizeof(int));
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)) && (fds[0] = req_program_fd_any(b, f, pfd)) >= 0)
+			nfds = 1;
+	}
+	long tgid = r == 0 ? req_proc_field(b, f, "status", "Tgid:", 10) : -1;
+	if (r == 0)
+		dispatch_client_message(b, &m->req, len, trunc, fds, nfds, tgid > 0 ? (pid_t)tgid : 0, rep);
+	free(m);
+	free(rep);
+	return r < 0 ? r : (int64_t)len;
 }

@@ -62,5 +62,11 @@ bool dispatch_serve(struct broker *b, const struct seccomp_notif *n, struct secc
  * REP gets the result, *FD an opened fd (or -1). */
 void dispatch_client(struct broker *b, const struct sbx_client_req *req, pid_t pid,
 		     struct sbx_client_reply *rep, int *fd);
+/* One message of the client library (N bytes in REQ, TRUNC when cut),
+ * with the fds it brought (FDS: its reply socket; all closed here), from
+ * PID: decoded, served and answered on the reply socket (-EBADMSG for a
+ * malformed one with a reply socket). REP is room for the reply. */
+void dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t n, bool trunc,
+			     int *fds, int nfds, pid_t pid, struct sbx_client_reply *rep);
 
 #endif

@@ -140,8 +140,8 @@ static ssize_t send_one(struct broker *b, struct request *f, struct sock *s, str
  * (on a stream, the first MAX_DGRAM bytes: a short send, as the kernel may
  * make); *CONTROL and *CLEN: where its ancillary data is. */
 static int read_msg(const struct broker *b, const struct request *f, const struct sock *s, uint64_t addr,
-		    struct msghdr *m, struct sockaddr_storage *name, struct iovec *iov, char *data,
-		    uint64_t *control, size_t *clen)
+		    struct msghdr *m, struct sockaddr_storage *name, struct iovec *iov, struct iovec *piov,
+		    char *data, uint64_t *control, size_t *clen)
 {
 	struct msghdr pm;
 	int r = req_read(b, f, addr, &pm, sizeof(pm));
@@ -158,7 +158,6 @@ static int read_msg(const struct broker *b, const struct request *f, const struc
 		m->msg_name = name;
 		m->msg_namelen = pm.msg_namelen;
 	}
-	static __thread struct iovec piov[MAX_IOV];
 	if (pm.msg_iovlen && (r = req_read(b, f, (uint64_t)(uintptr_t)pm.msg_iov, piov,
 					     pm.msg_iovlen * sizeof(*piov))) < 0)
 		return r;
@@ -186,12 +185,18 @@ static int64_t do_send(struct broker *b, struct request *f, struct sock *s)
 {
 	const __u64 *a = f->n->data.args;
 	struct sockaddr_storage name;
-	static __thread struct iovec iov[MAX_IOV];
 	uint64_t control;
 	size_t clen;
-	_cleanup_free_ char *data = malloc(MAX_DGRAM);
-	if (!data)
+	/* On the heap: a waiter's thread has a small stack. */
+	struct buffers {
+		char data[MAX_DGRAM];
+		struct iovec iov[MAX_IOV], piov[MAX_IOV];
+	};
+	_cleanup_free_ struct buffers *buf = malloc(sizeof(*buf));
+	if (!buf)
 		return -ENOMEM;
+	char *data = buf->data;
+	struct iovec *iov = buf->iov;
 	struct msghdr m;
 	int r = 0;
 	if (f->n->data.nr == SYS_sendto) {
@@ -207,7 +212,7 @@ static int64_t do_send(struct broker *b, struct request *f, struct sock *s)
 		return send_one(b, f, s, &m, 0, 0, (int)a[3]);
 	}
 	if (f->n->data.nr == SYS_sendmsg) {
-		if ((r = read_msg(b, f, s, a[1], &m, &name, iov, data, &control, &clen)) < 0)
+		if ((r = read_msg(b, f, s, a[1], &m, &name, iov, buf->piov, data, &control, &clen)) < 0)
 			return r;
 		return send_one(b, f, s, &m, control, clen, (int)a[2]);
 	}
@@ -216,7 +221,7 @@ static int64_t do_send(struct broker *b, struct request *f, struct sock *s)
 	unsigned i;
 	for (i = 0; i < vlen; i++) {
 		uint64_t at = a[1] + i * sizeof(struct mmsghdr);
-		if ((r = read_msg(b, f, s, at, &m, &name, iov, data, &control, &clen)) < 0)
+		if ((r = read_msg(b, f, s, at, &m, &name, iov, buf->piov, data, &control, &clen)) < 0)
 			break;
 		ssize_t n = send_one(b, f, s, &m, control, clen, (int)a[3]);
 		if (n < 0) {
