@@ -105,6 +105,10 @@ static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, st
 	}
 	if (!canonical(base))
 		return 0; /* the policy speaks of canonical paths: it names nothing */
+	if (within(base, "/proc")) {
+		v->complete = false; /* the sandbox's own procfs, and the broker's */
+		return 0;
+	}
 	if (lstat(base, &st) < 0) {
 		/* Nothing there now: a file the program may make is the
 		 * broker's; a path to read that is not there stays so. */
@@ -125,11 +129,10 @@ static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, st
 		return add(v, VIEW_SYMLINK, base, S_IFLNK, 0, NULL, target);
 	}
 	if (r->kind == SBX_RULE_STAT || (form == 1 && S_ISDIR(st.st_mode))) {
-		/* Only its name: what is in it stays the policy's. */
-		if (S_ISDIR(st.st_mode))
-			return add(v, VIEW_DIR, base, S_IFDIR, 0, NULL, NULL);
-		v->complete = false;
-		return 0;
+		/* Only its name: what is in it stays the policy's (its
+		 * listing, for a read of the directory itself). */
+		v->complete = v->complete && r->kind == SBX_RULE_STAT && S_ISDIR(st.st_mode);
+		return S_ISDIR(st.st_mode) ? add(v, VIEW_DIR, base, S_IFDIR, 0, NULL, NULL) : 0;
 	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
 		v->complete = false; /* devices, FIFOs, sockets: the broker's */
@@ -349,6 +352,11 @@ int view_add_proc(struct view *v)
 		bool dir = i < SBX_ARRAY_SIZE(dirs);
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%s", dir ? dirs[i] : files[i - SBX_ARRAY_SIZE(dirs)]);
+		/* The host's procfs is of the same kernel: what it lacks
+		 * needs no hiding. */
+		struct stat st;
+		if (lstat(path, &st) < 0)
+			continue;
 		r = add(v, VIEW_HIDE, path, dir ? S_IFDIR : S_IFREG, 0, NULL, NULL);
 	}
 	if (r == 0)
@@ -387,12 +395,7 @@ static int send_entry(struct broker *b, const struct view_entry *e)
 	/* The broker's model of the root: what is there by name. */
 	if (e->kind == VIEW_DIR || e->kind == VIEW_SYMLINK || e->kind == VIEW_BIND)
 		r = sbx_rootview_add(&b->root, e->path, e->type, e->target);
-	if (r == 0)
-		r = broker_root_request(b, type[e->kind], buf, (size_t)len);
-	/* What this kernel's procfs does not have needs no hiding. */
-	if (r == -ENOENT && e->kind == VIEW_HIDE && !e->dev && !e->ino)
-		r = 0;
-	return r;
+	return r < 0 ? r : broker_root_request(b, type[e->kind], buf, (size_t)len);
 }
 
 int view_send(struct broker *b, const struct view *v)
