@@ -256,9 +256,11 @@ static int walk(struct view *v, const char *pat, int dfd, char *path, size_t len
 			r = hide(v, path, &st);
 		} else if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* A directory we cannot list may still hold names
+			 * the pattern matches: the tree is left out then. */
 			if (sub >= 0)
 				r = walk(v, pat, sub, path, len + 1 + l, budget);
-			else if (errno != EACCES && errno != ENOENT)
+			else if (errno != ENOENT)
 				r = -errno;
 		}
 		path[len] = '\0';
@@ -296,7 +298,7 @@ static int expand_deny(struct view *v, const char *pat, const char *root, long *
 		return hide(v, start, &st);
 	int dfd = open(start, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
-		return errno == EACCES ? 0 : -errno;
+		return -errno;
 	snprintf(path, sizeof(path), "%s", strcmp(start, "/") ? start : "");
 	return walk(v, pat, dfd, path, strlen(path), budget);
 }
