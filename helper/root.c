@@ -178,8 +178,11 @@ static int place(int mnt, const char *path, mode_t type, uint32_t flags, const s
 
 int root_add_bind(const struct sbx_bind_req *req, const char *path)
 {
+	/* A directory only with what is mounted beneath it: a mount that
+	 * hides part of the tree on the host hides it here too. */
 	mode_t type = req->mode & S_IFMT;
-	if ((type != S_IFREG && type != S_IFDIR) || (req->flags & ~7u) || path[0] != '/')
+	if ((type != S_IFREG && !(type == S_IFDIR && (req->flags & SBX_BIND_RECURSIVE))) ||
+	    (req->flags & ~7u) || path[0] != '/')
 		return -EINVAL;
 	struct stat st;
 	_cleanup_close_ int src = checked(open_in("/oldroot", path, &st), &st, req);
