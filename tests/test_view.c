@@ -140,6 +140,12 @@ static const struct plan_case cases[] = {
 	{"write @/w/new\n", "", false},
 	/* exec grants read; running is the broker's (a bind over it). */
 	{"exec @/usr/bin/tool\n", "dir @/usr\ndir @/usr/bin\nbind,ro,noexec @/usr/bin/tool\n", true},
+	/* A deny inside a write tree inside a read tree; an exec grant
+	 * inside a read tree is already there (its bind comes on approval). */
+	{"read @/**\nwrite @/usr/**\ndeny @/usr/share/doc/**\nexec @/etc/passwd\n",
+	 "bind,ro,noexec,rec @\nbind,rw,noexec,rec @/usr\nhide @/usr/share/doc\n", true},
+	/* stat of a file: no empty file stands in for it yet. */
+	{"stat @/etc/passwd\n", "", false},
 	/* The sandbox's own procfs is not the host's. */
 	{"read /proc/cpuinfo\n", "", false},
 };
