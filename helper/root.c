@@ -128,7 +128,7 @@ static int open_in(const char *dir, const char *path, struct stat *st)
 		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH,
 	};
 	_cleanup_close_ int d = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int fd = d < 0 ? -1 : (int)syscall(SYS_openat2, d, path + 1, &how, sizeof(how));
+	int fd = d < 0 ? -1 : (int)syscall(SYS_openat2, d, path[1] ? path + 1 : ".", &how, sizeof(how));
 	return fd < 0 || fstat(fd, st) < 0 ? (fd >= 0 ? close(fd) : 0, -errno) : fd;
 }
 

@@ -109,6 +109,10 @@ else
 	echo "# not counted: the setuid and device node checks need root to make the files"
 fi
 
+# A tree at the root itself.
+run "$H" --view --policy=shell --read='/**' -- /usr/bin/ls /
+check $([ $rc = 0 ] && grep -qx usr "$T/out" && grep -qx proc "$T/out"; echo $?) "read /** binds the root itself"
+
 # The view holds what the policy grants: with --view and without, the same
 # program says the same.
 run "$H" --policy=shell -- /bin/sh -c "ls /usr/bin | head -3; cat $T/lit; ls $T/w"
