@@ -95,6 +95,8 @@ int setup_parse_args(int argc, char **argv, struct setup_args *a)
 				break;
 		} else if (!strcmp(argv[i], "--client")) {
 			a->client = true;
+		} else if (!strcmp(argv[i], "--view")) {
+			a->view = true;
 		} else if (!strncmp(argv[i], "--chdir=", 8)) {
 			a->chdir = argv[i] + 8;
 		} else if (rule_option(argv[i], NULL, NULL) || net_option(argv[i])) {

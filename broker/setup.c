@@ -33,6 +33,7 @@
 #include "waiter.h"
 #include "log.h"
 #include "setup.h"
+#include "view.h"
 #include "signals.h"
 #include "util.h"
 
@@ -337,6 +338,22 @@ static int setup_fds(struct broker *b)
 	return 0;
 }
 
+/* --view: the policy as the root's mounts, before the program's own binds
+ * (which go over them: a tree is noexec). */
+static int send_view(struct broker *b)
+{
+	struct view v;
+	int r = view_compile(&b->policy, &v);
+	if (r == 0)
+		r = view_add_proc(&v);
+	if (r == 0)
+		r = view_send(b, &v);
+	else
+		sbx_log_errno(r, "cannot compile the policy into a view");
+	view_free(&v);
+	return r;
+}
+
 /* Everything up to the filter sent: the program may start then. *CODE:
  * the exit status a failure means. */
 static int setup(struct broker *b, const struct setup_args *a, int *code)
@@ -362,7 +379,8 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 	}
 	/* init confines execve with Landlock wherever the kernel has it. */
 	b->landlock = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u) >= 1;
-	if ((r = setup_load_policy(b, a)) < 0 || (r = set_program(b, a->argv[0], code)) < 0)
+	if ((r = setup_load_policy(b, a)) < 0 || (a->view && (r = send_view(b)) < 0) ||
+	    (r = set_program(b, a->argv[0], code)) < 0)
 		return r;
 	*code = SBX_EXIT_SETUP;
 	if ((r = set_workdir(b, a->chdir)) < 0)

@@ -21,6 +21,7 @@ struct setup_args {
 	const char *policy;
 	const char *chdir;     /* --chdir, or NULL */
 	bool client;           /* --client */
+	bool view;             /* --view: the policy compiled into the root */
 	const char *rules[64]; /* --read=, --write=, ... as given */
 	size_t n_rules;
 	char **argv;

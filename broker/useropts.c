@@ -19,7 +19,7 @@ static const struct {
 	long min; /* a number from MIN (to LONG_MAX); 0: any text */
 } known[] = {
 	{"--policy=", 0}, {"--read=", 0}, {"--write=", 0}, {"--exec=", 0}, {"--stat=", 0},
-	{"--deny=", 0}, {"--connect=", 0}, {"--bind=", 0}, {"--chdir=", 0}, {"--client", 0},
+	{"--deny=", 0}, {"--connect=", 0}, {"--bind=", 0}, {"--chdir=", 0}, {"--client", 0}, {"--view", 0},
 	{"--pids-max=", 1}, {"--memory-max=", 4096},
 	/* written by the helper, or by --serve-fd's handover */
 	{"--channel-fd=", 0}, {"--init-pid=", 0}, {"--init-pidfd=", 0}, {"--mode=", 0}, {"--json-status-fd=", 0},
@@ -65,6 +65,9 @@ int broker_usage(void)
 	      "                         --connect='tcp 127.0.0.1:8080', --bind='tcp 127.0.0.1:0'\n"
 	      "  --client               give the program a socket to the broker for the\n"
 	      "                         client library ($SBX_BROKER_FD)\n"
+	      "  --view                 compile the policy into the sandbox's root: trees it\n"
+	      "                         grants are binds the kernel resolves, denies inside\n"
+	      "                         them are hidden, /proc is the sandbox's own\n"
 	      "  --chdir=DIR            start the program in DIR (default: the current\n"
 	      "                         directory; what is in it is the policy's)\n"
 	      "  --pids-max=N, --memory-max=BYTES\n"

@@ -41,6 +41,11 @@ enum sbx_msg_type {
 	SBX_MSG_HANDOVER,      /* helper -> a launcher's broker (--broker-fd): fds
 				* channel, pidfd of init[, status fd]; payload:
 				* the broker's arguments, each NUL-terminated */
+	/* broker -> init, with --view */
+	SBX_MSG_ROOT_HIDE,     /* payload: struct sbx_bind_req + path: an empty
+				* read-only mount over what is there (dev, ino
+				* 0: whatever it is, of that type) */
+	SBX_MSG_ROOT_PROC,     /* payload: path: a procfs of the sandbox there */
 	SBX_MSG_TYPE_MAX,
 };
 
@@ -53,8 +58,12 @@ struct sbx_bind_req {
 	uint64_t dev;  /* what the broker checked: init refuses anything else */
 	uint64_t ino;
 	uint32_t mode; /* S_IFMT bits */
-	uint32_t pad;
+	uint32_t flags; /* SBX_BIND_*; 0: read-only, one mount, exec allowed */
 };
+
+#define SBX_BIND_WRITABLE 1u  /* not read-only */
+#define SBX_BIND_NOEXEC 2u    /* nothing in it runs */
+#define SBX_BIND_RECURSIVE 4u /* with the mounts beneath it */
 
 struct sbx_msg {
 	struct sbx_msg_hdr hdr;

@@ -90,6 +90,10 @@ int root_setup_base(void);
 int root_add_dir(const char *path);
 int root_add_symlink(const char *path, const char *target);
 int root_add_bind(const struct sbx_bind_req *req, const char *path);
+/* --view: an empty read-only mount over PATH (a tmpfs on a directory, an
+ * empty file on a file); a procfs of the sandbox's pid namespace at PATH. */
+int root_hide(const struct sbx_bind_req *req, const char *path);
+int root_add_proc(const char *path);
 /* In the program's process: private mount namespace, pivot into /newroot. */
 int root_enter(void);
 

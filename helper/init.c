@@ -43,11 +43,14 @@ static int root_request(const struct sbx_msg *m)
 		return sbx_payload_strings(m, 0, s, 1) < 0 ? -EBADMSG : root_add_dir(s[0]);
 	case SBX_MSG_ROOT_SYMLINK:
 		return sbx_payload_strings(m, 0, s, 2) < 0 ? -EBADMSG : root_add_symlink(s[0], s[1]);
+	case SBX_MSG_ROOT_PROC:
+		return sbx_payload_strings(m, 0, s, 1) < 0 ? -EBADMSG : root_add_proc(s[0]);
 	case SBX_MSG_ROOT_BIND:
+	case SBX_MSG_ROOT_HIDE:
 		if (m->len < sizeof(req) || sbx_payload_strings(m, sizeof(req), s, 1) < 0)
 			return -EBADMSG;
 		memcpy(&req, m->payload, sizeof(req));
-		return root_add_bind(&req, s[0]);
+		return m->hdr.type == SBX_MSG_ROOT_BIND ? root_add_bind(&req, s[0]) : root_hide(&req, s[0]);
 	}
 	return -EBADMSG;
 }

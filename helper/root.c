@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,8 +28,9 @@ int root_setup_base(void)
 	if (mount("sandbox-base", BASE, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=0700,size=64k") < 0)
 		return -errno;
+	/* /empty: what a hidden file shows (root_hide). */
 	if (mkdir(BASE "/oldroot", 0700) < 0 || mkdir(BASE "/stage", 0700) < 0 ||
-	    mkdir(BASE "/newroot", 0700) < 0)
+	    mkdir(BASE "/newroot", 0700) < 0 || mknod(BASE "/empty", S_IFREG | 0444, 0) < 0)
 		return -errno;
 	if (chdir(BASE) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0 ||
 	    chdir("/") < 0)
@@ -116,54 +119,105 @@ int root_add_symlink(const char *path, const char *target)
 	return strcmp(old, target) ? -EEXIST : 0;
 }
 
-int root_add_bind(const struct sbx_bind_req *req, const char *path)
+/* PATH in the root as it is now (inside a bind, perhaps), following no
+ * symlink; with TYPE and (unless 0) DEV:INO as the broker saw them. */
+static int open_in(const char *dir, const char *path, struct stat *st)
 {
-	mode_t type = req->mode & S_IFMT;
-	if (type != S_IFREG && type != S_IFDIR)
-		return -EINVAL;
-	const char *last = NULL;
-	_cleanup_close_ int dfd = stage_parent(path, &last);
-	if (dfd < 0)
-		return dfd;
-
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH,
 	};
-	_cleanup_close_ int oldroot = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (oldroot < 0)
-		return -errno;
-	_cleanup_close_ int src = (int)syscall(SYS_openat2, oldroot, path + 1, &how, sizeof(how));
-	if (src < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(src, &st) < 0)
-		return -errno;
-	if (st.st_dev != req->dev || st.st_ino != req->ino || (st.st_mode & S_IFMT) != type)
-		return -ESTALE;
+	_cleanup_close_ int d = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = d < 0 ? -1 : (int)syscall(SYS_openat2, d, path[1] ? path + 1 : ".", &how, sizeof(how));
+	return fd < 0 || fstat(fd, st) < 0 ? (fd >= 0 ? close(fd) : 0, -errno) : fd;
+}
 
-	char target[4200];
-	snprintf(target, sizeof(target), "/newroot%s", path);
-	/* Already bound (the same exec approved twice)? */
-	struct stat cur;
-	if (stat(target, &cur) == 0 && cur.st_dev == st.st_dev && cur.st_ino == st.st_ino)
-		return 0;
-	/* The mount point: a directory, or a new empty file (mknodat
-	 * follows no symlink and fails on anything already there). */
-	if ((type == S_IFDIR ? mkdirat(dfd, last, 0755) : mknodat(dfd, last, S_IFREG | 0644, 0)) < 0 &&
-	    !(type == S_IFDIR && errno == EEXIST))
-		return -errno;
-	_cleanup_close_ int mnt = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (mnt < 0)
-		return -errno;
+static int checked(int fd, const struct stat *st, const struct sbx_bind_req *req)
+{
+	bool ok = (st->st_mode & S_IFMT) == (req->mode & S_IFMT) &&
+		  ((!req->dev && !req->ino) || (st->st_dev == req->dev && st->st_ino == req->ino));
+	return fd < 0 || ok ? fd : (close(fd), -ESTALE);
+}
+
+/* Put the detached mount MNT at PATH in the root, over what is there. */
+static int place(int mnt, const char *path, mode_t type, uint32_t flags, const struct stat *src)
+{
 	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    (flags & SBX_BIND_WRITABLE ? 0 : MOUNT_ATTR_RDONLY) |
+			    (flags & SBX_BIND_NOEXEC ? MOUNT_ATTR_NOEXEC : 0),
 	};
-	if (mount_setattr(mnt, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+	if (mount_setattr(mnt, "", AT_EMPTY_PATH | (flags & SBX_BIND_RECURSIVE ? AT_RECURSIVE : 0),
+			  &attr, sizeof(attr)) < 0)
 		return -errno;
-	if (move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	struct stat cur;
+	_cleanup_close_ int to = open_in("/newroot", path, &cur);
+	if (to == -ENOENT) {
+		/* The mount point: a directory, or a new empty file (mknodat
+		 * follows no symlink and fails on anything already there). */
+		const char *last = NULL;
+		_cleanup_close_ int dfd = stage_parent(path, &last);
+		if (dfd < 0)
+			return dfd;
+		if ((type == S_IFDIR ? mkdirat(dfd, last, 0755) : mknodat(dfd, last, S_IFREG | 0644, 0)) < 0)
+			return -errno;
+		to = open_in("/newroot", path, &cur);
+	}
+	if (to < 0)
+		return to;
+	/* Of the wrong type, or already there, and runs where it should (the same exec approved
+	 * twice; an exec inside a noexec tree is bound over it)? */
+	struct statfs sf;
+	if ((cur.st_mode & S_IFMT) != type || (src && !flags && cur.st_dev == src->st_dev &&
+	    cur.st_ino == src->st_ino && fstatfs(to, &sf) == 0 && !(sf.f_flags & ST_NOEXEC)))
+		return (cur.st_mode & S_IFMT) != type ? -EEXIST : 0;
+	if (move_mount(mnt, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -errno;
 	return 0;
+}
+
+int root_add_bind(const struct sbx_bind_req *req, const char *path)
+{
+	/* A directory only with what is mounted beneath it: a mount that
+	 * hides part of the tree on the host hides it here too. */
+	mode_t type = req->mode & S_IFMT;
+	if ((type != S_IFREG && !(type == S_IFDIR && (req->flags & SBX_BIND_RECURSIVE))) ||
+	    (req->flags & ~7u) || path[0] != '/')
+		return -EINVAL;
+	struct stat st;
+	_cleanup_close_ int src = checked(open_in("/oldroot", path, &st), &st, req);
+	if (src < 0)
+		return src;
+	_cleanup_close_ int mnt = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+					    (req->flags & SBX_BIND_RECURSIVE ? AT_RECURSIVE : 0));
+	if (mnt < 0)
+		return -errno;
+	return place(mnt, path, type, req->flags, &st);
+}
+
+int root_hide(const struct sbx_bind_req *req, const char *path)
+{
+	mode_t type = req->mode & S_IFMT;
+	struct stat st;
+	_cleanup_close_ int to = path[0] != '/' ? -EINVAL : checked(open_in("/newroot", path, &st), &st, req);
+	_cleanup_close_ int fs = to >= 0 && type == S_IFDIR ? fsopen("tmpfs", FSOPEN_CLOEXEC) : -1;
+	if (fs >= 0 && (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
+			fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0))
+		return -errno;
+	_cleanup_close_ int mnt = fs >= 0 ? fsmount(fs, FSMOUNT_CLOEXEC, 0)
+				: type == S_IFREG ? open_tree(AT_FDCWD, "/empty", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)
+				: -1;
+	if (to < 0 || mnt < 0)
+		return to < 0 ? to : type == S_IFDIR || type == S_IFREG ? -errno : -EINVAL;
+	return place(mnt, path, type, SBX_BIND_NOEXEC, NULL);
+}
+
+int root_add_proc(const char *path)
+{
+	char target[4200];
+	snprintf(target, sizeof(target), "/newroot%s", path);
+	int r = root_add_dir(path);
+	return r < 0 ? r : mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? -errno : 0;
 }
 
 int root_enter(void)

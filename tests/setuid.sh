@@ -89,6 +89,26 @@ exec_race_tests() {
 }
 
 # mode_tests MODE: what must hold in either setuid mode.
+# view_tests MODE: --view from the setuid install. init takes each bind as
+# the user would (search rights on the way, no symlink followed, the very
+# object the broker saw): a tree the user cannot read stays unreadable
+# inside, and what is written belongs to the user.
+view_tests() {
+	local d=$T/view-$1
+	mkdir -p "$d/w" "$d/priv" && echo key >"$d/priv/key" && chmod 700 "$d/priv" && chmod 777 "$d/w" "$d"
+	run "$H" --view --policy=shell --read='/usr/**' --write="$d/w/**" --deny='/usr/share/doc/**' \
+		--read="$d/priv/**" -- /bin/sh -c "ls /usr; echo hi >$d/w/f; cat /proc/self/mountinfo; cat $d/priv/key"
+	[ "$(stat -c %U "$d/w/f" 2>/dev/null)" = "$U" ] && grep -qx bin "$T/out" &&
+		awk '$5 == "/usr" {print $6}' "$T/out" | grep -q 'ro,nosuid,nodev,noexec' &&
+		awk '$5 == "/usr/share/doc"' "$T/out" | grep -q ' - tmpfs ' && ! grep -qx key "$T/out"
+	check $? "[$1] --view: /usr a read-only noexec bind, the deny hidden, the write the user's, a 0700 tree unread"
+	# A write tree of root's is writable only as the user's rights allow.
+	local before; before=$(md5sum </etc/hostname)
+	run "$H" --view --policy=shell --write='/etc/**' -- /bin/sh -c 'echo x >>/etc/hostname'
+	[ $rc != 0 ] && [ "$(md5sum </etc/hostname)" = "$before" ]
+	check $? "[$1] --view: a write tree of root's files stays unwritten by the user"
+}
+
 mode_tests() {
 	local mode=$1
 	run "$H" --json-status-fd=3 -- "$PROBE" self 3>"$T/json"
@@ -203,6 +223,7 @@ nnp_tests setuid-user-namespace
 deferred_tests setuid-user-namespace
 own_broker_tests setuid-user-namespace
 exec_race_tests setuid-user-namespace
+view_tests setuid-user-namespace
 
 # --pids-max and --memory-max: refused without a delegated cgroup; with one
 # (made here by root and given to the user, as systemd delegates), the
@@ -322,6 +343,7 @@ nnp_tests setuid-no-user-namespace
 deferred_tests setuid-no-user-namespace
 own_broker_tests setuid-no-user-namespace
 exec_race_tests setuid-no-user-namespace
+view_tests setuid-no-user-namespace
 WRAP=()
 
 summary

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Compiling the policy into the view (view.h), and sending it to init.
+ *
+ * Only what has one meaning for every path beneath it becomes a mount: a
+ * literal path, or a tree "DIR/ **" (no space) with no other wildcard. The
+ * rest (wildcards elsewhere, a literal directory whose listing the policy
+ * limits, devices) is left out and the view marked incomplete: the broker
+ * keeps serving those by the policy. Every path is the host's canonical
+ * one; a deny inside a bound tree is expanded against what exists now. */
+#include "view.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "channel.h"
+#include "log.h"
+#include "pattern.h"
+#include "util.h"
+
+/* A walk expanding one deny pattern visits at most this many entries; past
+ * it the tree is left out of the view rather than shown half hidden. */
+#define WALK_BUDGET 200000
+
+static int add(struct view *v, enum view_kind kind, const char *path, mode_t type,
+	       uint32_t flags, const struct stat *st, const char *target)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 32;
+		struct view_entry *n = realloc(v->v, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		v->v = n;
+		v->cap = cap;
+	}
+	struct view_entry *e = &v->v[v->n];
+	*e = (struct view_entry){.kind = kind, .type = type, .flags = flags};
+	e->path = strdup(path);
+	e->target = target ? strdup(target) : NULL;
+	if (st) {
+		e->dev = st->st_dev;
+		e->ino = st->st_ino;
+	}
+	if (!e->path || (target && !e->target)) {
+		free(e->path);
+		free(e->target);
+		return -ENOMEM;
+	}
+	v->n++;
+	return 0;
+}
+
+/* Is PATH DIR itself or beneath it? */
+static bool within(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+	if (!strcmp(dir, "/"))
+		return true;
+	return !strncmp(path, dir, l) && (path[l] == '/' || !path[l]);
+}
+
+/* PATH's own name with a canonical directory: what the policy speaks of. */
+static bool canonical(const char *path)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	if (path[0] != '/' || !strcmp(path, "/"))
+		return path[0] == '/';
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (!realpath(dir, real))
+		return false;
+	return !strcmp(real, dir);
+}
+
+/* The literal base of a rule's pattern: 1 for a literal path, 2 for a tree
+ * "BASE/ **" (no space), 0 for anything else. */
+static int rule_base(const char *pat, char *base, size_t size)
+{
+	size_t l = strlen(pat);
+	const char *star = strchr(pat, '*');
+	if (!star)
+		return snprintf(base, size, "%s", pat) < (int)size ? 1 : 0;
+	if (l < 3 || strcmp(pat + l - 3, "/**") || star != pat + l - 2)
+		return 0;
+	int n = l == 3 ? snprintf(base, size, "/") : snprintf(base, size, "%.*s", (int)(l - 3), pat);
+	return n > 0 && n < (int)size ? 2 : 0;
+}
+
+/* One allow rule, as a bind, a directory or a symlink (or nothing). */
+static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v)
+{
+	char base[PATH_MAX];
+	int form = strchr(r->pattern, '$') ? 0 : rule_base(r->pattern, base, sizeof(base));
+	struct stat st;
+	if (!form) {
+		v->complete = r->kind == SBX_RULE_STAT ? v->complete : false;
+		return 0;
+	}
+	if (!canonical(base))
+		return 0; /* the policy speaks of canonical paths: it names nothing */
+	if (within(base, "/proc")) {
+		v->complete = false; /* the sandbox's own procfs, and the broker's */
+		return 0;
+	}
+	if (lstat(base, &st) < 0) {
+		/* Nothing there now: a file the program may make is the
+		 * broker's; a path to read that is not there stays so. */
+		v->complete = r->kind == SBX_RULE_WRITE ? false : v->complete;
+		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ? 0 : -errno;
+	}
+	unsigned perms = sbx_policy_check(p, base);
+	if (!perms) {
+		v->complete = v->complete && !(form == 2 && sbx_policy_covers_below(p, base));
+		return 0; /* a deny names it: it stays unseen */
+	}
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlink(base, target, sizeof(target) - 1);
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		return add(v, VIEW_SYMLINK, base, S_IFLNK, 0, NULL, target);
+	}
+	if (r->kind == SBX_RULE_STAT || (form == 1 && S_ISDIR(st.st_mode))) {
+		/* Only its name: what is in it stays the policy's (its
+		 * listing, for a read of the directory itself). */
+		v->complete = v->complete && r->kind == SBX_RULE_STAT && S_ISDIR(st.st_mode);
+		return S_ISDIR(st.st_mode) ? add(v, VIEW_DIR, base, S_IFDIR, 0, NULL, NULL) : 0;
+	}
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		v->complete = false; /* devices, FIFOs, sockets: the broker's */
+		return 0;
+	}
+	uint32_t flags = SBX_BIND_NOEXEC | (form == 2 ? SBX_BIND_RECURSIVE : 0) |
+			 (r->kind == SBX_RULE_WRITE ? SBX_BIND_WRITABLE : 0);
+	return add(v, VIEW_BIND, base, st.st_mode & S_IFMT, flags, &st, NULL);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	const struct view_entry *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	if (c)
+		return c;
+	/* At one path a bind first, the strongest of them (the rest is
+	 * dropped). */
+	if ((x->kind == VIEW_BIND) != (y->kind == VIEW_BIND))
+		return x->kind == VIEW_BIND ? -1 : 1;
+	return x->flags == y->flags ? 0 : x->flags > y->flags ? -1 : 1;
+}
+
+/* The recursive bind whose tree holds PATH (not PATH itself unless SELF). */
+static const struct view_entry *tree_of(const struct view *v, const char *path, bool self)
+{
+	const struct view_entry *best = NULL;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct view_entry *e = &v->v[i];
+		if (e->kind == VIEW_BIND && (e->flags & SBX_BIND_RECURSIVE) && within(path, e->path) &&
+		    (self || strcmp(path, e->path)) && (!best || strlen(e->path) > strlen(best->path)))
+			best = e;
+	}
+	return best;
+}
+
+static void drop(struct view *v, size_t i)
+{
+	free(v->v[i].path);
+	free(v->v[i].target);
+	memmove(&v->v[i], &v->v[i + 1], (v->n - i - 1) * sizeof(v->v[0]));
+	v->n--;
+}
+
+/* Sorted, without what a tree already shows as it is, and with the
+ * directories on the way to each entry. */
+static int tidy(struct view *v)
+{
+	qsort(v->v, v->n, sizeof(v->v[0]), by_path);
+	for (size_t i = 0; i < v->n;) {
+		const struct view_entry *e = &v->v[i];
+		const struct view_entry *t = tree_of(v, e->path, false);
+		bool same = i > 0 && !strcmp(v->v[i - 1].path, e->path);
+		bool shown = t && (e->kind != VIEW_BIND || e->flags == (t->flags & ~SBX_BIND_RECURSIVE) ||
+				   e->flags == t->flags);
+		if (same || (shown && e->kind != VIEW_HIDE && e->kind != VIEW_PROC))
+			drop(v, i);
+		else
+			i++;
+	}
+	size_t n = v->n;
+	for (size_t i = 0; i < n; i++) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", v->v[i].path);
+		for (char *s = strrchr(dir, '/'); s && s != dir; s = strrchr(dir, '/')) {
+			*s = '\0';
+			if (tree_of(v, dir, true))
+				break;
+			bool have = false;
+			for (size_t j = 0; j < v->n && !have; j++)
+				have = !strcmp(v->v[j].path, dir);
+			int r = have ? 0 : add(v, VIEW_DIR, dir, S_IFDIR, 0, NULL, NULL);
+			if (r < 0)
+				return r;
+		}
+	}
+	qsort(v->v, v->n, sizeof(v->v[0]), by_path);
+	return 0;
+}
+
+/* Hide PATH (a directory or a file; a symlink shows only where it points,
+ * which the view holds or not by itself). */
+static int hide(struct view *v, const char *path, const struct stat *st)
+{
+	if (!S_ISDIR(st->st_mode) && !S_ISREG(st->st_mode))
+		return S_ISLNK(st->st_mode) ? 0 : -EOPNOTSUPP;
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].kind == VIEW_HIDE && !strcmp(v->v[i].path, path))
+			return 0;
+	return add(v, VIEW_HIDE, path, st->st_mode & S_IFMT, 0, st, NULL);
+}
+
+/* Hide everything beneath the directory PATH (fd DFD) that PAT matches. */
+static int walk(struct view *v, const char *pat, int dfd, char *path, size_t len, long *budget)
+{
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	int r = 0;
+	struct dirent *de;
+	while (r == 0 && (errno = 0, de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (--*budget < 0) {
+			r = -E2BIG;
+			break;
+		}
+		size_t l = strlen(de->d_name);
+		if (len + 1 + l >= PATH_MAX) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		path[len] = '/';
+		memcpy(path + len + 1, de->d_name, l + 1);
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = errno == ENOENT ? 0 : -errno;
+		} else if (sbx_pattern_match(pat, path)) {
+			r = hide(v, path, &st);
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* A directory we cannot list may still hold names
+			 * the pattern matches: the tree is left out then. */
+			if (sub >= 0)
+				r = walk(v, pat, sub, path, len + 1 + l, budget);
+			else if (errno != ENOENT)
+				r = -errno;
+		}
+		path[len] = '\0';
+	}
+	if (r == 0 && errno)
+		r = -errno;
+	closedir(d);
+	return r;
+}
+
+/* A deny pattern over the tree bound at ROOT: what it matches now, hidden. */
+static int expand_deny(struct view *v, const char *pat, const char *root, long *budget)
+{
+	char start[PATH_MAX], path[PATH_MAX];
+	const char *star = strchr(pat, '*');
+	struct stat st;
+	if (!star) {
+		if (!within(pat, root) || lstat(pat, &st) < 0)
+			return 0;
+		return hide(v, pat, &st);
+	}
+	/* Walk from the deepest directory both the pattern and the tree
+	 * start in. */
+	const char *slash = star;
+	while (slash > pat && *slash != '/')
+		slash--;
+	snprintf(start, sizeof(start), "%.*s", slash == pat ? 1 : (int)(slash - pat), pat);
+	if (within(root, start))
+		snprintf(start, sizeof(start), "%s", root);
+	else if (!within(start, root))
+		return 0;
+	if (!canonical(start) || lstat(start, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (sbx_pattern_match(pat, start))
+		return hide(v, start, &st);
+	int dfd = open(start, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "%s", strcmp(start, "/") ? start : "");
+	return walk(v, pat, dfd, path, strlen(path), budget);
+}
+
+int view_compile(const struct sbx_policy *p, struct view *v)
+{
+	*v = (struct view){.complete = true};
+	int r = 0;
+	for (size_t i = 0; i < p->n_rules && r == 0; i++)
+		if (p->rules[i].kind != SBX_RULE_DENY)
+			r = compile_rule(p, &p->rules[i], v);
+	if (r == 0)
+		r = tidy(v);
+	/* Denies over each tree; a tree whose denies cannot all be expanded
+	 * is left to the broker whole. */
+	size_t n = v->n;
+	for (size_t t = 0; t < n && r == 0; t++) {
+		if (v->v[t].kind != VIEW_BIND || !(v->v[t].flags & SBX_BIND_RECURSIVE))
+			continue;
+		size_t before = v->n;
+		long budget = WALK_BUDGET;
+		int e = 0;
+		for (size_t i = 0; i < p->n_rules && e == 0; i++)
+			if (p->rules[i].kind == SBX_RULE_DENY)
+				e = expand_deny(v, p->rules[i].pattern, v->v[t].path, &budget);
+		if (e == -ENOMEM)
+			r = e;
+		else if (e < 0) {
+			while (v->n > before)
+				drop(v, v->n - 1);
+			v->v[t].kind = VIEW_DIR; /* only its name */
+			v->v[t].flags = 0;
+			v->complete = false;
+		}
+	}
+	if (r == 0)
+		qsort(v->v, v->n, sizeof(v->v[0]), by_path);
+	if (r < 0)
+		view_free(v);
+	return r;
+}
+
+int view_add_proc(struct view *v)
+{
+	static const char *const dirs[] = {"sys", "acpi", "bus", "driver", "fs", "irq", "scsi", "sysvipc"};
+	static const char *const files[] = {
+		"sysrq-trigger", "kcore", "kmsg", "kallsyms", "keys", "key-users", "timer_list",
+		"sched_debug", "latency_stats", "kpagecount", "kpageflags", "kpagecgroup", "mtrr",
+		"config.gz", "modules", "vmallocinfo", "slabinfo", "iomem", "ioports",
+	};
+	int r = add(v, VIEW_PROC, "/proc", S_IFDIR, 0, NULL, NULL);
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(dirs) + SBX_ARRAY_SIZE(files) && r == 0; i++) {
+		bool dir = i < SBX_ARRAY_SIZE(dirs);
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%s", dir ? dirs[i] : files[i - SBX_ARRAY_SIZE(dirs)]);
+		/* The host's procfs is of the same kernel: what it lacks
+		 * needs no hiding. */
+		struct stat st;
+		if (lstat(path, &st) < 0)
+			continue;
+		r = add(v, VIEW_HIDE, path, dir ? S_IFDIR : S_IFREG, 0, NULL, NULL);
+	}
+	if (r == 0)
+		qsort(v->v, v->n, sizeof(v->v[0]), by_path);
+	return r;
+}
+
+void view_free(struct view *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].path);
+		free(v->v[i].target);
+	}
+	free(v->v);
+	v->v = NULL;
+	v->n = v->cap = 0;
+}
+
+static const char *const kind_names[] = {"directory", "symlink", "bind", "hidden mount", "procfs"};
+
+static int send_entry(struct broker *b, const struct view_entry *e)
+{
+	char buf[sizeof(struct sbx_bind_req) + PATH_MAX * 2 + 2];
+	const char *s[2] = {e->path, e->target};
+	struct sbx_bind_req req = {
+		.dev = e->dev, .ino = e->ino, .mode = e->type, .flags = e->flags,
+	};
+	bool with_req = e->kind == VIEW_BIND || e->kind == VIEW_HIDE;
+	ssize_t len = sbx_payload_pack(buf, sizeof(buf), with_req ? &req : NULL, with_req ? sizeof(req) : 0,
+				       s, e->kind == VIEW_SYMLINK ? 2 : 1);
+	if (len < 0)
+		return (int)len;
+	static const uint32_t type[] = {SBX_MSG_ROOT_DIR, SBX_MSG_ROOT_SYMLINK, SBX_MSG_ROOT_BIND,
+					SBX_MSG_ROOT_HIDE, SBX_MSG_ROOT_PROC};
+	int r = 0;
+	/* The broker's model of the root: what is there by name. */
+	if (e->kind == VIEW_DIR || e->kind == VIEW_SYMLINK || e->kind == VIEW_BIND)
+		r = sbx_rootview_add(&b->root, e->path, e->type, e->target);
+	return r < 0 ? r : broker_root_request(b, type[e->kind], buf, (size_t)len);
+}
+
+int view_send(struct broker *b, const struct view *v)
+{
+	pthread_mutex_lock(&b->root_lock);
+	int r = 0;
+	for (size_t i = 0; i < v->n && r == 0; i++) {
+		r = send_entry(b, &v->v[i]);
+		if (r < 0)
+			sbx_log_errno(r, "cannot build the view: %s %s", kind_names[v->v[i].kind],
+				      v->v[i].path);
+	}
+	pthread_mutex_unlock(&b->root_lock);
+	return r;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The view (--view): the policy compiled, at start, into the sandbox's mount
+ * tree, so that the kernel itself holds what the policy grants. A list of
+ * entries, parents first, that init executes one by one. */
+#ifndef SBX_VIEW_H
+#define SBX_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy.h"
+
+enum view_kind {
+	VIEW_DIR,     /* an empty directory in the root's tmpfs */
+	VIEW_SYMLINK, /* a symlink, as on the host */
+	VIEW_BIND,    /* a bind of the host's object at the same path */
+	VIEW_HIDE,    /* an empty read-only mount over what a bind shows */
+	VIEW_PROC,    /* the sandbox's own procfs */
+};
+
+struct view_entry {
+	char *path;     /* canonical, absolute */
+	char *target;   /* VIEW_SYMLINK: the link's text */
+	enum view_kind kind;
+	uint32_t flags; /* VIEW_BIND: SBX_BIND_* */
+	mode_t type;    /* S_IFDIR, S_IFREG or S_IFLNK */
+	dev_t dev;      /* VIEW_BIND, VIEW_HIDE: the object as seen at start */
+	ino_t ino;      /* (both 0 for a hide inside the procfs) */
+};
+
+struct view {
+	struct view_entry *v;
+	size_t n, cap;
+	bool complete; /* every read and write grant is in the view; when
+			* false, the broker alone serves what is left out */
+};
+
+/* Compile the policy P into V (sorted, parents first). Paths are looked up
+ * on the host as they are now. Returns 0 or a negative errno. */
+int view_compile(const struct sbx_policy *p, struct view *v);
+
+/* Add the sandbox's procfs at /proc, with the parts that describe the host
+ * (sysctl, the kernel's memory and log, sysrq) hidden; keeps V sorted. */
+int view_add_proc(struct view *v);
+
+void view_free(struct view *v);
+
+struct broker;
+/* Have init build V in the sandbox's root (view.c's second half, needs
+ * the channel). Returns 0 or a negative errno, said on stderr. */
+int view_send(struct broker *b, const struct view *v);
+
+#endif

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests for view.c: a policy in, the mount plan out, on a temporary
+ * tree T (canonical):
+ *   T/usr/bin/tool, T/usr/share/doc/a/readme, T/usr/share/man/x
+ *   T/etc/ssh/host_rsa_key, T/etc/ssh/host_ed_key, T/etc/ssh/config
+ *   T/etc/passwd, T/w/out, T/lnk -> usr, T/fifo
+ * "@" in a policy stands for T; each plan entry is written
+ * "KIND[,FLAGS] PATH" with T as "@", the directories T and above left
+ * out. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "policy.h"
+#include "view.h"
+
+static char top[PATH_MAX];
+
+static void put(const char *rel, const char *text)
+{
+	char p[PATH_MAX * 2];
+	snprintf(p, sizeof(p), "%s/%s", top, rel);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup_tree(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/test_view.XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	assert_non_null(realpath(tmpl, top));
+	static const char *const dirs[] = {"usr", "usr/bin", "usr/share", "usr/share/doc",
+					   "usr/share/doc/a", "usr/share/man", "etc", "etc/ssh", "w"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char p[PATH_MAX * 2];
+		snprintf(p, sizeof(p), "%s/%s", top, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+	put("usr/bin/tool", "x");
+	put("usr/share/doc/a/readme", "x");
+	put("usr/share/man/x", "x");
+	put("etc/ssh/host_rsa_key", "k");
+	put("etc/ssh/host_ed_key", "k");
+	put("etc/ssh/config", "c");
+	put("etc/passwd", "p");
+	put("w/out", "o");
+	char p[PATH_MAX * 2];
+	snprintf(p, sizeof(p), "%s/lnk", top);
+	assert_int_equal(symlink("usr", p), 0);
+	snprintf(p, sizeof(p), "%s/fifo", top);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	return 0;
+}
+
+static int remove_tree(void **state)
+{
+	(void)state;
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* TEXT with "@" replaced by T. */
+static char *expand(const char *text)
+{
+	size_t n = 1;
+	for (const char *s = text; *s; s++)
+		n += *s == '@' ? strlen(top) : 1;
+	char *out = malloc(n), *o = out;
+	assert_non_null(out);
+	for (const char *s = text; *s; s++)
+		o = *s == '@' ? stpcpy(o, top) : (*o = *s, o + 1);
+	*o = '\0';
+	return out;
+}
+
+static void render(const struct view_entry *e, char *out, size_t size)
+{
+	static const char *const kinds[] = {"dir", "link", "bind", "hide", "proc"};
+	char flags[32] = "";
+	if (e->kind == VIEW_BIND)
+		snprintf(flags, sizeof(flags), ",%s%s%s", e->flags & SBX_BIND_WRITABLE ? "rw" : "ro",
+			 e->flags & SBX_BIND_NOEXEC ? ",noexec" : "",
+			 e->flags & SBX_BIND_RECURSIVE ? ",rec" : "");
+	const char *rest = e->path + strlen(top);
+	snprintf(out, size, "%s%s @%s%s%s", kinds[e->kind], flags, rest,
+		 e->target ? " -> " : "", e->target ? e->target : "");
+}
+
+struct plan_case {
+	const char *policy;
+	const char *plan; /* entries in order, one a line */
+	bool complete;
+};
+
+static const struct plan_case cases[] = {
+	{"read @/usr/**\n", "bind,ro,noexec,rec @/usr\n", true},
+	{"write @/w/**\n", "bind,rw,noexec,rec @/w\n", true},
+	/* A literal file; the directories on the way, holding nothing else. */
+	{"read @/etc/passwd\n", "dir @/etc\nbind,ro,noexec @/etc/passwd\n", true},
+	{"read @/usr/**\ndeny @/usr/share/doc/**\n",
+	 "bind,ro,noexec,rec @/usr\nhide @/usr/share/doc\n", true},
+	/* A deny of a file, and a pattern expanded against what is there. */
+	{"read @/etc/**\ndeny @/etc/passwd\ndeny @/etc/ssh/host_*_key\n",
+	 "bind,ro,noexec,rec @/etc\nhide @/etc/passwd\nhide @/etc/ssh/host_ed_key\n"
+	 "hide @/etc/ssh/host_rsa_key\n", true},
+	{"read @/usr/**\ndeny @/usr/**/readme\n",
+	 "bind,ro,noexec,rec @/usr\nhide @/usr/share/doc/a/readme\n", true},
+	/* A deny outside every tree hides nothing. */
+	{"read @/usr/**\ndeny @/etc/**\n", "bind,ro,noexec,rec @/usr\n", true},
+	/* A write tree inside a read tree is a mount of its own; a read tree
+	 * inside a read tree is already there. */
+	{"read @/**\nwrite @/w/**\nread @/usr/**\n",
+	 "bind,ro,noexec,rec @\nbind,rw,noexec,rec @/w\n", true},
+	/* A denied tree is not bound at all. */
+	{"read @/usr/**\ndeny @/usr/**\n", "", true},
+	/* stat: the name only; a symlink as a symlink. */
+	{"stat @/usr\nstat @/lnk\n", "link @/lnk -> usr\ndir @/usr\n", true},
+	/* A tree through a symlink names nothing canonical. */
+	{"read @/lnk/bin/**\n", "", true},
+	/* Wildcards elsewhere, a literal directory's listing, a FIFO, a file
+	 * still to be made: the broker's. */
+	{"read @/usr/*/tool\nread @/usr/bin/**\n", "dir @/usr\nbind,ro,noexec,rec @/usr/bin\n", false},
+	{"read @/usr/share\n", "dir @/usr\ndir @/usr/share\n", false},
+	{"read @/fifo\n", "", false},
+	{"write @/w/new\n", "", false},
+	/* exec grants read; running is the broker's (a bind over it). */
+	{"exec @/usr/bin/tool\n", "dir @/usr\ndir @/usr/bin\nbind,ro,noexec @/usr/bin/tool\n", true},
+	/* A deny inside a write tree inside a read tree; an exec grant
+	 * inside a read tree is already there (its bind comes on approval). */
+	{"read @/**\nwrite @/usr/**\ndeny @/usr/share/doc/**\nexec @/etc/passwd\n",
+	 "bind,ro,noexec,rec @\nbind,rw,noexec,rec @/usr\nhide @/usr/share/doc\n", true},
+	/* stat of a file: no empty file stands in for it yet. */
+	{"stat @/etc/passwd\n", "", false},
+	/* The sandbox's own procfs is not the host's. */
+	{"read /proc/cpuinfo\n", "", false},
+};
+
+static void plan_table(void **state)
+{
+	(void)state;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = expand(cases[i].policy);
+		struct sbx_policy p = {0};
+		struct sbx_policy_env env = {0};
+		char *err = NULL;
+		assert_int_equal(sbx_policy_parse_string(&p, text, "t.policy", &env, &err), 0);
+		struct view v;
+		assert_int_equal(view_compile(&p, &v), 0);
+		char got[8192] = "", line[PATH_MAX * 2];
+		for (size_t j = 0; j < v.n; j++) {
+			if (strncmp(v.v[j].path, top, strlen(top)) ||
+			    (!strcmp(v.v[j].path, top) && v.v[j].kind == VIEW_DIR))
+				continue; /* T and above */
+			render(&v.v[j], line, sizeof(line));
+			strcat(got, line);
+			strcat(got, "\n");
+		}
+		if (strcmp(got, cases[i].plan) || v.complete != cases[i].complete) {
+			print_error("policy:\n%swant (complete %d):\n%sgot (complete %d):\n%s\n",
+				    cases[i].policy, cases[i].complete, cases[i].plan, v.complete, got);
+			bad++;
+		}
+		view_free(&v);
+		sbx_policy_free(&p);
+		free(text);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* Directories above T are made too, parents before children. */
+static void parents_first(void **state)
+{
+	(void)state;
+	char *text = expand("read @/usr/bin/tool\n");
+	struct sbx_policy p = {0};
+	struct sbx_policy_env env = {0};
+	char *err = NULL;
+	assert_int_equal(sbx_policy_parse_string(&p, text, "t.policy", &env, &err), 0);
+	struct view v;
+	assert_int_equal(view_compile(&p, &v), 0);
+	assert_true(v.n >= 4);
+	for (size_t j = 0; j < v.n; j++) {
+		for (size_t k = j + 1; k < v.n; k++) {
+			size_t l = strlen(v.v[k].path);
+			assert_false(!strncmp(v.v[j].path, v.v[k].path, l) && v.v[j].path[l] == '/');
+		}
+		if (j + 1 < v.n)
+			assert_int_equal(v.v[j].kind, VIEW_DIR);
+	}
+	assert_int_equal(v.v[0].kind, VIEW_DIR);
+	assert_string_equal(v.v[0].path, "/tmp");
+	view_free(&v);
+	sbx_policy_free(&p);
+	free(text);
+}
+
+/* The procfs, with sysctl and the kernel's memory hidden under it. */
+static void proc_hidden(void **state)
+{
+	(void)state;
+	struct view v = {.complete = true};
+	assert_int_equal(view_add_proc(&v), 0);
+	assert_true(v.n > 2);
+	assert_int_equal(v.v[0].kind, VIEW_PROC);
+	assert_string_equal(v.v[0].path, "/proc");
+	bool sys = false, kcore = false;
+	for (size_t j = 1; j < v.n; j++) {
+		assert_int_equal(v.v[j].kind, VIEW_HIDE);
+		assert_int_equal(strncmp(v.v[j].path, "/proc/", 6), 0);
+		sys |= !strcmp(v.v[j].path, "/proc/sys") && v.v[j].type == S_IFDIR;
+		kcore |= !strcmp(v.v[j].path, "/proc/kcore") && v.v[j].type == S_IFREG;
+	}
+	assert_true(sys);
+	assert_true(kcore || access("/proc/kcore", F_OK) != 0);
+	view_free(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plan_table),
+		cmocka_unit_test(parents_first),
+		cmocka_unit_test(proc_hidden),
+	};
+	return cmocka_run_group_tests(tests, setup_tree, remove_tree);
+}
