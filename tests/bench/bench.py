@@ -85,15 +85,15 @@ def interleaved(ways, rounds, before=None, cwd=None, env=None):
 def show(label, times, unit="ms"):
     """Print the median [min-max] of each way, its ratio to native, and
     sandbox-helper's ratio to each peer."""
-    scale, prec = (1000, 2) if unit == "ms" else (1, 2)
+    scale = 1000 if unit == "ms" else 1
     base = statistics.median(times["native"])
     n = len(times["native"])
     print(f"{label} ({n} run{'s' if n > 1 else ''} each, interleaved; median [min-max]):")
     for k, v in times.items():
         m = statistics.median(v)
         ratio = "" if k == "native" else f"  {m / base:.3f}x native"
-        print(f"  {k:15} {m * scale:9.{prec}f} {unit} [{min(v) * scale:.{prec}f}-"
-              f"{max(v) * scale:.{prec}f}]{ratio}")
+        print(f"  {k:15} {m * scale:9.2f} {unit} [{min(v) * scale:.2f}-"
+              f"{max(v) * scale:.2f}]{ratio}")
     if "sandbox-helper" in times:
         sb = statistics.median(times["sandbox-helper"])
         peers = [f"sandbox-helper/{k} {sb / statistics.median(times[k]):.3f}x"
