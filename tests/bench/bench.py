@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Benchmarks, as ratios measured in one run:
 - launch of `sandbox-helper --policy=minimal -- /bin/true` against native
-  /bin/true and against bwrap with a comparable root;
+  /bin/true and against the peers below;
 - brokered openat+close against native and against a bare notification
   round trip (fstat, answered CONTINUE);
-- python3 importing email, json and http.client, sandboxed against native;
+- python3 importing email, json and http.client, sandboxed against native
+  and the peers;
 - this project configuring and building itself with meson and ninja,
   sandboxed (policies/build.policy) against native;
+- builds, each from a clean tree every run, natively, under
+  `sandbox-helper --policy=build --write=TREE` and under the peers: Lua 5.4
+  with `make -j2`, and this project with `ninja -j2` (meson setup once,
+  outside the timing);
 - a TCP connect+close on loopback, brokered against native (python), and
   in C: through the client library (sbx_client_connect), seccomp-brokered
   and native;
@@ -15,6 +20,25 @@
   process (SBX_BROKER_IN_PROCESS);
 - headless chromium rendering a page to a screenshot, its renderers
   sandboxed (--renderer-cmd-prefix) against unsandboxed.
+
+The peers, each with the view our policy gives, where they can run:
+- bubblewrap: --unshare-all, read-only /usr and /etc, --proc, --dev, a
+  private /tmp, the build tree writable;
+- sydbox 2.2.0 with read checking on: reads allowed under /usr, /etc, /proc,
+  /dev and the tree, writes in the tree (and a private TMPDIR) only, exec
+  allowed. It is used when SBX_SYDBOX=/path/to/syd is set or WORKDIR/sydbox/bin/syd
+  exists; otherwise the bench says why not and leaves it out.
+Rows that time whole commands run every way in turn, the order rotated each
+round, and print the median with the minimum and maximum.
+
+Prepare everything once (as root; packages and the Lua source, no network
+access after it):   tests/bench/prepare.sh
+then:               tests/bench/bench.py BUILD_DIR [--quick]
+WORKDIR is $SBX_BENCH_DIR, by default /var/tmp/sandbox-bench; the trees the
+bench builds in are made under it and removed at the end.
+A --quick run took 4.5 minutes and a full run 17.5 minutes on two cores shared with
+other builds (load 5 to 8); on an idle machine both are shorter, and the
+min-max spread narrower.
 Usage: bench.py BUILD_DIR [--quick]"""
 import os
 import shutil
@@ -31,42 +55,168 @@ bench_open = os.path.join(build, "tests", "bench_open")
 runs = 10 if quick else 40
 
 
-def launch(cmd):
-    """Median wall time of running CMD, in milliseconds."""
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
-
-
 def ns_per_open(prefix, n):
     out = subprocess.run(prefix + [bench_open, "/usr/lib/x86_64-linux-gnu/libc.so.6", str(n)],
                          check=True, capture_output=True, text=True).stdout
     return float(out.strip())
 
 
-native = launch(["/bin/true"])
-sandboxed = launch([helper, "--policy=minimal", "--", "/bin/true"])
-print(f"launch /bin/true: native {native:.2f} ms, sandbox-helper {sandboxed:.2f} ms, "
-      f"ratio {sandboxed / native:.1f}x")
-bwrap = shutil.which("bwrap")
-if bwrap:
-    cmd = [bwrap, "--unshare-all", "--die-with-parent",
-           "--ro-bind", "/usr/bin/true", "/usr/bin/true",
-           "--ro-bind", "/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-           "--ro-bind", "/usr/lib64", "/usr/lib64",
-           "--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache",
-           "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-           "--symlink", "usr/bin", "/bin", "/bin/true"]
-    if subprocess.run(cmd, stderr=subprocess.DEVNULL).returncode == 0:
-        bw = launch(cmd)
-        print(f"launch /bin/true: bwrap {bw:.2f} ms, sandbox-helper/bwrap ratio {sandboxed / bw:.2f}x")
-    else:
-        print("launch /bin/true: bwrap cannot create namespaces here; no peer figure")
+work = os.path.abspath(os.environ.get("SBX_BENCH_DIR", "/var/tmp/sandbox-bench"))
+# Build rows get the same plain PATH every way, so each finds the same tools.
+build_env = dict(os.environ, PATH="/usr/bin:/bin", LC_ALL="C")
+
+
+def interleaved(ways, rounds, before=None, cwd=None, env=None):
+    """Run each command in WAYS (name -> argv) ROUNDS times, one of each per
+    round with the order rotated every round, so drift and warm caches fall
+    on all alike. BEFORE() runs before each command, outside the timing.
+    Returns name -> list of wall times in seconds."""
+    names = list(ways)
+    times = {k: [] for k in names}
+    for r in range(rounds):
+        for k in names[r % len(names):] + names[:r % len(names)]:
+            if before:
+                before()
+            t = time.perf_counter()
+            subprocess.run(ways[k], check=True, cwd=cwd, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[k].append(time.perf_counter() - t)
+    return times
+
+
+def show(label, times, unit="ms"):
+    """Print the median [min-max] of each way, its ratio to native, and
+    sandbox-helper's ratio to each peer."""
+    scale = 1000 if unit == "ms" else 1
+    base = statistics.median(times["native"])
+    n = len(times["native"])
+    print(f"{label} ({n} run{'s' if n > 1 else ''} each, interleaved; median [min-max]):")
+    for k, v in times.items():
+        m = statistics.median(v)
+        ratio = "" if k == "native" else f"  {m / base:.3f}x native"
+        print(f"  {k:15} {m * scale:9.2f} {unit} [{min(v) * scale:.2f}-"
+              f"{max(v) * scale:.2f}]{ratio}")
+    if "sandbox-helper" in times:
+        sb = statistics.median(times["sandbox-helper"])
+        peers = [f"sandbox-helper/{k} {sb / statistics.median(times[k]):.3f}x"
+                 for k in ("bwrap", "sydbox") if k in times]
+        if peers:
+            print("  " + ", ".join(peers))
+
+
+def find_bwrap():
+    """bwrap's path, or None and why not."""
+    path = shutil.which("bwrap")
+    if not path:
+        return None, "not installed"
+    probe = [path, "--unshare-all", "--die-with-parent"] + BWRAP_VIEW + ["--", "/bin/true"]
+    if subprocess.run(probe, stderr=subprocess.DEVNULL).returncode != 0:
+        return None, "it cannot create namespaces here"
+    return path, None
+
+
+# bwrap's view for the peer rows: what our build policy reads, as read-only
+# binds, its own /proc and /dev, and a private /tmp (the build policy's
+# `tmpdir private`).
+BWRAP_VIEW = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+              "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+              "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+              "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+
+
+def bwrap_cmd(tree=None):
+    cmd = [bwrap, "--unshare-all", "--die-with-parent"] + BWRAP_VIEW
+    if tree:
+        cmd += ["--bind", tree, tree, "--chdir", tree]
+    return cmd + ["--"]
+
+
+def sydbox_cmd(tree=None, tmp=None):
+    """sydbox with the configuration a user would write for our build policy:
+    read checking on (the system's /usr and /etc, /proc, /dev and the tree),
+    writes only in the tree, a private TMPDIR and the usual devices, exec
+    allowed, no network."""
+    reads = ["/usr/***", "/etc/***", "/proc/***", "/dev/***"]
+    writes = ["/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/fd/***", "/proc/self/fd/***"]
+    for d in filter(None, (tree, tmp)):
+        reads.append(f"{d}/***")
+        writes.append(f"{d}/***")
+    magic = ["core/sandbox/read:deny", "core/sandbox/write:deny", "core/sandbox/exec:allow",
+             "core/sandbox/network:deny"]
+    magic += [f"allowlist/read+{p}" for p in reads] + [f"allowlist/write+{p}" for p in writes]
+    cmd = ["/usr/bin/env", f"TMPDIR={tmp}"] if tmp else []
+    cmd.append(sydbox)
+    for m in magic:
+        cmd += ["-m", m]
+    return cmd + ["--"]
+
+
+def find_sydbox():
+    """sydbox's path, or None and why not. It must be 2.2.0, run /bin/true,
+    and refuse to read a file outside what it was told to allow."""
+    given = os.environ.get("SBX_SYDBOX")
+    path = given or os.path.join(work, "sydbox", "bin", "syd")
+    if not os.path.exists(path):
+        return None, (f"SBX_SYDBOX={given} does not exist" if given else
+                      f"SBX_SYDBOX is not set and {path} does not exist")
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"{path} --version failed: {e}"
+    version = (out.stdout.splitlines() or [""])[0]
+    if version != "sydbox-2.2.0":
+        return None, f"{path} is {version or 'not sydbox'!r}, not sydbox-2.2.0"
+    global sydbox
+    sydbox = path
+    try:
+        ok = subprocess.run(sydbox_cmd() + ["/bin/true"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, timeout=20).returncode == 0
+        leak = subprocess.run(sydbox_cmd() + ["/usr/bin/head", "-c1", os.path.abspath(__file__)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=20).returncode == 0
+    except subprocess.TimeoutExpired:
+        return None, f"{path} did not finish running /bin/true within 20 s"
+    if not ok:
+        return None, f"{path} cannot run /bin/true here (kernel too old for its seccomp notify?)"
+    if leak:
+        return None, f"{path} let a read outside its allowlist through; read checking is not working"
+    return path, None
+
+
+bwrap, why = find_bwrap()
+if not bwrap:
+    print(f"bwrap not available: {why}")
+sydbox, why = find_sydbox()
+if sydbox:
+    print(f"sydbox: {sydbox} (sydbox-2.2.0, read checking on)")
 else:
-    print("launch /bin/true: bwrap not installed; no peer figure")
+    print(f"sydbox not available: {why}")
+
+
+def peers(ways, tree=None, tmp=None, argv=()):
+    """Add the bwrap and sydbox ways running ARGV to WAYS, where available."""
+    if bwrap:
+        ways["bwrap"] = bwrap_cmd(tree) + list(argv)
+    if sydbox:
+        ways["sydbox"] = sydbox_cmd(tree, tmp) + list(argv)
+    return ways
+
+
+true_ways = {"native": ["/bin/true"],
+             "sandbox-helper": [helper, "--policy=minimal", "--", "/bin/true"]}
+if bwrap:
+    # A root holding only what /bin/true needs, as comparable to the minimal policy.
+    true_ways["bwrap"] = [bwrap, "--unshare-all", "--die-with-parent",
+                          "--ro-bind", "/usr/bin/true", "/usr/bin/true",
+                          "--ro-bind", "/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                          "--ro-bind", "/usr/lib64", "/usr/lib64",
+                          "--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache",
+                          "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                          "--symlink", "usr/bin", "/bin", "/bin/true"]
+if sydbox:
+    true_ways["sydbox"] = sydbox_cmd() + ["/bin/true"]
+launch_times = interleaved(true_ways, runs)
+show("launch /bin/true", launch_times)
 
 n = 2000 if quick else 20000
 nat = ns_per_open([], n)
@@ -91,10 +241,8 @@ print(f"open+close through the client library: {cl / 1000:.2f} us (seccomp-broke
       f"native {nat / 1000:.2f} us); client/seccomp {cl / sbx:.2f}x, client/native {cl / nat:.1f}x")
 
 py = ["/usr/bin/python3", "-c", "import email, json, http.client"]
-nat = launch(py)
-sbx = launch([helper, "--policy=shell", "--"] + py)
-print(f"python3 -c 'import email, json, http.client': native {nat:.1f} ms, sandboxed {sbx:.1f} ms, "
-      f"ratio {sbx / nat:.2f}x")
+py_ways = peers({"native": py, "sandbox-helper": [helper, "--policy=shell", "--"] + py}, argv=py)
+show("python3 -c 'import email, json, http.client'", interleaved(py_ways, runs))
 
 src = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -121,8 +269,62 @@ for _ in range(rounds):  # alternate, so drift hits both alike
     nat_b.append(build_once(False))
     sbx_b.append(build_once(True))
 nb, sb = statistics.median(nat_b), statistics.median(sbx_b)
-print(f"meson setup + ninja of this project: native {nb:.2f} s, sandboxed {sb:.2f} s, ratio {sb / nb:.3f}x "
-      f"(sydbox 2.0.1 built Paludis at 1.063x)")
+print(f"meson setup + ninja of this project: native {nb:.2f} s [{min(nat_b):.2f}-{max(nat_b):.2f}], "
+      f"sandboxed {sb:.2f} s [{min(sbx_b):.2f}-{max(sbx_b):.2f}], ratio {sb / nb:.3f}x")
+
+# Builds from a clean tree every run, the four ways. The trees live in a
+# directory of their own under WORKDIR, removed whatever happens.
+lua_tar = os.path.join(work, "lua.tar.gz")
+os.makedirs(work, exist_ok=True)
+scratch = tempfile.mkdtemp(prefix="run.", dir=work)
+try:
+    tmp = os.path.join(scratch, "tmp")  # sydbox's private TMPDIR
+    os.mkdir(tmp)
+    make = ["/usr/bin/make", "-j2"]
+    if os.path.exists(lua_tar):
+        luadir = os.path.join(scratch, "lua")
+        top = subprocess.run(["tar", "-tzf", lua_tar], check=True, capture_output=True,
+                             text=True).stdout.split("/", 1)[0]
+        tree = os.path.join(luadir, top)
+
+        def fresh_lua():
+            shutil.rmtree(luadir, ignore_errors=True)
+            os.mkdir(luadir)
+            # Owned by whoever runs the bench, as a checkout of theirs would be.
+            subprocess.run(["tar", "--no-same-owner", "-C", luadir, "-xzf", lua_tar], check=True)
+            shutil.rmtree(tmp)
+            os.mkdir(tmp)
+        ways = peers({"native": make,
+                      "sandbox-helper": [helper, "--policy=build", f"--write={tree}",
+                                         f"--chdir={tree}", "--"] + make},
+                     tree=tree, tmp=tmp, argv=make)
+        show(f"{top} make -j2, clean tree each run",
+             interleaved(ways, 2 if quick else 7, before=fresh_lua, cwd=tree, env=build_env), "s")
+    else:
+        print(f"Lua make -j2: no {lua_tar}; run tests/bench/prepare.sh first")
+
+    # This project with ninja -j2: one copy of the source, meson setup once,
+    # `ninja -t clean` before every run.
+    tree = os.path.join(scratch, "src")
+    shutil.copytree(src, tree, ignore=lambda d, names: [
+        n for n in names if n == ".git" or (d == src and n.startswith("build"))])
+    subprocess.run(["meson", "setup", "b"], cwd=tree, env=build_env, check=True,
+                   stdout=subprocess.DEVNULL)
+    ninja = ["/usr/bin/ninja", "-C", "b", "-j2"]
+
+    def clean_build():
+        subprocess.run(["/usr/bin/ninja", "-C", "b", "-t", "clean"], cwd=tree, check=True,
+                       stdout=subprocess.DEVNULL)
+        shutil.rmtree(tmp)
+        os.mkdir(tmp)
+    ways = peers({"native": ninja,
+                  "sandbox-helper": [helper, "--policy=build", f"--write={tree}",
+                                     f"--chdir={tree}", "--"] + ninja},
+                 tree=tree, tmp=tmp, argv=ninja)
+    show("ninja -j2 of this project, clean build dir each run",
+         interleaved(ways, 2 if quick else 5, before=clean_build, cwd=tree, env=build_env), "s")
+finally:
+    shutil.rmtree(scratch, ignore_errors=True)
 
 # Brokered connect latency: a TCP connect+close to a listener on loopback.
 CONNECT = r"""
