@@ -214,10 +214,19 @@ int root_hide(const struct sbx_bind_req *req, const char *path)
 
 int root_add_proc(const char *path)
 {
-	char target[4200];
-	snprintf(target, sizeof(target), "/newroot%s", path);
-	int r = root_add_dir(path);
-	return r < 0 ? r : mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? -errno : 0;
+	/* Placed like a bind, from a detached mount: the path may run through a
+	 * writable bind of the caller's, and a mount(2) by name would follow a
+	 * symlink planted there to anywhere in init's own tree. */
+	int r = path[0] != '/' ? -EINVAL : root_add_dir(path);
+	_cleanup_close_ int fs = r < 0 ? -1 : fsopen("proc", FSOPEN_CLOEXEC);
+	if (r < 0)
+		return r;
+	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	_cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		return -errno;
+	return place(mnt, path, S_IFDIR, SBX_BIND_WRITABLE | SBX_BIND_NOEXEC, NULL);
 }
 
 int root_enter(void)
