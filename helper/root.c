@@ -181,8 +181,10 @@ int root_add_bind(const struct sbx_bind_req *req, const char *path)
 	/* A directory only with what is mounted beneath it: a mount that
 	 * hides part of the tree on the host hides it here too. */
 	mode_t type = req->mode & S_IFMT;
+	/* Only a hidden mount may stand over whatever is there: a bind is of
+	 * the very object the broker checked (dev, ino 0 would pass any). */
 	if ((type != S_IFREG && !(type == S_IFDIR && (req->flags & SBX_BIND_RECURSIVE))) ||
-	    (req->flags & ~7u) || path[0] != '/')
+	    (req->flags & ~7u) || path[0] != '/' || (!req->dev && !req->ino))
 		return -EINVAL;
 	struct stat st;
 	_cleanup_close_ int src = checked(open_in("/oldroot", path, &st), &st, req);

@@ -114,10 +114,10 @@ view_tests() {
 	mkdir -p "$d/w/outside" && ln -sfn "/oldroot$d/w/outside" "$d/w/out" && ln -sfn / "$d/w/top" &&
 		chmod -R a+rwX "$d/w"
 	run /usr/bin/python3 "${SBX_SOURCE:-$(dirname "$0")/..}/tests/scripts/forged_broker.py" "$H" \
-		"bind:$d/w" "proc:$d/w/out" "proc:$d/w/top" proc:/proc
+		"bind:$d/w" "proc:$d/w/out" "proc:$d/w/top" proc:/proc "bind0:$d/w/outside"
 	[ "$(sed -n 1p "$T/out")" = "bind $d/w 0" ] && [ "$(sed -n 4p "$T/out")" = "proc /proc 0" ] &&
-		! grep -Eq "^proc $d/w/(out|top) 0\$" "$T/out"
-	check $? "[$1] --view: init mounts no procfs through the user's symlink ($(tr '\n' ' ' <"$T/out"))"
+		! grep -Eq "^proc $d/w/(out|top) 0\$" "$T/out" && grep -qx "bind0 $d/w/outside 22" "$T/out"
+	check $? "[$1] --view: init mounts no procfs through the user's symlink, binds nothing unchecked ($(tr '\n' ' ' <"$T/out"))"
 }
 
 mode_tests() {

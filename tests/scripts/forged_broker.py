@@ -7,7 +7,7 @@
 # be root, does nothing the caller could not do by itself.
 #   forged_broker.py HELPER REQUEST... where REQUEST is
 #   proc:PATH | dir:PATH | bind:PATH (the caller's stat of it, writable,
-#   recursive for a directory)
+#   recursive for a directory) | bind0:PATH (the same with dev, ino 0)
 import os, socket, struct, subprocess, sys
 
 ROOT_DIR, ROOT_BIND, HANDOVER, ROOT_HIDE, ROOT_PROC = 1, 3, 16, 17, 18
@@ -16,11 +16,12 @@ ROOT_DONE = 12
 
 def req_payload(kind, path):
     p = path.encode() + b"\0"
-    if kind == "bind":
+    if kind in ("bind", "bind0"):
         st = os.lstat(path)
         fmt = st.st_mode & 0o170000
         flags = 1 | (4 if fmt == 0o040000 else 0) | 2
-        return ROOT_BIND, struct.pack("=QQII", st.st_dev, st.st_ino, fmt, flags) + p
+        dev, ino = (st.st_dev, st.st_ino) if kind == "bind" else (0, 0)
+        return ROOT_BIND, struct.pack("=QQII", dev, ino, fmt, flags) + p
     return {"proc": ROOT_PROC, "dir": ROOT_DIR}[kind], p
 
 
