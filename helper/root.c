@@ -221,14 +221,9 @@ int root_add_proc(const char *path)
 	 * symlink planted there to anywhere in init's own tree. */
 	int r = path[0] != '/' ? -EINVAL : root_add_dir(path);
 	_cleanup_close_ int fs = r < 0 ? -1 : fsopen("proc", FSOPEN_CLOEXEC);
-	if (r < 0)
-		return r;
-	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return -errno;
-	_cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-	if (mnt < 0)
-		return -errno;
-	return place(mnt, path, S_IFDIR, SBX_BIND_WRITABLE | SBX_BIND_NOEXEC, NULL);
+	_cleanup_close_ int mnt = fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
+				  ? -1 : fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	return r < 0 ? r : mnt < 0 ? -errno : place(mnt, path, S_IFDIR, SBX_BIND_WRITABLE | SBX_BIND_NOEXEC, NULL);
 }
 
 int root_enter(void)
