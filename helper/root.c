@@ -181,8 +181,10 @@ int root_add_bind(const struct sbx_bind_req *req, const char *path)
 	/* A directory only with what is mounted beneath it: a mount that
 	 * hides part of the tree on the host hides it here too. */
 	mode_t type = req->mode & S_IFMT;
+	/* Only a hidden mount may stand over whatever is there: a bind is of
+	 * the very object the broker checked (dev, ino 0 would pass any). */
 	if ((type != S_IFREG && !(type == S_IFDIR && (req->flags & SBX_BIND_RECURSIVE))) ||
-	    (req->flags & ~7u) || path[0] != '/')
+	    (req->flags & ~7u) || path[0] != '/' || (!req->dev && !req->ino))
 		return -EINVAL;
 	struct stat st;
 	_cleanup_close_ int src = checked(open_in("/oldroot", path, &st), &st, req);
@@ -214,10 +216,14 @@ int root_hide(const struct sbx_bind_req *req, const char *path)
 
 int root_add_proc(const char *path)
 {
-	char target[4200];
-	snprintf(target, sizeof(target), "/newroot%s", path);
-	int r = root_add_dir(path);
-	return r < 0 ? r : mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? -errno : 0;
+	/* Placed like a bind, from a detached mount: the path may run through a
+	 * writable bind of the caller's, and a mount(2) by name would follow a
+	 * symlink planted there to anywhere in init's own tree. */
+	int r = path[0] != '/' ? -EINVAL : root_add_dir(path);
+	_cleanup_close_ int fs = r < 0 ? -1 : fsopen("proc", FSOPEN_CLOEXEC);
+	_cleanup_close_ int mnt = fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
+				  ? -1 : fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	return r < 0 ? r : mnt < 0 ? -errno : place(mnt, path, S_IFDIR, SBX_BIND_WRITABLE | SBX_BIND_NOEXEC, NULL);
 }
 
 int root_enter(void)

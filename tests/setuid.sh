@@ -107,6 +107,17 @@ view_tests() {
 	run "$H" --view --policy=shell --write='/etc/**' -- /bin/sh -c 'echo x >>/etc/hostname'
 	[ $rc != 0 ] && [ "$(md5sum </etc/hostname)" = "$before" ]
 	check $? "[$1] --view: a write tree of root's files stays unwritten by the user"
+	# A broker of the user's own (--broker-fd) asks for a procfs at a path
+	# through its write tree, where a symlink of the user's points out of
+	# the sandbox's root into init's tree (its own root, the host's copy):
+	# init, which may be root, must not follow it.
+	mkdir -p "$d/w/outside" && ln -sfn "/oldroot$d/w/outside" "$d/w/out" && ln -sfn / "$d/w/top" &&
+		chmod -R a+rwX "$d/w"
+	run /usr/bin/python3 "${SBX_SOURCE:-$(dirname "$0")/..}/tests/scripts/forged_broker.py" "$H" \
+		"bind:$d/w" "proc:$d/w/out" "proc:$d/w/top" proc:/proc "bind0:$d/w/outside"
+	[ "$(sed -n 1p "$T/out")" = "bind $d/w 0" ] && [ "$(sed -n 4p "$T/out")" = "proc /proc 0" ] &&
+		! grep -Eq "^proc $d/w/(out|top) 0\$" "$T/out" && grep -qx "bind0 $d/w/outside 22" "$T/out"
+	check $? "[$1] --view: init mounts no procfs through the user's symlink, binds nothing unchecked ($(tr '\n' ' ' <"$T/out"))"
 }
 
 mode_tests() {

@@ -113,6 +113,22 @@ fi
 run "$H" --view --policy=shell --read='/**' -- /usr/bin/ls /
 check $([ $rc = 0 ] && grep -qx usr "$T/out" && grep -qx proc "$T/out"; echo $?) "read /** binds the root itself"
 
+# A deny in a write tree whose file the host replaces by a rename while the
+# sandbox runs (as editors and git do): the kernel drops a mount whose
+# point is renamed over in another namespace, so the hidden mount is gone
+# and only the broker stands between the program and the new file.
+mkdir -p "$T/wr" && echo old >"$T/wr/secret" && mkfifo "$T/wr/go"
+"$H" --view --policy=shell --write="$T/wr/**" --deny="$T/wr/secret" -- /bin/sh -c \
+	"read x <$T/wr/go; /usr/bin/cat /proc/self/mountinfo; /usr/bin/cat $T/wr/secret" \
+	>"$T/out" 2>"$T/err" </dev/null & spid=$!
+sleep 1 # the view built, the program waiting on the FIFO
+echo new-secret >"$T/wr/new" && mv "$T/wr/new" "$T/wr/secret" && echo go >"$T/wr/go"
+wait "$spid"
+check $(awk -v p="$T/wr" '$5 == p' "$T/out" | grep -q . && ! grep -q new-secret "$T/out"; echo $?) \
+	"a denied file the host replaced by a rename is not read"
+awk -v p="$T/wr/secret" '$5 == p' "$T/out" | grep -q . ||
+	echo "# note: the hidden mount over $T/wr/secret is gone after the host's rename (the broker refused the read)"
+
 # The view holds what the policy grants: with --view and without, the same
 # program says the same.
 run "$H" --policy=shell -- /bin/sh -c "ls /usr/bin | head -3; cat $T/lit; ls $T/w"
