@@ -75,6 +75,8 @@ static int read_paths(struct broker *b, struct request *f, bool *on_fd)
 		if (i == 0 && !f->row->arg[ARG_PATH])
 			continue;
 		if (i == 0 && f->row->null_is_fd && !p->addr) {
+			if (p->dirfd == AT_FDCWD)
+				return -EFAULT; /* no path, and no fd in its place */
 			*on_fd = true;
 			continue;
 		}

@@ -42,6 +42,11 @@ static bool meta_allowed(struct broker *b, const struct request *f, int copy)
 int64_t fdcall_handle(struct broker *b, struct request *f)
 {
 	int pfd = f->p[0].dirfd;
+	/* fchmod(AT_FDCWD, ...): no fd, not the working directory. (The
+	 * f*xattr calls of newer kernels take AT_FDCWD as the working
+	 * directory, as the AT_EMPTY_PATH forms do.) */
+	if (f->fd_call && pfd < 0 && (f->op == OP_CHMOD || f->op == OP_CHOWN))
+		return -EBADF;
 	_cleanup_close_ int copy = -1;
 	if (pfd == AT_FDCWD) {
 		char p[64];

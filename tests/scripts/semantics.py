@@ -159,3 +159,17 @@ def fstat_kinds():
 
 
 res("fstat of a pipe, a socket, an epoll, an eventfd and a device", fstat_kinds)
+
+
+def raw(fn):
+    """A libc call's -1 as the OSError of its errno."""
+    def run():
+        if fn() < 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+    return run
+
+
+# Calls on an fd given AT_FDCWD: no fd at all, not the working directory.
+res("fchmod(AT_FDCWD)", raw(lambda: libc.fchmod(-100, 0o755)))
+res("fchown(AT_FDCWD)", raw(lambda: libc.fchown(-100, -1, -1)))
