@@ -70,16 +70,26 @@ def interleaved(ways, rounds, before=None, cwd=None, env=None):
     """Run each command in WAYS (name -> argv) ROUNDS times, one of each per
     round with the order rotated every round, so drift and warm caches fall
     on all alike. BEFORE() runs before each command, outside the timing.
+    A peer that fails (exits non-zero) is said and dropped from the row; the
+    native and sandboxed ways must work.
     Returns name -> list of wall times in seconds."""
     names = list(ways)
     times = {k: [] for k in names}
     for r in range(rounds):
         for k in names[r % len(names):] + names[:r % len(names)]:
+            if k not in times:
+                continue
             if before:
                 before()
             t = time.perf_counter()
-            subprocess.run(ways[k], check=True, cwd=cwd, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            done = subprocess.run(ways[k], cwd=cwd, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if done.returncode != 0 and k in ("native", "sandbox-helper"):
+                raise subprocess.CalledProcessError(done.returncode, ways[k])
+            if done.returncode != 0:
+                print(f"  ({k} failed here with status {done.returncode}: left out of this row)")
+                del times[k]
+                continue
             times[k].append(time.perf_counter() - t)
     return times
 
