@@ -351,7 +351,7 @@ static int64_t client_sendmsg(struct broker *b, struct request *f)
 		    c->cmsg_len == CMSG_LEN(sizeof(int)) && (fds[0] = req_program_fd_any(b, f, pfd)) >= 0)
 			nfds = 1;
 	}
-	long tgid = r == 0 ? req_proc_field(b, f, "status", "Tgid:", 10) : -1;
+	long tgid = r == 0 ? req_tgid(b, f) : -1;
 	if (r == 0)
 		dispatch_client_message(b, &m->req, len, trunc, fds, nfds, tgid > 0 ? (pid_t)tgid : 0, rep);
 	free(m);

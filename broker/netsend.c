@@ -93,7 +93,7 @@ static ssize_t send_waiting(struct broker *b, struct request *f, const struct so
 	if (waiting)
 		pool_wait_end(b);
 	if (n < 0 && err == EPIPE && !(flags & MSG_NOSIGNAL)) {
-		long tgid = req_proc_field(b, f, "status", "Tgid:", 10);
+		long tgid = req_tgid(b, f);
 		if (tgid > 0)
 			(void)syscall(SYS_tgkill, (pid_t)tgid, (pid_t)f->n->pid, SIGPIPE);
 	}

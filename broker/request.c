@@ -246,6 +246,11 @@ long req_proc_field(const struct broker *b, const struct request *f, const char 
 	return -EIO;
 }
 
+long req_tgid(const struct broker *b, const struct request *f)
+{
+	return req_proc_field(b, f, "status", "Tgid:", 10);
+}
+
 int req_umask_begin(const struct broker *b, const struct request *f, mode_t *old)
 {
 	long u = req_proc_field(b, f, "status", "Umask:", 8);
@@ -269,7 +274,7 @@ int req_program_fd_any(const struct broker *b, const struct request *f, int fd)
 {
 	if (fd < 0)
 		return -EBADF;
-	long tgid = req_proc_field(b, f, "status", "Tgid:", 10);
+	long tgid = req_tgid(b, f);
 	if (tgid < 0)
 		return (int)tgid;
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);

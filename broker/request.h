@@ -121,6 +121,9 @@ ssize_t req_read_proc(const struct broker *b, const struct request *f, const cha
 		      size_t size);
 long req_proc_field(const struct broker *b, const struct request *f, const char *name,
 		    const char *key, int base);
+/* The process (thread group) of the request's thread, as the broker's pid
+ * namespace numbers it; or a negative errno. */
+long req_tgid(const struct broker *b, const struct request *f);
 /* Set the calling thread's umask to the program's; *OLD to restore. */
 int req_umask_begin(const struct broker *b, const struct request *f, mode_t *old);
 /* The program's fd FD: its object opened anew through /proc with FLAGS
