@@ -23,27 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SLOT 100 /* the fd number both threads use */
+#include "fdflip.h"
 
-static atomic_bool stop;
+#define SLOT FDFLIP_SLOT
+
 static int host_dir, own_dir;
-
-static void *flipper(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&stop)) {
-		(void)dup2(own_dir, SLOT);
-		(void)dup2(host_dir, SLOT);
-	}
-	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -65,12 +49,13 @@ int main(int argc, char **argv)
 	int direct = fchdir(host_dir);
 	printf("# fchdir to the host directory itself: %s\n", direct == 0 ? "done" : strerror(errno));
 	pthread_t t;
-	if (pthread_create(&t, NULL, flipper, NULL) != 0)
+	struct fdflip flip = {.a = own_dir, .b = host_dir};
+	if (pthread_create(&t, NULL, fdflip_run, &flip) != 0)
 		return 1;
 	long tries = 0, moved = 0, sent = 0;
 	struct sockaddr_un a = {.sun_family = AF_UNIX, .sun_path = "hostsock"};
-	double end = now() + atof(argv[2]);
-	while (now() < end) {
+	double end = fdflip_now() + atof(argv[2]);
+	while (fdflip_now() < end) {
 		tries++;
 		if (fchdir(SLOT) < 0)
 			continue;
@@ -80,7 +65,7 @@ int main(int argc, char **argv)
 		if (fchdir(own_dir) < 0)
 			continue; /* where fchdir is refused */
 	}
-	atomic_store(&stop, true);
+	atomic_store(&flip.stop, true);
 	pthread_join(t, NULL);
 	printf("cwdswap: %ld of %ld fchdirs went through, %ld datagrams reached the host socket\n", moved,
 	       tries, sent);

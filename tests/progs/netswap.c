@@ -30,9 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SLOT 100 /* the fd number both threads use */
+#include "fdflip.h"
 
-static atomic_bool stop;
+#define SLOT FDFLIP_SLOT
+
 static int host_fd, other_fd;
 
 static struct sockaddr_in addr(int port)
@@ -40,24 +41,6 @@ static struct sockaddr_in addr(int port)
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return a;
-}
-
-/* Put the host socket and the other fd at SLOT in turn. */
-static void *flipper(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&stop)) {
-		(void)dup2(other_fd, SLOT);
-		(void)dup2(host_fd, SLOT);
-	}
-	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
@@ -114,11 +97,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	pthread_t t;
-	if (pthread_create(&t, NULL, flipper, NULL) != 0)
+	struct fdflip flip = {.a = other_fd, .b = host_fd};
+	if (pthread_create(&t, NULL, fdflip_run, &flip) != 0)
 		return 1;
 	long tries = 0, done = 0;
-	double end = now() + secs;
-	while (now() < end) {
+	double end = fdflip_now() + secs;
+	while (fdflip_now() < end) {
 		tries++;
 		if (send_mode) {
 			struct iovec iov = {.iov_base = "leak", .iov_len = 4};
@@ -133,7 +117,7 @@ int main(int argc, char **argv)
 			(void)connect(host_fd, (struct sockaddr *)&ok, sizeof(ok));
 		}
 	}
-	atomic_store(&stop, true);
+	atomic_store(&flip.stop, true);
 	pthread_join(t, NULL);
 	printf("%s: %ld of %ld calls to the forbidden port went through\n", argv[1], done, tries);
 	return 0;
