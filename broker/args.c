@@ -97,6 +97,10 @@ int setup_parse_args(int argc, char **argv, struct setup_args *a)
 			a->client = true;
 		} else if (!strcmp(argv[i], "--view")) {
 			a->view = true;
+		} else if (!strcmp(argv[i], "--strict")) {
+			a->strict = true;
+		} else if (!strcmp(argv[i], "--deferred")) {
+			a->deferred = true;
 		} else if (!strncmp(argv[i], "--chdir=", 8)) {
 			a->chdir = argv[i] + 8;
 		} else if (rule_option(argv[i], NULL, NULL) || net_option(argv[i])) {

@@ -30,6 +30,8 @@ struct broker {
 	int sbxroot;       /* O_PATH fd of the program's root, -1 until needed */
 	dev_t sbx_dev;     /* its device */
 	bool landlock;     /* init confines execve to the root with Landlock */
+	bool fast;         /* the view holds every grant and Landlock confines
+			    * the program to it: the kernel serves its reads */
 	bool unix_rules;   /* the policy has connect/bind unix rules: the program
 			    * may hold unix datagram sockets, so its working
 			    * directory never leaves the sandbox's root */
@@ -112,8 +114,10 @@ int broker_serve_in_process(int fd, const char *helper_dir);
 
 /* filter.c: the seccomp program for the sandboxed process. */
 /* DGRAM: the policy may hand over datagram sockets of the host's (it has
- * udp or unix rules), whose sends must stop for the broker. */
-int filter_build(void **bpf, size_t *len, bool dgram);
+ * udp or unix rules), whose sends must stop for the broker. FAST: the
+ * view's fast path (b->fast): reads by path run in the kernel; fchdir too
+ * unless UNIX_RULES. */
+int filter_build(void **bpf, size_t *len, bool dgram, bool fast, bool unix_rules);
 /* The guard filter, installed first: argument checks with default allow. */
 int filter_build_guard(void **bpf, size_t *len, bool unix_dgram);
 

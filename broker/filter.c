@@ -148,14 +148,55 @@ static int add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *nam
  * stop for the broker; else (and always for sendto without an address)
  * they are the kernel's: a stream ignores the address, and the sandbox's
  * own sockets reach nothing. */
-static int add_notified(scmp_filter_ctx ctx, bool dgram)
+/* The view's fast path: what only reads by path and runs in the kernel
+ * when the view holds every grant and Landlock keeps the program to it.
+ * An open only without a flag that writes, makes or truncates (the
+ * others stop: one rule for each such flag). openat2's flags are in
+ * memory, creat always makes: theirs stop. */
+static const unsigned long write_oflags[] = {O_WRONLY, O_RDWR, O_CREAT, O_TRUNC,
+					    __O_TMPFILE & ~O_DIRECTORY};
+
+static int add_fast(scmp_filter_ctx ctx, const struct syscall_row *row, bool unix_rules)
+{
+	switch (row->op) {
+	case OP_OPEN: {
+		if (row->how || row->oflags)
+			return 1;
+		unsigned arg = row->arg[ARG_OFLAGS] - 1u;
+		unsigned long all = 0;
+		int r = 0;
+		for (size_t i = 0; i < SBX_ARRAY_SIZE(write_oflags) && r == 0; i++) {
+			struct scmp_arg_cmp has = {arg, SCMP_CMP_MASKED_EQ, write_oflags[i], write_oflags[i]};
+			all |= write_oflags[i];
+			r = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, row->nr, 1, &has);
+		}
+		struct scmp_arg_cmp none = {arg, SCMP_CMP_MASKED_EQ, all, 0};
+		return r < 0 ? r : seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, row->nr, 1, &none);
+	}
+	case OP_FCHDIR:
+		/* See exec.c's fchdir_handle. */
+		return unix_rules ? 1 : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, row->nr, 0);
+	/* statfs stays: init waits in statfs("/") until the broker holds
+	 * the listener (helper/init.c), and few programs call it. */
+	case OP_STAT: case OP_STATX: case OP_ACCESS: case OP_READLINK:
+	case OP_CHDIR: case OP_XATTR_GET: case OP_XATTR_LIST:
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, row->nr, 0);
+	default:
+		return 1;
+	}
+}
+
+static int add_notified(scmp_filter_ctx ctx, bool dgram, bool fast, bool unix_rules)
 {
 	size_t n;
 	const struct syscall_row *rows = syscalls_table(&n);
 	for (size_t i = 0; i < n; i++) {
 		const struct syscall_row *row = &rows[i];
-		int r;
-		if (row->when == NOTIFY_ALWAYS || !dgram) {
+		int r = fast ? add_fast(ctx, row, unix_rules) : 1;
+		if (r <= 0) {
+			if (r < 0)
+				return r;
+		} else if (row->when == NOTIFY_ALWAYS || !dgram) {
 			r = seccomp_rule_add(ctx, row->when == NOTIFY_ALWAYS ? SCMP_ACT_NOTIFY : SCMP_ACT_ALLOW,
 					     row->nr, 0);
 		} else if (row->addr_arg) {
@@ -282,7 +323,7 @@ out:
 	return r;
 }
 
-int filter_build(void **bpf, size_t *len, bool dgram)
+int filter_build(void **bpf, size_t *len, bool dgram, bool fast, bool unix_rules)
 {
 	int r;
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
@@ -292,7 +333,7 @@ int filter_build(void **bpf, size_t *len, bool dgram)
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
 		goto out;
 	if ((r = add_list(ctx, SCMP_ACT_ALLOW, allowed, SBX_ARRAY_SIZE(allowed))) < 0 ||
-	    (r = add_notified(ctx, dgram)) < 0 ||
+	    (r = add_notified(ctx, dgram, fast, unix_rules)) < 0 ||
 	    (r = add_list(ctx, SCMP_ACT_ERRNO(EPERM), refused, SBX_ARRAY_SIZE(refused))) < 0)
 		goto out;
 	/* clone: no new namespaces; clone3 hides its flags in memory, so it

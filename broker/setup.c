@@ -175,7 +175,7 @@ static int send_filter(struct broker *b, uint32_t type, const char *what)
 			 * with sendto(MSG_FASTOPEN): its sends stop too. */
 			dgram |= b->policy.net[i].proto != SBX_NET_TCP ||
 				 b->policy.net[i].op == SBX_NET_BIND;
-		r = filter_build(&bpf, &len, dgram);
+		r = filter_build(&bpf, &len, dgram, b->fast, b->unix_rules);
 	}
 	if (r < 0) {
 		sbx_log_errno(r, "cannot build the %s", what);
@@ -338,9 +338,11 @@ static int setup_fds(struct broker *b)
 	return 0;
 }
 
-/* --view: the policy as the root's mounts, before the program's own binds
- * (which go over them: a tree is noexec). */
-static int send_view(struct broker *b)
+/* The view: the policy as the root's mounts, before the program's own binds
+ * (an approved exec goes over a noexec write tree), and its Landlock ruleset. Where
+ * the view holds every grant and Landlock confines the program to it, the
+ * kernel serves the program's reads itself (b->fast). */
+static int send_view(struct broker *b, const struct setup_args *a)
 {
 	struct view v;
 	int r = view_compile(&b->policy, &v);
@@ -350,6 +352,15 @@ static int send_view(struct broker *b)
 		r = view_send(b, &v);
 	else
 		sbx_log_errno(r, "cannot compile the policy into a view");
+	if (r == 0 && b->landlock && !a->deferred) {
+		int rs = view_ruleset(&v);
+		r = rs < 0 ? rs : talked(sbx_msg_send(b->chan, SBX_MSG_LANDLOCK, 0, NULL, 0, &rs, 1));
+		if (rs >= 0)
+			close(rs);
+		if (r < 0)
+			sbx_log_errno(r, "cannot give the program the view's Landlock ruleset");
+		b->fast = r == 0 && v.complete;
+	}
 	view_free(&v);
 	return r;
 }
@@ -379,7 +390,14 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 	}
 	/* init confines execve with Landlock wherever the kernel has it. */
 	b->landlock = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u) >= 1;
-	if ((r = setup_load_policy(b, a)) < 0 || (a->view && (r = send_view(b)) < 0) ||
+	if ((r = setup_load_policy(b, a)) < 0)
+		return r;
+	/* The private TMPDIR is a tree of the view. */
+	if (b->policy.private_tmp && (r = tmpdir_create(b)) < 0) {
+		sbx_log_errno(r, "cannot make the sandbox's TMPDIR");
+		return r;
+	}
+	if ((a->view && !a->strict && (r = send_view(b, a)) < 0) ||
 	    (r = set_program(b, a->argv[0], code)) < 0)
 		return r;
 	*code = SBX_EXIT_SETUP;
@@ -395,10 +413,6 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 		return r;
 	if (a->client && (r = client_start(b)) < 0) {
 		sbx_log_errno(r, "cannot set up the client library's socket");
-		return r;
-	}
-	if (b->policy.private_tmp && (r = tmpdir_create(b)) < 0) {
-		sbx_log_errno(r, "cannot make the sandbox's TMPDIR");
 		return r;
 	}
 	for (size_t i = 0; i < b->policy.n_net; i++)

@@ -22,6 +22,8 @@ struct setup_args {
 	const char *chdir;     /* --chdir, or NULL */
 	bool client;           /* --client */
 	bool view;             /* --view: the policy compiled into the root */
+	bool strict;           /* --strict: every path request the broker's */
+	bool deferred;         /* --deferred (the helper's, passed on) */
 	const char *rules[64]; /* --read=, --write=, ... as given */
 	size_t n_rules;
 	char **argv;

@@ -20,6 +20,7 @@ static const struct {
 } known[] = {
 	{"--policy=", 0}, {"--read=", 0}, {"--write=", 0}, {"--exec=", 0}, {"--stat=", 0},
 	{"--deny=", 0}, {"--connect=", 0}, {"--bind=", 0}, {"--chdir=", 0}, {"--client", 0}, {"--view", 0},
+	{"--strict", 0}, {"--deferred", 0},
 	{"--pids-max=", 1}, {"--memory-max=", 4096},
 	/* written by the helper, or by --serve-fd's handover */
 	{"--channel-fd=", 0}, {"--init-pid=", 0}, {"--init-pidfd=", 0}, {"--mode=", 0}, {"--json-status-fd=", 0},

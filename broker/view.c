@@ -57,8 +57,7 @@ static int add(struct view *v, enum view_kind kind, const char *path, mode_t typ
 	return 0;
 }
 
-/* Is PATH DIR itself or beneath it? */
-static bool within(const char *path, const char *dir)
+bool view_within(const char *path, const char *dir)
 {
 	size_t l = strlen(dir);
 	if (!strcmp(dir, "/"))
@@ -93,33 +92,34 @@ static int rule_base(const char *pat, char *base, size_t size)
 	return n > 0 && n < (int)size ? 2 : 0;
 }
 
+/* What compile_rule makes of a rule: done (0), or left out, which the view
+ * can stand only if a tree of it holds everything beneath the rule's
+ * literal directory (LEFT_OUT: view_compile checks once all trees are in;
+ * a bind shows the host's tree as it is, files made later too). */
+#define LEFT_OUT 1
+
 /* One allow rule, as a bind, a directory or a symlink (or nothing). */
 static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v)
 {
 	char base[PATH_MAX];
 	int form = strchr(r->pattern, '$') ? 0 : rule_base(r->pattern, base, sizeof(base));
 	struct stat st;
-	if (!form) {
-		v->complete = r->kind == SBX_RULE_STAT ? v->complete : false;
-		return 0;
-	}
+	if (!form)
+		return LEFT_OUT;
 	if (!canonical(base))
 		return 0; /* the policy speaks of canonical paths: it names nothing */
-	if (within(base, "/proc")) {
-		v->complete = false; /* the sandbox's own procfs, and the broker's */
-		return 0;
-	}
+	if (view_within(base, "/proc"))
+		return 0; /* the sandbox's own procfs stands for the host's */
 	if (lstat(base, &st) < 0) {
 		/* Nothing there now: a file the program may make is the
 		 * broker's; a path to read that is not there stays so. */
-		v->complete = r->kind == SBX_RULE_WRITE ? false : v->complete;
-		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ? 0 : -errno;
+		if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
+			return -errno;
+		return r->kind == SBX_RULE_WRITE ? LEFT_OUT : 0;
 	}
 	unsigned perms = sbx_policy_check(p, base);
-	if (!perms) {
-		v->complete = v->complete && !(form == 2 && sbx_policy_covers_below(p, base));
-		return 0; /* a deny names it: it stays unseen */
-	}
+	if (!perms)
+		return form == 2 && sbx_policy_covers_below(p, base) ? LEFT_OUT : 0; /* a deny names it */
 	if (S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlink(base, target, sizeof(target) - 1);
@@ -131,16 +131,33 @@ static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, st
 	if (r->kind == SBX_RULE_STAT || (form == 1 && S_ISDIR(st.st_mode))) {
 		/* Only its name: what is in it stays the policy's (its
 		 * listing, for a read of the directory itself). */
-		v->complete = v->complete && r->kind == SBX_RULE_STAT && S_ISDIR(st.st_mode);
-		return S_ISDIR(st.st_mode) ? add(v, VIEW_DIR, base, S_IFDIR, 0, NULL, NULL) : 0;
+		int e = S_ISDIR(st.st_mode) ? add(v, VIEW_DIR, base, S_IFDIR, 0, NULL, NULL) : 0;
+		return e < 0 ? e : r->kind == SBX_RULE_STAT && S_ISDIR(st.st_mode) ? 0 : LEFT_OUT;
 	}
-	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
-		v->complete = false; /* devices, FIFOs, sockets: the broker's */
-		return 0;
-	}
-	uint32_t flags = SBX_BIND_NOEXEC | (form == 2 ? SBX_BIND_RECURSIVE : 0) |
-			 (r->kind == SBX_RULE_WRITE ? SBX_BIND_WRITABLE : 0);
+	/* A device node the policy names opens as one; block devices, FIFOs
+	 * and sockets stay the broker's. */
+	bool dev = S_ISCHR(st.st_mode) && form == 1;
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !dev)
+		return LEFT_OUT;
+	/* A read tree is mapped as code (shared libraries, which the kernel
+	 * opens now); what runs is still the broker's, execve always stops.
+	 * What the program writes does not run. */
+	uint32_t flags = (form == 2 ? SBX_BIND_RECURSIVE : 0) | (dev ? SBX_BIND_DEVICE : 0) |
+			 (r->kind == SBX_RULE_WRITE ? SBX_BIND_WRITABLE | SBX_BIND_NOEXEC : 0);
 	return add(v, VIEW_BIND, base, st.st_mode & S_IFMT, flags, &st, NULL);
+}
+
+/* The literal directory PAT starts with (before its first wildcard). */
+static void literal_dir(const char *pat, char *dir, size_t size)
+{
+	size_t l = strcspn(pat, "*?[{$");
+	if (!pat[l]) {
+		snprintf(dir, size, "%s", pat);
+		return;
+	}
+	while (l > 0 && pat[l - 1] != '/')
+		l--;
+	snprintf(dir, size, "%.*s", l > 1 ? (int)(l - 1) : 1, pat);
 }
 
 static int by_path(const void *a, const void *b)
@@ -162,7 +179,7 @@ static const struct view_entry *tree_of(const struct view *v, const char *path, 
 	const struct view_entry *best = NULL;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct view_entry *e = &v->v[i];
-		if (e->kind == VIEW_BIND && (e->flags & SBX_BIND_RECURSIVE) && within(path, e->path) &&
+		if (e->kind == VIEW_BIND && (e->flags & SBX_BIND_RECURSIVE) && view_within(path, e->path) &&
 		    (self || strcmp(path, e->path)) && (!best || strlen(e->path) > strlen(best->path)))
 			best = e;
 	}
@@ -278,7 +295,7 @@ static int expand_deny(struct view *v, const char *pat, const char *root, long *
 	const char *star = strchr(pat, '*');
 	struct stat st;
 	if (!star) {
-		if (!within(pat, root) || lstat(pat, &st) < 0)
+		if (!view_within(pat, root) || lstat(pat, &st) < 0)
 			return 0;
 		return hide(v, pat, &st);
 	}
@@ -288,9 +305,9 @@ static int expand_deny(struct view *v, const char *pat, const char *root, long *
 	while (slash > pat && *slash != '/')
 		slash--;
 	snprintf(start, sizeof(start), "%.*s", slash == pat ? 1 : (int)(slash - pat), pat);
-	if (within(root, start))
+	if (view_within(root, start))
 		snprintf(start, sizeof(start), "%s", root);
-	else if (!within(start, root))
+	else if (!view_within(start, root))
 		return 0;
 	if (!canonical(start) || lstat(start, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
@@ -307,10 +324,14 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 {
 	*v = (struct view){.complete = true};
 	int r = 0;
-	for (size_t i = 0; i < p->n_rules && r == 0; i++)
-		if (p->rules[i].kind != SBX_RULE_DENY)
-			r = compile_rule(p, &p->rules[i], v);
-	if (r == 0)
+	bool *left = calloc(p->n_rules + 1, sizeof(*left));
+	if (!left)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_rules && r >= 0; i++) {
+		r = p->rules[i].kind == SBX_RULE_DENY ? 0 : compile_rule(p, &p->rules[i], v);
+		left[i] = r == LEFT_OUT;
+	}
+	if (r >= 0)
 		r = tidy(v);
 	/* Denies over each tree; a tree whose denies cannot all be expanded
 	 * is left to the broker whole. */
@@ -334,6 +355,23 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 			v->complete = false;
 		}
 	}
+	/* A deny inside a writable tree: a rename there (the program's own,
+	 * through the broker, on the host, where no mount hides it) would drop
+	 * the hide, and Landlock cannot split a tree whose files are still to
+	 * be made (viewlock.c). Reads there stay the broker's. */
+	for (size_t i = 0; i < v->n && r == 0; i++) {
+		const struct view_entry *t = v->v[i].kind == VIEW_HIDE ? tree_of(v, v->v[i].path, false) : NULL;
+		if (t && (t->flags & SBX_BIND_WRITABLE))
+			v->complete = false;
+	}
+	/* What was left out, where no tree holds it. */
+	for (size_t i = 0; i < p->n_rules && r == 0; i++) {
+		char dir[PATH_MAX];
+		literal_dir(p->rules[i].pattern, dir, sizeof(dir));
+		if (left[i] && !view_within(dir, "/proc") && !tree_of(v, dir, true))
+			v->complete = false;
+	}
+	free(left);
 	if (r == 0)
 		qsort(v->v, v->n, sizeof(v->v[0]), by_path);
 	if (r < 0)

@@ -47,6 +47,14 @@ int view_add_proc(struct view *v);
 
 void view_free(struct view *v);
 
+/* Is PATH DIR itself or beneath it? */
+bool view_within(const char *path, const char *dir);
+
+/* viewlock.c: a Landlock ruleset with a rule for each bind of V, by the
+ * host's inode, with the bind's rights (for common/landlock.h). The fd, or
+ * a negative errno (-EOPNOTSUPP without Landlock). */
+int view_ruleset(const struct view *v);
+
 struct broker;
 /* Have init build V in the sandbox's root (view.c's second half, needs
  * the channel). Returns 0 or a negative errno, said on stderr. */

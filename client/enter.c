@@ -125,7 +125,7 @@ int sbx_enter(void)
 		return fail(fd, EPERM);
 	struct sock_fprog guard = {(unsigned short)ng, (struct sock_filter *)(void *)(buf + 28)};
 	struct sock_fprog prog = {(unsigned short)nm, guard.filter + ng};
-	int r = sbx_confine_exec();
+	int r = sbx_confine_exec(-1);
 	if (r < 0)
 		return fail(fd, -r);
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &guard) < 0)

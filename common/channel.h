@@ -46,6 +46,8 @@ enum sbx_msg_type {
 				* read-only mount over what is there (dev, ino
 				* 0: whatever it is, of that type) */
 	SBX_MSG_ROOT_PROC,     /* payload: path: a procfs of the sandbox there */
+	SBX_MSG_LANDLOCK,      /* fd: the view's Landlock ruleset, for the program
+				* to confine itself with before its execve */
 	SBX_MSG_TYPE_MAX,
 };
 
@@ -64,6 +66,7 @@ struct sbx_bind_req {
 #define SBX_BIND_WRITABLE 1u  /* not read-only */
 #define SBX_BIND_NOEXEC 2u    /* nothing in it runs */
 #define SBX_BIND_RECURSIVE 4u /* with the mounts beneath it */
+#define SBX_BIND_DEVICE 8u    /* a device node, opened as one (not recursive) */
 
 struct sbx_msg {
 	struct sbx_msg_hdr hdr;

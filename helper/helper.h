@@ -44,11 +44,7 @@ struct launch {
 	bool deferred;     /* --deferred: the program calls sbx_enter() */
 	int broker_fd;     /* --broker-fd: the launcher's broker; -1: none */
 	int helper_pidfd;  /* the helper's own, for init to see it is still there */
-	struct {
-		bool set;
-		int resource;
-		rlim_t value;
-	} rlimits[4];
+	struct { bool set; int resource; rlim_t value; } rlimits[4];
 };
 
 /* A setup step that fails ends the process with status 125 and one line

@@ -166,7 +166,7 @@ static void refuse_dgram_fds(const struct launch *l)
 }
 
 _Noreturn static void run_program(const struct launch *l, int chan, const char *path,
-				  const char *workdir, int client_fd, const struct sock_fprog *guard,
+				  const char *workdir, const int fds[2], const struct sock_fprog *guard,
 				  const struct sock_fprog *prog)
 {
 	sigset_t none;
@@ -207,7 +207,7 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	 * execve's path. */
 	DIE_IF(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0, "cannot make the program dumpable");
 	if (!l->deferred) {
-		DIE_ERR(sbx_confine_exec(), "cannot confine execve with Landlock");
+		DIE_ERR(sbx_confine_exec(fds[1]), "cannot confine the program with Landlock");
 		DIE_IF(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, guard) < 0,
 		       "cannot install the seccomp guard filter");
 		int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -218,10 +218,7 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 		 * the channel (SO_PASSCRED) and the fd's number from the
 		 * message, and we wait in a call the broker answers, once it
 		 * holds the listener. */
-		struct {
-			struct sbx_msg_hdr hdr;
-			int32_t fd;
-		} lm = {{SBX_MSG_LISTENER, 0}, listener};
+		struct { struct sbx_msg_hdr hdr; int32_t fd; } lm = {{SBX_MSG_LISTENER, 0}, listener};
 		DIE_IF(write(chan, &lm, sizeof(lm)) != (ssize_t)sizeof(lm),
 		       "cannot hand the seccomp listener to the broker");
 		struct statfs sf;
@@ -234,8 +231,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	int keep[SBX_ARRAY_SIZE(l->keep_fds) + 2];
 	size_t n_keep = l->n_keep;
 	memcpy(keep, l->keep_fds, n_keep * sizeof(int));
-	if (client_fd >= 0)
-		n_keep = place_fd(client_fd, "SBX_BROKER_FD", keep, n_keep);
+	if (fds[0] >= 0)
+		n_keep = place_fd(fds[0], "SBX_BROKER_FD", keep, n_keep);
 	if (enter_fd >= 0)
 		n_keep = place_fd(enter_fd, "SBX_ENTER_FD", keep, n_keep);
 	DIE_ERR(l->close_fds ? init_close_fds(keep, n_keep) : 0, "cannot close inherited fds");
@@ -289,22 +286,25 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 
 	static struct sbx_msg m;
 	char *exec_path = NULL, *workdir = NULL;
-	int client_fd = -1;
+	int client_fd = -1, ruleset = -1;
 	struct sock_fprog guard = {0}, main_filter = {0};
 	while (!main_filter.filter) {
 		r = sbx_msg_recv(chan, &m);
 		if (r == 0)
 			_exit(SBX_EXIT_SETUP); /* the broker refused to start; it said why */
 		DIE_ERR(r, "init: bad message from the broker");
-		if (m.hdr.type == SBX_MSG_CLIENT && m.nfds == 1 && client_fd < 0) {
-			client_fd = m.fds[0];
+		/* The fds the program gets: the client library's socket, the view's Landlock ruleset. */
+		int *slot = m.hdr.type == SBX_MSG_CLIENT ? &client_fd : m.hdr.type == SBX_MSG_LANDLOCK ? &ruleset : NULL;
+		if (slot && m.nfds == 1 && *slot < 0) {
+			*slot = m.fds[0];
 			m.fds[0] = -1;
 			m.nfds = 0;
 		}
 		sbx_msg_close_fds(&m);
 		switch (m.hdr.type) {
 		case SBX_MSG_CLIENT:
-			REFUSE_IF(client_fd < 0, "init: bad client socket from the broker");
+		case SBX_MSG_LANDLOCK:
+			REFUSE_IF(*slot < 0, "init: bad fd from the broker");
 			break;
 		case SBX_MSG_EXEC_PATH:
 			exec_path = one_path(&m, exec_path, "exec path");
@@ -349,7 +349,7 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 	DIE_IF(child < 0, "init: cannot fork the program");
 	if (child == 0) {
 		close(sfd);
-		run_program(l, chan, exec_path, workdir, client_fd, &guard, &main_filter);
+		run_program(l, chan, exec_path, workdir, (int[]){client_fd, ruleset}, &guard, &main_filter);
 	}
 	free(guard.filter);
 	free(main_filter.filter);

@@ -104,6 +104,7 @@ static bool helper_option(struct launch *l, const char *a)
 		l->broker_fd = open_fd("--broker-fd", v, 3);
 	} else if (!strcmp(a, "--deferred")) {
 		l->deferred = true;
+		return false; /* the broker's too: no view's fast path then */
 	} else if (!strcmp(a, "--close-fds")) {
 		l->close_fds = true;
 	} else if ((v = value(a, "--keep-fd="))) {

@@ -143,7 +143,7 @@ static int checked(int fd, const struct stat *st, const struct sbx_bind_req *req
 static int place(int mnt, const char *path, mode_t type, uint32_t flags, const struct stat *src)
 {
 	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+		.attr_set = MOUNT_ATTR_NOSUID | (flags & SBX_BIND_DEVICE ? 0 : MOUNT_ATTR_NODEV) |
 			    (flags & SBX_BIND_WRITABLE ? 0 : MOUNT_ATTR_RDONLY) |
 			    (flags & SBX_BIND_NOEXEC ? MOUNT_ATTR_NOEXEC : 0),
 	};
@@ -154,7 +154,8 @@ static int place(int mnt, const char *path, mode_t type, uint32_t flags, const s
 	_cleanup_close_ int to = open_in("/newroot", path, &cur);
 	if (to == -ENOENT) {
 		/* The mount point: a directory, or a new empty file (mknodat
-		 * follows no symlink and fails on anything already there). */
+		 * follows no symlink and fails on anything already there; a
+		 * device goes over an empty file, or over itself in a tree). */
 		const char *last = NULL;
 		_cleanup_close_ int dfd = stage_parent(path, &last);
 		if (dfd < 0)
@@ -168,9 +169,10 @@ static int place(int mnt, const char *path, mode_t type, uint32_t flags, const s
 	/* Of the wrong type, or already there, and runs where it should (the same exec approved
 	 * twice; an exec inside a noexec tree is bound over it)? */
 	struct statfs sf;
-	if ((cur.st_mode & S_IFMT) != type || (src && !flags && cur.st_dev == src->st_dev &&
+	bool fits = (cur.st_mode & S_IFMT) == type || (type == S_IFCHR && S_ISREG(cur.st_mode));
+	if (!fits || (src && !flags && cur.st_dev == src->st_dev &&
 	    cur.st_ino == src->st_ino && fstatfs(to, &sf) == 0 && !(sf.f_flags & ST_NOEXEC)))
-		return (cur.st_mode & S_IFMT) != type ? -EEXIST : 0;
+		return fits ? 0 : -EEXIST;
 	if (move_mount(mnt, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -errno;
 	return 0;
@@ -183,15 +185,21 @@ int root_add_bind(const struct sbx_bind_req *req, const char *path)
 	mode_t type = req->mode & S_IFMT;
 	/* Only a hidden mount may stand over whatever is there: a bind is of
 	 * the very object the broker checked (dev, ino 0 would pass any). */
-	if ((type != S_IFREG && !(type == S_IFDIR && (req->flags & SBX_BIND_RECURSIVE))) ||
-	    (req->flags & ~7u) || path[0] != '/' || (!req->dev && !req->ino))
+	bool recursive = req->flags & SBX_BIND_RECURSIVE, dev = req->flags & SBX_BIND_DEVICE;
+	if ((dev ? type != S_IFCHR || recursive : type != S_IFREG && !(type == S_IFDIR && recursive)) ||
+	    (req->flags & ~15u) || path[0] != '/' || (!req->dev && !req->ino))
 		return -EINVAL;
 	struct stat st;
+	struct statvfs sv;
 	_cleanup_close_ int src = checked(open_in("/oldroot", path, &st), &st, req);
+	/* A device opens here only where it opens on the host (no nodev
+	 * mount a user made, such as FUSE, lends it). */
+	if (src >= 0 && dev && (fstatvfs(src, &sv) < 0 || (sv.f_flag & ST_NODEV)))
+		return -EPERM;
 	if (src < 0)
 		return src;
 	_cleanup_close_ int mnt = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-					    (req->flags & SBX_BIND_RECURSIVE ? AT_RECURSIVE : 0));
+					    (recursive ? AT_RECURSIVE : 0));
 	if (mnt < 0)
 		return -errno;
 	return place(mnt, path, type, req->flags, &st);

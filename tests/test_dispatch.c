@@ -26,6 +26,7 @@
 
 #include "broker.h"
 #include "dispatch.h"
+#include "util.h"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
@@ -454,13 +455,18 @@ struct filter {
 	size_t len;
 };
 
-static struct filter build(bool dgram)
+static struct filter build_with(bool dgram, bool fast)
 {
 	void *bpf = NULL;
 	size_t len = 0;
-	assert_int_equal(filter_build(&bpf, &len, dgram), 0);
+	assert_int_equal(filter_build(&bpf, &len, dgram, fast, false), 0);
 	assert_true(len > 0 && len % sizeof(struct sock_filter) == 0);
 	return (struct filter){bpf, len / sizeof(struct sock_filter)};
+}
+
+static struct filter build(bool dgram)
+{
+	return build_with(dgram, false);
 }
 
 static uint32_t answer(const struct filter *fl, int nr, uint32_t arch, const uint64_t *args)
@@ -567,6 +573,57 @@ static void test_filter_notifies_table(void **state)
 	}
 }
 
+/* The view's fast path: a read-only open and the read-only path calls run
+ * in the kernel; every open that writes, makes or truncates, openat2 and
+ * every call that changes the tree still stop for the broker. */
+static void test_filter_fast(void **state)
+{
+	(void)state;
+	struct filter fl = build_with(false, true);
+	static const uint64_t ro[] = {O_RDONLY, O_RDONLY | O_CLOEXEC | O_DIRECTORY, O_PATH | O_NOFOLLOW,
+				      O_RDONLY | O_NONBLOCK | O_NOCTTY | O_LARGEFILE};
+	static const uint64_t rw[] = {O_WRONLY, O_RDWR, O_CREAT, O_RDONLY | O_TRUNC, O_TMPFILE | O_RDWR,
+				      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, O_APPEND | O_WRONLY,
+				      0xffffffffull};
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(ro); i++) {
+		uint64_t at[6] = {(uint64_t)AT_FDCWD, 0x1000, ro[i]}, plain[6] = {0x1000, ro[i]};
+		assert_int_equal(answer(&fl, SYS_openat, NATIVE_ARCH, at), SECCOMP_RET_ALLOW);
+#ifdef SYS_open
+		assert_int_equal(answer(&fl, SYS_open, NATIVE_ARCH, plain), SECCOMP_RET_ALLOW);
+#endif
+		(void)plain;
+	}
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(rw); i++) {
+		uint64_t at[6] = {(uint64_t)AT_FDCWD, 0x1000, rw[i]}, plain[6] = {0x1000, rw[i]};
+		if (answer(&fl, SYS_openat, NATIVE_ARCH, at) != SECCOMP_RET_USER_NOTIF)
+			fail_msg("openat flags %#llx not notified", (unsigned long long)rw[i]);
+#ifdef SYS_open
+		if (answer(&fl, SYS_open, NATIVE_ARCH, plain) != SECCOMP_RET_USER_NOTIF)
+			fail_msg("open flags %#llx not notified", (unsigned long long)rw[i]);
+#endif
+		(void)plain;
+	}
+	static const long kernel[] = {SYS_newfstatat, SYS_statx, SYS_readlinkat, SYS_faccessat,
+				      SYS_chdir, SYS_fchdir, SYS_getxattr};
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(kernel); i++)
+		assert_int_equal(answer(&fl, (int)kernel[i], NATIVE_ARCH, NULL), SECCOMP_RET_ALLOW);
+	static const long broker[] = {SYS_openat2, SYS_statfs, SYS_execve, SYS_execveat, SYS_unlinkat, SYS_mkdirat,
+				      SYS_renameat2, SYS_linkat, SYS_symlinkat, SYS_fchmodat, SYS_fchownat,
+				      SYS_utimensat, SYS_setxattr, SYS_removexattr, SYS_mknodat,
+				      SYS_truncate, SYS_connect, SYS_bind};
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(broker); i++)
+		if (answer(&fl, (int)broker[i], NATIVE_ARCH, NULL) != SECCOMP_RET_USER_NOTIF)
+			fail_msg("syscall %ld not notified on the fast path", broker[i]);
+	free(fl.prog);
+	/* With unix rules fchdir stays the broker's (exec.c's fchdir_handle). */
+	void *bpf = NULL;
+	size_t len = 0;
+	assert_int_equal(filter_build(&bpf, &len, false, true, true), 0);
+	struct filter un = {bpf, len / sizeof(struct sock_filter)};
+	assert_int_equal(answer(&un, SYS_fchdir, NATIVE_ARCH, NULL), SECCOMP_RET_USER_NOTIF);
+	free(un.prog);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_rows_sane),
 		cmocka_unit_test(test_filter_known_answers),
 		cmocka_unit_test(test_filter_notifies_table),
+		cmocka_unit_test(test_filter_fast),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
