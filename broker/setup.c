@@ -397,7 +397,10 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 		sbx_log_errno(r, "cannot make the sandbox's TMPDIR");
 		return r;
 	}
-	if ((a->view && !a->strict && (r = send_view(b, a)) < 0) ||
+	/* The view unless the run is strict (or --deferred: the program
+	 * starts on the helper's view of the host). */
+	bool view = !a->strict && !b->policy.strict && (a->view || !a->deferred);
+	if ((view && (r = send_view(b, a)) < 0) ||
 	    (r = set_program(b, a->argv[0], code)) < 0)
 		return r;
 	*code = SBX_EXIT_SETUP;

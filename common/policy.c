@@ -350,12 +350,20 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 		rr = rr < 0 ? rr : add_net(ps->p, &r, origin);
 		return rr < 0 ? fail(ps->err, rr, "out of memory") : 0;
 	}
+	if (!strcmp(kw, "strict") && nt == 1) {
+		ps->p->strict = true;
+		return 0;
+	}
 	int k = kind_index(kw);
-	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir") && strcmp(kw, "loopback"))
+	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir") && strcmp(kw, "loopback") &&
+	    strcmp(kw, "strict"))
 		return fail(ps->err, -EINVAL,
 			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat, deny, "
-			    "connect, bind, tmpdir or loopback)",
+			    "connect, bind, tmpdir, loopback or strict)",
 			    file, lineno, col[0], kw);
+	if (!strcmp(kw, "strict"))
+		return fail(ps->err, -EINVAL, "%s:%d:%zu: unexpected '%s' after 'strict' (it takes no argument)",
+			    file, lineno, col[1], tok[1]);
 	if (nt < 2)
 		return fail(ps->err, -EINVAL, "%s:%d:%zu: '%s' needs one argument", file,
 			    lineno, col[0] + strlen(kw), kw);
@@ -556,6 +564,7 @@ void sbx_policy_free(struct sbx_policy *p)
 	p->n_rules = p->cap_rules = 0;
 	p->private_tmp = false;
 	p->loopback = false;
+	p->strict = false;
 	for (size_t i = 0; i < p->n_net; i++) {
 		free(p->net[i].pattern);
 		free(p->net[i].origin);

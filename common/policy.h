@@ -14,6 +14,8 @@
  *                     when the sandbox ends
  *   loopback private  the sandbox's own loopback interface is up, and
  *                     loopback addresses are the sandbox's, not the host's
+ *   strict            every path request goes to the broker (no view: an
+ *                     empty root, a log line for every refusal)
  *   connect PROTO SPEC, bind PROTO SPEC
  *                     network peers and local addresses (netrule.h)
  * Patterns may use ${HOME}, ${CWD}, ${TMPDIR} and ${USER}, expanded at load.
@@ -54,6 +56,7 @@ struct sbx_policy {
 	size_t cap_rules;
 	bool private_tmp;  /* "tmpdir private" */
 	bool loopback;     /* "loopback private" */
+	bool strict;       /* "strict": every path request the broker's */
 	struct sbx_net_rule *net; /* connect and bind rules */
 	size_t n_net, cap_net;
 };

@@ -147,6 +147,7 @@ static void expect_error(const char *text, int want_r, const char *want)
 	assert_int_equal(p.n_rules, 0); /* nothing half-applied */
 	assert_false(p.private_tmp);
 	assert_false(p.loopback);
+	assert_false(p.strict);
 	assert_null(p.rules);
 }
 
@@ -255,7 +256,7 @@ static void test_covers_below(void **state)
 static void test_errors(void **state)
 {
 	expect_error("read /usr/**\nfrobnicate /x\n", -EINVAL,
-		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat, deny, connect, bind, tmpdir or loopback)");
+		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat, deny, connect, bind, tmpdir, loopback or strict)");
 	expect_error("read\n", -EINVAL, "t.policy:1:5: 'read' needs one argument");
 	expect_error("read /a /b\n", -EINVAL,
 		     "t.policy:1:9: unexpected '/b' after the argument (one rule a line)");
@@ -285,6 +286,17 @@ static void test_errors(void **state)
 	expect_error("tmpdir shared\n", -EINVAL, "t.policy:1:8: expected 'tmpdir private'");
 	expect_error("loopback host\n", -EINVAL, "t.policy:1:10: expected 'loopback private'");
 	expect_error("tmpdir private\nread rel\n", -EINVAL, "t.policy:2:6: pattern must be an absolute path");
+	expect_error("strict yes\n", -EINVAL, "t.policy:1:8: unexpected 'yes' after 'strict' (it takes no argument)");
+	expect_error("strict\nread rel\n", -EINVAL, "t.policy:2:6: pattern must be an absolute path");
+	/* The directive itself. */
+	write_file("t.policy", "read /usr/**\nstrict\n");
+	struct sbx_policy sp = {0};
+	char *serr = NULL, spath[PATH_MAX];
+	snprintf(spath, sizeof(spath), "%s/t.policy", dir);
+	assert_int_equal(sbx_policy_load(&sp, spath, &env, &serr), 0);
+	assert_true(sp.strict);
+	assert_int_equal(sp.n_rules, 1);
+	sbx_policy_free(&sp);
 	write_file("a.policy", "include b\n");
 	write_file("b.policy", "include a\n");
 	char want[PATH_MAX];
