@@ -339,29 +339,40 @@ static int setup_fds(struct broker *b)
 }
 
 /* The view: the policy as the root's mounts, before the program's own binds
- * (an approved exec goes over a noexec write tree), and its Landlock ruleset. Where
- * the view holds every grant and Landlock confines the program to it, the
- * kernel serves the program's reads itself (b->fast). */
-static int send_view(struct broker *b, const struct setup_args *a)
+ * (an approved exec goes over a noexec write tree). V is kept for its
+ * Landlock ruleset (send_lock). */
+static int send_view(struct broker *b, struct view *v)
 {
-	struct view v;
-	int r = view_compile(&b->policy, &v);
+	int r = view_compile(&b->policy, v);
 	if (r == 0)
-		r = view_add_proc(&v);
+		r = view_add_proc(v);
 	if (r == 0)
-		r = view_send(b, &v);
+		r = view_send(b, v);
 	else
 		sbx_log_errno(r, "cannot compile the policy into a view");
-	if (r == 0 && b->landlock && !a->deferred) {
-		int rs = view_ruleset(&v);
-		r = rs < 0 ? rs : talked(sbx_msg_send(b->chan, SBX_MSG_LANDLOCK, 0, NULL, 0, &rs, 1));
-		if (rs >= 0)
-			close(rs);
-		if (r < 0)
-			sbx_log_errno(r, "cannot give the program the view's Landlock ruleset");
-		b->fast = r == 0 && v.complete;
-	}
-	view_free(&v);
+	return r;
+}
+
+/* Once the program is bound: where the view holds every grant, the
+ * ruleset that keeps the program to it (with the program's own files, its
+ * loader and interpreter, which the kernel opens to run it), and the
+ * kernel serves the program's reads itself (b->fast). Else init confines
+ * only execve. */
+static int send_lock(struct broker *b, const struct setup_args *a, struct view *v)
+{
+	if (!v->complete || !b->landlock || a->deferred)
+		return 0;
+	int r = 0;
+	for (size_t i = 0; i < b->root.n && r == 0; i++)
+		if (b->root.v[i].type == S_IFREG)
+			r = view_add_file(v, b->root.v[i].path);
+	int rs = r < 0 ? r : view_ruleset(v);
+	r = rs < 0 ? rs : talked(sbx_msg_send(b->chan, SBX_MSG_LANDLOCK, 0, NULL, 0, &rs, 1));
+	if (rs >= 0)
+		close(rs);
+	if (r < 0)
+		sbx_log_errno(r, "cannot give the program the view's Landlock ruleset");
+	b->fast = r == 0;
 	return r;
 }
 
@@ -400,9 +411,13 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 	/* The view unless the run is strict (or --deferred: the program
 	 * starts on the helper's view of the host). */
 	bool view = !a->strict && !b->policy.strict && (a->view || !a->deferred);
-	if ((view && (r = send_view(b, a)) < 0) ||
-	    (r = set_program(b, a->argv[0], code)) < 0)
+	struct view v = {0};
+	if ((view && (r = send_view(b, &v)) < 0) || (r = set_program(b, a->argv[0], code)) < 0 ||
+	    (view && (r = send_lock(b, a, &v)) < 0)) {
+		view_free(&v);
 		return r;
+	}
+	view_free(&v);
 	*code = SBX_EXIT_SETUP;
 	if ((r = set_workdir(b, a->chdir)) < 0)
 		return r;

@@ -379,6 +379,14 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 	return r;
 }
 
+int view_add_file(struct view *v, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	return S_ISREG(st.st_mode) ? add(v, VIEW_BIND, path, S_IFREG, 0, &st, NULL) : 0;
+}
+
 int view_add_proc(struct view *v)
 {
 	static const char *const dirs[] = {"sys", "acpi", "bus", "driver", "fs", "irq", "scsi", "sysvipc"};

@@ -45,6 +45,10 @@ int view_compile(const struct sbx_policy *p, struct view *v);
  * (sysctl, the kernel's memory and log, sysrq) hidden; keeps V sorted. */
 int view_add_proc(struct view *v);
 
+/* Add the regular file PATH as a read-only bind, for view_ruleset only
+ * (not sent: init binds it itself). 0 or a negative errno. */
+int view_add_file(struct view *v, const char *path);
+
 void view_free(struct view *v);
 
 /* Is PATH DIR itself or beneath it? */

@@ -86,10 +86,10 @@ bad=$(awk '{print $5}' "$T/mountinfo" | grep -Ev "^(/|/usr(/.*)?|/etc(/.*)?|/sys
 check $([ $rc = 0 ] && [ -z "$bad" ] && ! grep -Eq ' /(oldroot|stage|newroot)' "$T/mountinfo" && \
 	[ "$(wc -l <"$T/mountinfo")" -gt 3 ]; echo $?) "mountinfo shows nothing of the host beyond the binds${bad:+: $bad}"
 
-# Without --view none of it: the root holds only the executables.
-run "$H" --policy=shell -- /usr/bin/cat /proc/self/mountinfo
+# In strict mode none of it: the root holds only the executables.
+run "$H" --strict --policy=shell -- /usr/bin/cat /proc/self/mountinfo
 check $([ $rc = 0 ] && ! awk '{print $5}' "$T/out" | grep -qx /usr && ! grep -q ' - proc ' "$T/out"; echo $?) \
-	"without --view the root is empty as before"
+	"--strict: the root is empty as before"
 
 PYCODE='
 import ctypes, errno, os, sys
@@ -144,9 +144,9 @@ check $(awk -v p="$T/wr" '$5 == p' "$T/out" | grep -q . && ! grep -q new-secret 
 awk -v p="$T/wr/secret" '$5 == p' "$T/out" | grep -q . ||
 	echo "# note: the hidden mount over $T/wr/secret is gone after the host's rename (the broker refused the read)"
 
-# The view holds what the policy grants: with --view and without, the same
-# program says the same.
-run "$H" --policy=shell -- /bin/sh -c "ls /usr/bin | head -3; cat $T/lit; ls $T/w"
+# The view holds what the policy grants: with the view and in strict mode,
+# the same program says the same.
+run "$H" --strict --policy=shell -- /bin/sh -c "ls /usr/bin | head -3; cat $T/lit; ls $T/w"
 cp "$T/out" "$T/plain"
 sbx -- /bin/sh -c "ls /usr/bin | head -3; cat $T/lit; ls $T/w"
 check $([ $rc = 0 ] && ! cmp -s "$T/plain" /dev/null && head -3 "$T/plain" | cmp -s - <(head -3 "$T/out"); echo $?) \

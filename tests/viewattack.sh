@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Attacks on the view's fast path: the kernel opens and stats by itself, so
+# each of these tries to make it reach what the policy does not grant: links
+# and symlinks made in a write tree, a rename on the host over a hidden file,
+# directory fds and working directories from outside the view (inherited,
+# served by the broker), /proc, open flags the filter might misread. Each
+# check also runs the same program against a path it may reach, so a check
+# cannot pass because the program did not run. Needs SBX_BUILD and
+# SBX_SOURCE; runs as root and as an unprivileged user.
+set -uo pipefail
+B=${SBX_BUILD:?set SBX_BUILD to the build directory}
+S=${SBX_SOURCE:?set SBX_SOURCE to the source directory}
+B=$(cd "$B" && pwd) S=$(cd "$S" && pwd)
+H=$B/helper/sandbox-helper
+. "$S/tests/harness.sh" sbx-viewattack
+T=$(realpath "$T")
+run() { "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
+echo "# view attack tests as $(id -un) (uid $(id -u))"
+
+# Landlock's ABI version (landlock_create_ruleset with the version flag).
+abi=$(python3 -c 'import ctypes; l = ctypes.CDLL(None); l.syscall.restype = ctypes.c_long; print(l.syscall(444, None, 0, 1))')
+if [ "$abi" -lt 1 ]; then
+	echo "SKIP - the kernel has no Landlock: the view's fast path is off, every read is brokered"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
+mkdir -p "$T/r/sub" "$T/w" "$T/w2"
+echo granted >"$T/r/file"
+echo r-secret >"$T/r/secret"
+echo sub >"$T/r/sub/x"
+echo unlisted >"$T/unlisted"
+PY=$(readlink -f /usr/bin/python3)
+POL=(--policy=shell --read="$T/r/**" --deny="$T/r/secret" --write="$T/w/**" --write="$T/w2/**" --exec="$PY")
+
+# Each program below is python3 in the sandbox, $PREAMBLE first; it prints
+# "NAME VALUE" lines. got NAME: the first VALUE NAME printed.
+got() { awk -v n="$1" '$1 == n {print $2; exit}' "$T/out"; }
+PREAMBLE='
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def rd(name, path, dir_fd=None, flags=os.O_RDONLY):
+    try:
+        fd = os.open(path, flags, dir_fd=dir_fd)
+        data = os.read(fd, 100).decode(errors="replace").strip() or "empty"
+        os.close(fd)
+        print(name, data)
+    except OSError as x:
+        print(name, errno.errorcode.get(x.errno, x.errno))
+def do(name, f):
+    try:
+        f(); print(name, "ok")
+    except OSError as x:
+        print(name, errno.errorcode.get(x.errno, x.errno))
+'
+# The fast path is what is under attack: the kernel answers reads here.
+run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE"'rd("granted", "'"$T/r/file"'"); rd("secret", "'"$T/r/secret"'")'
+check $([ $rc = 0 ] && [ "$(got granted)" = granted ] && [ "$(got secret)" != r-secret ] && ! grep -q refused "$T/err"; echo $?) \
+	"a granted file reads, a denied one does not, and no line is logged: the kernel answered ($(tr '\n' ' ' <"$T/out"))"
+
+# Symlinks the program makes in a write tree, to a hidden file, to a file
+# outside the view, to a host file the policy denies.
+CODE='
+for n, t in [("hidden", "'"$T/r/secret"'"), ("outside", "'"$T/unlisted"'"), ("shadow", "/etc/shadow"), ("fine", "'"$T/r/file"'")]:
+    do("mk-" + n, lambda: os.symlink(t, "'"$T/w/"'" + n))
+    rd("via-" + n, "'"$T/w/"'" + n)
+'
+run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE$CODE"
+check $([ $rc = 0 ] && [ "$(got mk-hidden)" = ok ] && [ "$(got via-fine)" = granted ] &&
+	[ "$(got via-hidden)" != r-secret ] && [ "$(got via-outside)" != unlisted ] &&
+	! grep -q '^via-shadow [a-z0-9$]' "$T/out"; echo $?) \
+	"a symlink made in a write tree reaches only what the view holds ($(tr '\n' ' ' <"$T/out"))"
+
+# Hard links and renames out of a read tree into a write tree (the
+# program would get a writable name for a file it may only read).
+CODE='
+do("link", lambda: os.link("'"$T/r/file"'", "'"$T/w/hl"'"))
+do("rename", lambda: os.rename("'"$T/r/file"'", "'"$T/w/mv"'"))
+do("link-hidden", lambda: os.link("'"$T/r/secret"'", "'"$T/w/hl2"'"))
+do("link-ww", lambda: os.link("'"$T/w/a"'", "'"$T/w2/b"'"))
+'
+echo a >"$T/w/a"
+run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE$CODE"
+check $([ $rc = 0 ] && [ "$(got link)" != ok ] && [ "$(got rename)" != ok ] && [ "$(got link-hidden)" != ok ] &&
+	[ ! -e "$T/w/hl" ] && [ ! -e "$T/w/mv" ] && [ ! -e "$T/w/hl2" ] && [ -e "$T/r/file" ] &&
+	[ "$(got link-ww)" = ok ]; echo $?) \
+	"links and renames from a read tree into a write tree are refused ($(tr '\n' ' ' <"$T/out"))"
+
+# A rename on the host over the hidden file while the sandbox runs: the
+# kernel drops the mount that hid it; Landlock, which names the files of
+# that directory one by one, still keeps the new one out.
+mkfifo "$T/go"
+"$H" "${POL[@]}" --read="$T/go" -- "$PY" -c "$PREAMBLE"'
+open("'"$T/go"'").read()
+rd("after", "'"$T/r/secret"'"); rd("still", "'"$T/r/file"'")' >"$T/out" 2>"$T/err" </dev/null & spid=$!
+bg_pids+=($spid)
+watchdog $spid
+sleep 1
+echo new-secret >"$T/r/new" && mv "$T/r/new" "$T/r/secret" && echo go >"$T/go"
+wait $spid; rc=$?
+check $([ $rc = 0 ] && [ "$(got still)" = granted ] && [ "$(got after)" != new-secret ] &&
+	! grep -q new-secret "$T/out"; echo $?) \
+	"a file the host renames over a hidden one is not read ($(tr '\n' ' ' <"$T/out"))"
+
+# Directory fds and working directories from outside the view: one the
+# caller passes in, one the broker serves (openat2 always goes to it).
+CODE='
+rd("fd-in", "r/file", dir_fd=3)
+rd("fd-out", "unlisted", dir_fd=3)
+rd("fd-up", "../" + os.path.basename("'"$T"'") + "/unlisted", dir_fd=3)
+rd("fd-self", "/proc/self/fd/3/unlisted")
+class How(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+how = How(os.O_RDONLY | os.O_DIRECTORY, 0, 0)
+libc.syscall.restype = ctypes.c_long
+d = libc.syscall(437, -100, "'"$T/r/sub"'".encode(), ctypes.byref(how), ctypes.c_size_t(24))
+print("served", "ok" if d >= 0 else errno.errorcode.get(ctypes.get_errno()))
+if d >= 0:
+    rd("srv-in", "x", dir_fd=d)
+    rd("srv-up", "../../unlisted", dir_fd=d)
+    rd("srv-hidden", "../secret", dir_fd=d)
+os.fchdir(3)
+rd("cwd-out", "unlisted")
+rd("cwd-in", "r/file")
+'
+run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE$CODE" 3<"$T"
+check $([ $rc = 0 ] && [ "$(got fd-in)" = granted ] && [ "$(got fd-out)" != unlisted ] &&
+	[ "$(got fd-up)" != unlisted ] && [ "$(got fd-self)" != unlisted ] && [ "$(got cwd-in)" = granted ] &&
+	[ "$(got cwd-out)" != unlisted ]; echo $?) \
+	"an inherited host directory fd, and fchdir to it, open only what the view holds ($(tr '\n' ' ' <"$T/out"))"
+check $([ "$(got served)" = ok ] && [ "$(got srv-in)" = sub ] && [ "$(got srv-up)" != unlisted ] &&
+	[ "$(got srv-hidden)" != r-secret ]; echo $?) \
+	"a directory fd the broker served opens only what the view holds"
+
+# /proc from inside: init's root, our own, the host's sysctl.
+CODE='
+do("root1", lambda: os.listdir("/proc/1/root/'"${T#/}"'"))
+rd("self-root", "/proc/self/root'"$T"'/unlisted")
+rd("self-root-ok", "/proc/self/root'"$T"'/r/file")
+rd("hostname", "/proc/sys/kernel/hostname")
+do("sysctl-w", lambda: open("/proc/sys/kernel/hostname", "w").write("x"))
+do("sysrq", lambda: open("/proc/sysrq-trigger", "w").write("h"))
+print("pids", len([p for p in os.listdir("/proc") if p.isdigit()]))
+'
+run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE$CODE"
+check $([ $rc = 0 ] && [ "$(got root1)" != ok ] && [ "$(got self-root)" != unlisted ] &&
+	[ "$(got self-root-ok)" = granted ] && [ "$(got hostname)" != "$(hostname)" ] && [ "$(got sysctl-w)" != ok ] &&
+	[ "$(got sysrq)" != ok ] && [ "$(got pids)" -le 3 ]; echo $?) \
+	"/proc shows the sandbox's processes, no way into init's root, the host's sysctl hidden ($(tr '\n' ' ' <"$T/out"))"
+
+# Open flags the filter must read as the kernel does: write bits with the
+# upper half of the register set (the kernel reads an int), O_TMPFILE,
+# O_TRUNC alone; on a file of a read tree and one the broker may write.
+CODE='
+libc.syscall.restype = ctypes.c_long
+for n, fl in [("hi-wronly", (1 << 32) | os.O_WRONLY), ("hi-rdwr", (1 << 40) | os.O_RDWR), ("trunc", os.O_TRUNC)]:
+    r = libc.syscall(257, -100, "'"$T/r/file"'".encode(), ctypes.c_ulong(fl), 0)
+    print(n, "ok" if r >= 0 else errno.errorcode.get(ctypes.get_errno()))
+r = libc.syscall(257, -100, "'"$T/r"'".encode(), ctypes.c_ulong(os.O_TMPFILE | os.O_RDWR), 0o600)
+print("tmpfile", "ok" if r >= 0 else errno.errorcode.get(ctypes.get_errno()))
+rd("after", "'"$T/r/file"'")
+'
+run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE$CODE"
+check $([ $rc = 0 ] && [ "$(got hi-wronly)" != ok ] && [ "$(got hi-rdwr)" != ok ] && [ "$(got trunc)" != ok ] &&
+	[ "$(got tmpfile)" != ok ] && [ "$(got after)" = granted ] && [ "$(cat "$T/r/file")" = granted ]; echo $?) \
+	"write, truncate and tmpfile opens of a read tree fail whatever the upper bits ($(tr '\n' ' ' <"$T/out"))"
+
+# In strict mode the same program is refused by the broker, with a line.
+run "$H" --strict "${POL[@]}" -- "$PY" -c "$PREAMBLE"'rd("secret", "'"$T/r/secret"'"); rd("granted", "'"$T/r/file"'")'
+check $([ $rc = 0 ] && [ "$(got granted)" = granted ] && [ "$(got secret)" = EACCES ] &&
+	grep -q "refused openat(\"$T/r/secret\")" "$T/err"; echo $?) "--strict: the broker refuses and says so"
+
+summary
