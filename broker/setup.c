@@ -345,7 +345,7 @@ static int send_view(struct broker *b, struct view *v)
 {
 	int r = view_compile(&b->policy, v);
 	if (r == 0)
-		r = view_add_proc(v);
+		r = view_add_proc(v, &b->policy);
 	if (r == 0)
 		r = view_send(b, v);
 	else
@@ -360,7 +360,13 @@ static int send_view(struct broker *b, struct view *v)
  * only execve. */
 static int send_lock(struct broker *b, const struct setup_args *a, struct view *v)
 {
-	if (!v->complete || !b->landlock || a->deferred)
+	/* The kernel may serve only lookups that start in the view: no
+	 * directory fd of the host's may reach the program. The client
+	 * library's answers and a host peer's (unix rules) could be one. */
+	bool unix_rules = false;
+	for (size_t i = 0; i < b->policy.n_net; i++)
+		unix_rules |= b->policy.net[i].proto == SBX_NET_UNIX;
+	if (!v->complete || !b->landlock || a->deferred || a->client || unix_rules)
 		return 0;
 	int r = 0;
 	for (size_t i = 0; i < b->root.n && r == 0; i++)

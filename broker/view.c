@@ -186,6 +186,48 @@ static const struct view_entry *tree_of(const struct view *v, const char *path, 
 	return best;
 }
 
+/* A deny PAT inside a tree may match a name made after the start, which no
+ * hide covers: the directory such names appear in is guarded (Landlock
+ * names what is in it at start one by one, and nothing made there later
+ * opens). Where matches may appear deeper than one directory ('**' before
+ * the last component, wildcards in two), no guard can say it: the view
+ * is incomplete. */
+static int guard_deny(struct view *v, const char *pat)
+{
+	char dir[PATH_MAX];
+	literal_dir(pat, dir, sizeof(dir));
+	const struct view_entry *t = tree_of(v, dir, true);
+	if (!t)
+		return 0; /* no tree holds it */
+	const char *rest = pat + strlen(dir) + (strcmp(dir, "/") ? 0 : -1);
+	const char *next = *rest ? strchr(rest + 1, '/') : NULL;
+	if (*rest && next && strcmp(next, "/**")) {
+		v->complete = false;
+		return 0;
+	}
+	/* A literal name, or a tree that is the directory itself: its parent. */
+	if (!*rest || !strcmp(rest, "/**")) {
+		char *s = strrchr(dir, '/');
+		if (s)
+			*(s == dir ? s + 1 : s) = '\0';
+	}
+	struct stat st;
+	while (strlen(dir) > strlen(t->path) && (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		char *s = strrchr(dir, '/');
+		*(s == dir ? s + 1 : s) = '\0';
+	}
+	if (!view_within(dir, t->path))
+		snprintf(dir, sizeof(dir), "%s", t->path);
+	if (t->flags & SBX_BIND_WRITABLE) {
+		v->complete = false; /* the program's own files there would not open */
+		return 0;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].kind == VIEW_GUARD && !strcmp(v->v[i].path, dir))
+			return 0;
+	return add(v, VIEW_GUARD, dir, S_IFDIR, 0, NULL, NULL);
+}
+
 static void drop(struct view *v, size_t i)
 {
 	free(v->v[i].path);
@@ -355,6 +397,9 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 			v->complete = false;
 		}
 	}
+	for (size_t i = 0; i < p->n_rules && r == 0; i++)
+		if (p->rules[i].kind == SBX_RULE_DENY)
+			r = guard_deny(v, p->rules[i].pattern);
 	/* A deny inside a writable tree: a rename there (the program's own,
 	 * through the broker, on the host, where no mount hides it) would drop
 	 * the hide, and Landlock cannot split a tree whose files are still to
@@ -387,26 +432,51 @@ int view_add_file(struct view *v, const char *path)
 	return S_ISREG(st.st_mode) ? add(v, VIEW_BIND, path, S_IFREG, 0, &st, NULL) : 0;
 }
 
-int view_add_proc(struct view *v)
+/* Does P grant something at PATH or beneath it? */
+static bool grants_at_or_below(const struct sbx_policy *p, const char *path)
 {
-	static const char *const dirs[] = {"sys", "acpi", "bus", "driver", "fs", "irq", "scsi", "sysvipc"};
-	static const char *const files[] = {
-		"sysrq-trigger", "kcore", "kmsg", "kallsyms", "keys", "key-users", "timer_list",
-		"sched_debug", "latency_stats", "kpagecount", "kpageflags", "kpagecgroup", "mtrr",
-		"config.gz", "modules", "vmallocinfo", "slabinfo", "iomem", "ioports",
+	if (sbx_policy_check(p, path))
+		return true;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		char dir[PATH_MAX];
+		literal_dir(p->rules[i].pattern, dir, sizeof(dir));
+		if (p->rules[i].kind != SBX_RULE_DENY && view_within(dir, path))
+			return true;
+	}
+	return false;
+}
+
+int view_add_proc(struct view *v, const struct sbx_policy *p)
+{
+	/* Hidden whatever the policy says: the host's sysctl, devices, the
+	 * kernel's memory, log and keys. */
+	static const char *const always[] = {
+		"sys", "acpi", "bus", "driver", "fs", "irq", "scsi", "sysvipc", "sysrq-trigger", "kcore",
+		"kmsg", "kallsyms", "keys", "key-users", "timer_list", "sched_debug", "latency_stats",
+		"kpagecount", "kpageflags", "kpagecgroup", "mtrr", "config.gz", "modules", "vmallocinfo",
+		"slabinfo", "iomem", "ioports",
 	};
 	int r = add(v, VIEW_PROC, "/proc", S_IFDIR, 0, NULL, NULL);
-	for (size_t i = 0; i < SBX_ARRAY_SIZE(dirs) + SBX_ARRAY_SIZE(files) && r == 0; i++) {
-		bool dir = i < SBX_ARRAY_SIZE(dirs);
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%s", dir ? dirs[i] : files[i - SBX_ARRAY_SIZE(dirs)]);
-		/* The host's procfs is of the same kernel: what it lacks
-		 * needs no hiding. */
-		struct stat st;
-		if (lstat(path, &st) < 0)
-			continue;
-		r = add(v, VIEW_HIDE, path, dir ? S_IFDIR : S_IFREG, 0, NULL, NULL);
+	/* The rest of what describes the host (everything but the
+	 * processes, which are the sandbox's) only where the policy grants
+	 * it. The host's procfs is of the same kernel: it has the same
+	 * names. */
+	DIR *d = r < 0 ? NULL : opendir("/proc");
+	if (r == 0 && !d)
+		r = -errno;
+	for (struct dirent *e; r == 0 && (e = readdir(d));) {
+		char path[300];
+		bool hide = false;
+		for (size_t i = 0; i < SBX_ARRAY_SIZE(always); i++)
+			hide |= !strcmp(e->d_name, always[i]);
+		snprintf(path, sizeof(path), "/proc/%s", e->d_name);
+		if (e->d_name[0] == '.' || strspn(e->d_name, "0123456789") == strlen(e->d_name) ||
+		    (e->d_type != DT_DIR && e->d_type != DT_REG) || (!hide && grants_at_or_below(p, path)))
+			continue; /* processes, self and thread-self (links) */
+		r = add(v, VIEW_HIDE, path, e->d_type == DT_DIR ? S_IFDIR : S_IFREG, 0, NULL, NULL);
 	}
+	if (d)
+		closedir(d);
 	if (r == 0)
 		qsort(v->v, v->n, sizeof(v->v[0]), by_path);
 	return r;
@@ -423,7 +493,7 @@ void view_free(struct view *v)
 	v->n = v->cap = 0;
 }
 
-static const char *const kind_names[] = {"directory", "symlink", "bind", "hidden mount", "procfs"};
+static const char *const kind_names[] = {"directory", "symlink", "bind", "hidden mount", "procfs", "guard"};
 
 static int send_entry(struct broker *b, const struct view_entry *e)
 {
@@ -451,7 +521,7 @@ int view_send(struct broker *b, const struct view *v)
 	pthread_mutex_lock(&b->root_lock);
 	int r = 0;
 	for (size_t i = 0; i < v->n && r == 0; i++) {
-		r = send_entry(b, &v->v[i]);
+		r = v->v[i].kind == VIEW_GUARD ? 0 : send_entry(b, &v->v[i]);
 		if (r < 0)
 			sbx_log_errno(r, "cannot build the view: %s %s", kind_names[v->v[i].kind],
 				      v->v[i].path);

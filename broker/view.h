@@ -18,6 +18,9 @@ enum view_kind {
 	VIEW_BIND,    /* a bind of the host's object at the same path */
 	VIEW_HIDE,    /* an empty read-only mount over what a bind shows */
 	VIEW_PROC,    /* the sandbox's own procfs */
+	VIEW_GUARD,   /* nothing in the root: a directory of a tree where a
+		       * deny may match names made later; Landlock names its
+		       * entries one by one (viewlock.c) */
 };
 
 struct view_entry {
@@ -41,9 +44,10 @@ struct view {
  * on the host as they are now. Returns 0 or a negative errno. */
 int view_compile(const struct sbx_policy *p, struct view *v);
 
-/* Add the sandbox's procfs at /proc, with the parts that describe the host
- * (sysctl, the kernel's memory and log, sysrq) hidden; keeps V sorted. */
-int view_add_proc(struct view *v);
+/* Add the sandbox's procfs at /proc, with what describes the host hidden:
+ * sysctl, the kernel's memory, log and keys always, the rest of what is
+ * not a process where the policy P grants nothing; keeps V sorted. */
+int view_add_proc(struct view *v, const struct sbx_policy *p);
 
 /* Add the regular file PATH as a read-only bind, for view_ruleset only
  * (not sent: init binds it itself). 0 or a negative errno. */

@@ -50,12 +50,15 @@ static __u64 rights(mode_t type, uint32_t flags, __u64 handled)
 	return a & handled;
 }
 
-/* Does a hide of V lie strictly below DIR? */
+/* Does a hide of V lie strictly below DIR, or a guard at or below it? */
 static bool hides_below(const struct view *v, const char *dir)
 {
-	for (size_t i = 0; i < v->n; i++)
-		if (v->v[i].kind == VIEW_HIDE && strcmp(v->v[i].path, dir) && view_within(v->v[i].path, dir))
+	for (size_t i = 0; i < v->n; i++) {
+		const struct view_entry *e = &v->v[i];
+		if ((e->kind == VIEW_HIDE && strcmp(e->path, dir) && view_within(e->path, dir)) ||
+		    (e->kind == VIEW_GUARD && view_within(e->path, dir)))
 			return true;
+	}
 	return false;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -192,12 +193,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	if (l->json_fd >= 0)
 		close(l->json_fd); /* the launcher's, not the program's */
 	refuse_dgram_fds(l);
-	int enter_fd = -1;
-	if (l->deferred) {
-		enter_fd = deferred_setup(l, chan, guard, prog);
-	} else {
-		DIE_ERR(root_enter(), "cannot enter the empty root");
-	}
+	int enter_fd = l->deferred ? deferred_setup(l, chan, guard, prog) : -1;
+	DIE_ERR(l->deferred ? 0 : root_enter(), "cannot enter the empty root");
 	DIE_ERR(caps_drop_all(l->uid, l->gid, l->mode == SBX_MODE_SETUID_NOUSERNS),
 		"cannot drop capabilities");
 	DIE_IF(chdir(workdir) < 0, "cannot enter the working directory %s", workdir);
@@ -236,6 +233,17 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 	if (enter_fd >= 0)
 		n_keep = place_fd(enter_fd, "SBX_ENTER_FD", keep, n_keep);
 	DIE_ERR(l->close_fds ? init_close_fds(keep, n_keep) : 0, "cannot close inherited fds");
+	/* The view's fast path: the kernel serves lookups from any fd, so
+	 * no directory of the host's stays open (all of ours are closed). */
+	DIR *d = fds[1] >= 0 ? opendir("/proc/self/fd") : NULL;
+	DIE_IF(fds[1] >= 0 && !d, "cannot list the inherited fds");
+	struct stat st;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd != dirfd(d) && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+			close(fd);
+	}
+	(void)(d && closedir(d));
 	DIE_IF(setenv("PWD", workdir, 1) < 0, "cannot set PWD");
 	execve(path, l->argv, environ);
 	int err = errno;
@@ -246,8 +254,10 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 {
 	sbx_log_set_name("sandbox-helper");
-	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0,
-	       "init: cannot set parent-death signal");
+	/* Undumpable: the sandbox's procfs (hidepid) shows init to nobody
+	 * inside; the broker, the namespace's owner, still reaches it. */
+	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0,
+	       "init: cannot set parent-death signal or undumpable");
 	/* The helper gone before the line above: nobody will kill us. */
 	struct pollfd hp = {.fd = l->helper_pidfd, .events = POLLIN};
 	if (poll(&hp, 1, 0) != 0)

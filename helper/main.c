@@ -45,11 +45,8 @@ static const char *find_broker(const struct launch *l)
 
 const char *mode_name(enum sbx_mode mode)
 {
-	static const char *const names[] = {
-		[SBX_MODE_USERNS] = "user-namespace",
-		[SBX_MODE_SETUID_USERNS] = "setuid-user-namespace",
-		[SBX_MODE_SETUID_NOUSERNS] = "setuid-no-user-namespace",
-	};
+	static const char *const names[] = {[SBX_MODE_USERNS] = "user-namespace",
+		[SBX_MODE_SETUID_USERNS] = "setuid-user-namespace", [SBX_MODE_SETUID_NOUSERNS] = "setuid-no-user-namespace"};
 	return names[mode];
 }
 

@@ -67,8 +67,7 @@ static int stage_parent(const char *path, const char **last)
 			return dfd;
 		}
 		if (r == 0) {
-			memcpy(comp, p, l);
-			comp[l] = '\0';
+			snprintf(comp, sizeof(comp), "%.*s", (int)l, p);
 			if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST)
 				r = -errno;
 		}
@@ -224,13 +223,14 @@ int root_hide(const struct sbx_bind_req *req, const char *path)
 
 int root_add_proc(const char *path)
 {
-	/* Placed like a bind, from a detached mount: the path may run through a
+	/* Processes the caller may not trace (init) are invisible in it.
+	 * Placed like a bind, from a detached mount: the path may run through a
 	 * writable bind of the caller's, and a mount(2) by name would follow a
 	 * symlink planted there to anywhere in init's own tree. */
 	int r = path[0] != '/' ? -EINVAL : root_add_dir(path);
 	_cleanup_close_ int fs = r < 0 ? -1 : fsopen("proc", FSOPEN_CLOEXEC);
-	_cleanup_close_ int mnt = fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
-				  ? -1 : fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	_cleanup_close_ int mnt = fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "hidepid", "invisible", 0) < 0 ||
+				  fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ? -1 : fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	return r < 0 ? r : mnt < 0 ? -errno : place(mnt, path, S_IFDIR, SBX_BIND_WRITABLE | SBX_BIND_NOEXEC, NULL);
 }
 

@@ -90,12 +90,14 @@ run "$B/tests/spawnkeep" "$H" "$PROBE"
 [ $rc = 0 ] && [ "$(cat "$T/out")" = "0 1 2 5 " ]; check $? "sbx_spawn keeps the fds it is given, closes the rest, refuses a closed one (got $(cat "$T/out"))"
 run env SBX_HELPER=/nonexistent/sandbox-helper "$L" minimal -- /bin/true
 [ $rc = 125 ] && grep -q "No such file or directory" "$T/err"; check $? "sbx_spawn without a helper: an error, nothing started"
-# A launcher that runs its own broker (sbx_broker_start, --broker-fd).
-run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$L" --own-broker shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
+# A launcher that runs its own broker (sbx_broker_start, --broker-fd); the
+# policy strict, so the refusal is the broker's and logged.
+printf 'include shell\nstrict\n' >"$T/shell-strict.policy"
+run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$L" --own-broker "$T/shell-strict.policy" -- /bin/sh -c 'cat /etc/shadow; exit 7'
 [ $rc = 7 ] && grep -q '^launcher: own broker [0-9]* exited with 7$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
 check $? "sbx_spawn with the launcher's own broker (SBX_BROKER_GIVEN): the policy holds, status 7 from both"
 # The broker in the launcher's own process (SBX_BROKER_IN_PROCESS).
-run env SBX_HELPER="$H" "$L" --in-process shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
+run env SBX_HELPER="$H" "$L" --in-process "$T/shell-strict.policy" -- /bin/sh -c 'cat /etc/shadow; exit 7'
 [ $rc = 7 ] && grep -q '^launcher: in-process pid [0-9]* exited with 7$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
 check $? "sbx_spawn with the broker in the launcher's process: the policy holds, status 7"
 run env SBX_HELPER="$H" "$L" --in-process=1 minimal -- "$PROBE" exit 0
@@ -273,19 +275,19 @@ read /usr/lib/x86_64-linux-gnu/libc.so.6
 EOP
 probe_real=$(readlink -f "$PROBE")
 ld_real=$(readlink -f /lib64/ld-linux-x86-64.so.2)
-run "$H" --policy="$T/bare.policy" -- "$PROBE" tree /
+run "$H" --strict --policy="$T/bare.policy" -- "$PROBE" tree /
 files=$(grep -E '^[fo?] ' "$T/out" | sort)
 want=$(printf 'f %s\nf %s\n' "$probe_real" "$ld_real" | sort)
 [ $rc = 0 ] && [ "$files" = "$want" ]; check $? "the root holds only the program and its loader"
 grep -q '^l /lib64 -> usr/lib64$' "$T/out" && grep -q '^l /lib -> usr/lib$' "$T/out"
 check $? "the merged-/usr symlinks are recreated"
-run "$H" --policy=shell --chdir=/ -- /bin/ls -1A /
+run "$H" --strict --policy=shell --chdir=/ -- /bin/ls -1A /
 [ $rc = 0 ] && [ "$(sort "$T/out" | tr '\n' ' ')" = "bin lib lib64 usr " ]; check $? "ls -A / under the shell policy lists only the root's entries"
 run "$H" --policy=shell --chdir=/usr/share -- /bin/sh -c 'pwd; echo "$PWD"; ls -d doc'
 [ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf '/usr/share\n/usr/share\ndoc')" ]; check $? "--chdir=DIR: pwd, \$PWD and relative paths"
 run "$H" --policy=shell --chdir=/root -- /bin/true
 [ $rc = 125 ] && grep -q -- "--chdir=/root: the policy grants nothing there" "$T/err"; check $? "--chdir to a directory the policy does not grant: 125"
-(cd "$S/tests" && "$H" --policy=shell -- /bin/sh -c 'pwd; cat scripts/procself.py' >"$T/out" 2>"$T/err" </dev/null); rc=$?
+(cd "$S/tests" && "$H" --strict --policy=shell -- /bin/sh -c 'pwd; cat scripts/procself.py' >"$T/out" 2>"$T/err" </dev/null); rc=$?
 [ $rc != 0 ] && [ "$(head -1 "$T/out")" = "$(cd "$S/tests" && pwd -P)" ] && grep -q 'refused openat("scripts/procself.py")' "$T/err"
 check $? "the program starts in the caller's directory, whose contents stay the policy's"
 
@@ -371,7 +373,7 @@ printf 'keep\n' >"$T/ro.txt"; chmod a+rw "$T/ro.txt"
 printf 'include minimal\nread %s/ro.txt\n' "$T" >"$T/ro.policy"
 run "$H" --policy="$T/ro.policy" -- /bin/sh -c "echo changed >$T/ro.txt"
 [ "$(cat "$T/ro.txt")" = keep ] && grep -q 'needs write' "$T/err"; check $? "a file granted read only cannot be written"
-run "$H" --policy=shell -- /bin/cat /etc/shadow
+run "$H" --strict --policy=shell -- /bin/cat /etc/shadow
 [ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err" && ! grep -q "root:" "$T/out"
 check $? "/etc/shadow is refused with a log line"
 mkdir -p "$T/pub"
@@ -384,11 +386,11 @@ printf 'include minimal\nread %s/pub/**\n' "$T" >"$T/pub.policy"
 run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$T/pub/file"
 [ $rc = 0 ] && grep -q "public data" "$T/out"; check $? "a file the policy allows is read"
 # A program refused in a loop cannot flood the caller's terminal.
-run "$H" --policy=shell -- /bin/sh -c 'i=0; while [ $i -lt 400 ]; do cat /etc/shadow 2>/dev/null; i=$((i+1)); done'
+run "$H" --strict --policy=shell -- /bin/sh -c 'i=0; while [ $i -lt 400 ]; do cat /etc/shadow 2>/dev/null; i=$((i+1)); done'
 n=$(grep -c 'refused openat' "$T/err")
 [ "$n" -ge 20 ] && [ "$n" -le 120 ] && grep -q 'more refusals not shown' "$T/err"
 check $? "refusal log lines are rate-limited ($n of 400 shown)"
-run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$T/secret.txt"
+run "$H" --strict --policy="$T/pub.policy" -- "$PROBE" read "$T/secret.txt"
 [ $rc != 0 ] && grep -q "Permission denied" "$T/out" && grep -q "refused" "$T/err"
 check $? "a file outside the policy is refused"
 for p in "$T/pub/uplink" "$T/pub/abslink" "$T/pub/../secret.txt" "$T/pub/./../pub/../secret.txt"; do
@@ -396,8 +398,10 @@ for p in "$T/pub/uplink" "$T/pub/abslink" "$T/pub/../secret.txt" "$T/pub/./../pu
 	[ $rc != 0 ] && ! grep -q SECRET "$T/out"; check $? "no way out through $(basename "$p")"
 done
 mkdir -p "$T/w"
-run "$H" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
-[ $rc = 0 ]; check $? "attacks: ptrace, mount, unshare, chroot, io_uring, handles, bpf, TIOCSTI, /proc, dirfds, cwd, links, renames, own executables"
+for mode in --strict --policy=shell; do
+	run "$H" "$mode" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
+	[ $rc = 0 ]; check $? "attacks ($mode): ptrace, mount, unshare, chroot, io_uring, handles, bpf, TIOCSTI, /proc, dirfds, cwd, links, renames, own executables"
+done
 
 # Every mutating call with each of its flags, on a denied file, a directory
 # that holds a denied subtree, a read-only area, a missing name: the errno
@@ -415,7 +419,7 @@ run "$H" --policy=minimal --write="$T/mfr" --deny="$T/mfr/sub/locked/**" -- "$MU
 [ $rc = 0 ] && [ "$(cat "$T/mfr/sub/locked/f")" = SECRET ]
 check $? "the issue's reproducer: renameat2(W/decoy, W/sub, RENAME_EXCHANGE) under --deny=W/sub/locked/** is refused like rename(W/sub, W/moved)"
 
-run "$H" --policy=shell --read="$S/tests/scripts/procself.py" -- /usr/bin/python3 "$S/tests/scripts/procself.py"
+run "$H" --strict --policy=shell --read="$S/tests/scripts/procself.py" -- /usr/bin/python3 "$S/tests/scripts/procself.py"
 [ $rc = 0 ] && ! grep -q FAIL "$T/out"; check $? "/proc/self, /proc/thread-self and /proc/PID are the program's own; nothing else of /proc"
 
 # Semantics: the same script natively and in the sandbox prints the same
@@ -442,7 +446,7 @@ else
 fi
 # Command-line rules: relative and symlinked paths, --deny wins.
 mkdir -p "$T/cli/real" && echo data >"$T/cli/real/f" && ln -sfn real "$T/cli/link" && chmod -R a+rwX "$T/cli"
-(cd "$T/cli" && "$H" --policy=minimal --read=link --deny=real/f -- "$PROBE" read "$T/cli/real/f" >"$T/out" 2>"$T/err" </dev/null); rc=$?
+(cd "$T/cli" && "$H" --strict --policy=minimal --read=link --deny=real/f -- "$PROBE" read "$T/cli/real/f" >"$T/out" 2>"$T/err" </dev/null); rc=$?
 [ $rc != 0 ] && grep -q 'refused' "$T/err"; check $? "--deny wins over --read"
 (cd "$T/cli" && "$H" --policy=shell --write=link -- /bin/sh -c 'echo new >link/g && cat real/f') >"$T/out" 2>"$T/err" </dev/null; rc=$?
 [ $rc = 0 ] && [ "$(cat "$T/out")" = data ] && [ "$(cat "$T/cli/real/g")" = new ]; check $? "--write=RELATIVE-SYMLINK grants the real directory beneath"

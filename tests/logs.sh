@@ -80,7 +80,7 @@ printf 'read /usr/**\ninclude ./long.policy\n' >"$T/top.policy"
 run "$H" --policy="$T/top.policy" -- /bin/true
 [ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ] &&
 	grep -qF "sandbox-broker: $T/top.policy:2:9: in the included policy: $T/./long.policy:2:1: unknown rule '$word' (expected" "$T/err" &&
-	grep -q 'tmpdir or loopback)$' "$T/err"
+	grep -q 'loopback or strict)$' "$T/err"
 check $? "a policy error of 3,000 bytes in an included file: one whole line naming both places"
 mkfifo "$T/fifo.policy"
 run timeout 20 "$H" --policy="$T/fifo.policy" -- /bin/true

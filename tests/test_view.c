@@ -90,7 +90,7 @@ static char *expand(const char *text)
 
 static void render(const struct view_entry *e, char *out, size_t size)
 {
-	static const char *const kinds[] = {"dir", "link", "bind", "hide", "proc"};
+	static const char *const kinds[] = {"dir", "link", "bind", "hide", "proc", "guard"};
 	char flags[32] = "";
 	if (e->kind == VIEW_BIND)
 		snprintf(flags, sizeof(flags), ",%s%s%s", e->flags & SBX_BIND_WRITABLE ? "rw" : "ro",
@@ -113,13 +113,19 @@ static const struct plan_case cases[] = {
 	/* A literal file; the directories on the way, holding nothing else. */
 	{"read @/etc/passwd\n", "dir @/etc\nbind,ro @/etc/passwd\n", true},
 	{"read @/usr/**\ndeny @/usr/share/doc/**\n",
-	 "bind,ro,rec @/usr\nhide @/usr/share/doc\n", true},
+	 "bind,ro,rec @/usr\nguard @/usr/share\nhide @/usr/share/doc\n", true},
 	/* A deny of a file, and a pattern expanded against what is there. */
 	{"read @/etc/**\ndeny @/etc/passwd\ndeny @/etc/ssh/host_*_key\n",
-	 "bind,ro,rec @/etc\nhide @/etc/passwd\nhide @/etc/ssh/host_ed_key\n"
+	 "bind,ro,rec @/etc\nguard @/etc\nhide @/etc/passwd\nguard @/etc/ssh\nhide @/etc/ssh/host_ed_key\n"
 	 "hide @/etc/ssh/host_rsa_key\n", true},
+	/* A deny that matches nothing yet guards the directory its names
+	 * would appear in; in a write tree the program's own files there
+	 * would not open: the broker's. */
+	{"read @/usr/**\ndeny @/usr/late\ndeny @/usr/nodir/x/**\n", "bind,ro,rec @/usr\nguard @/usr\n", true},
+	{"write @/w/**\ndeny @/w/late\n", "bind,rw,noexec,rec @/w\n", false},
+	/* Matches that may appear at any depth: no guard says it. */
 	{"read @/usr/**\ndeny @/usr/**/readme\n",
-	 "bind,ro,rec @/usr\nhide @/usr/share/doc/a/readme\n", true},
+	 "bind,ro,rec @/usr\nhide @/usr/share/doc/a/readme\n", false},
 	/* A deny outside every tree hides nothing. */
 	{"read @/usr/**\ndeny @/etc/**\n", "bind,ro,rec @/usr\n", true},
 	/* A write tree inside a read tree is a mount of its own; a read tree
@@ -217,25 +223,39 @@ static void parents_first(void **state)
 	free(text);
 }
 
-/* The procfs, with sysctl and the kernel's memory hidden under it. */
+/* The procfs, with sysctl and the kernel's memory hidden under it always,
+ * and the rest of what describes the host where the policy grants nothing
+ * (here /proc/cpuinfo is granted, /proc/meminfo and /proc/cmdline not). */
 static void proc_hidden(void **state)
 {
 	(void)state;
+	struct sbx_policy p = {0};
+	struct sbx_policy_env env = {0};
+	char *err = NULL;
+	assert_int_equal(sbx_policy_parse_string(&p, "read /proc/cpuinfo\nread /proc/sys/kernel/ostype\n",
+						 "t.policy", &env, &err), 0);
 	struct view v = {.complete = true};
-	assert_int_equal(view_add_proc(&v), 0);
+	assert_int_equal(view_add_proc(&v, &p), 0);
 	assert_true(v.n > 2);
 	assert_int_equal(v.v[0].kind, VIEW_PROC);
 	assert_string_equal(v.v[0].path, "/proc");
-	bool sys = false, kcore = false;
+	bool sys = false, kcore = false, meminfo = false, cmdline = false, cpuinfo = false, self = false;
 	for (size_t j = 1; j < v.n; j++) {
 		assert_int_equal(v.v[j].kind, VIEW_HIDE);
 		assert_int_equal(strncmp(v.v[j].path, "/proc/", 6), 0);
 		sys |= !strcmp(v.v[j].path, "/proc/sys") && v.v[j].type == S_IFDIR;
 		kcore |= !strcmp(v.v[j].path, "/proc/kcore") && v.v[j].type == S_IFREG;
+		meminfo |= !strcmp(v.v[j].path, "/proc/meminfo");
+		cmdline |= !strcmp(v.v[j].path, "/proc/cmdline");
+		cpuinfo |= !strcmp(v.v[j].path, "/proc/cpuinfo");
+		self |= !strcmp(v.v[j].path, "/proc/self") || !strcmp(v.v[j].path, "/proc/1");
 	}
 	assert_true(sys);
 	assert_true(kcore || access("/proc/kcore", F_OK) != 0);
+	assert_true(meminfo && cmdline);
+	assert_false(cpuinfo || self);
 	view_free(&v);
+	sbx_policy_free(&p);
 }
 
 int main(void)

@@ -104,12 +104,18 @@ check $([ $rc = 0 ] && [ "$(got still)" = granted ] && [ "$(got after)" != new-s
 	"a file the host renames over a hidden one is not read ($(tr '\n' ' ' <"$T/out"))"
 
 # Directory fds and working directories from outside the view: one the
-# caller passes in, one the broker serves (openat2 always goes to it).
+# caller passes in (init closes every inherited directory, so no lookup
+# can start on the host; other fds pass), one opened with openat2 (the
+# kernel's then: an fd on the view's mounts, never one of the broker's).
+mkdir -p "$T/r/sub/hid" && echo hid >"$T/r/sub/hid/x"
 CODE='
 rd("fd-in", "r/file", dir_fd=3)
 rd("fd-out", "unlisted", dir_fd=3)
 rd("fd-up", "../" + os.path.basename("'"$T"'") + "/unlisted", dir_fd=3)
 rd("fd-self", "/proc/self/fd/3/unlisted")
+rd("file-fd", "/proc/self/fd/4")
+do("fchdir", lambda: os.fchdir(3))
+rd("cwd-out", "unlisted")
 class How(ctypes.Structure):
     _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
 how = How(os.O_RDONLY | os.O_DIRECTORY, 0, 0)
@@ -120,18 +126,33 @@ if d >= 0:
     rd("srv-in", "x", dir_fd=d)
     rd("srv-up", "../../unlisted", dir_fd=d)
     rd("srv-hidden", "../secret", dir_fd=d)
-os.fchdir(3)
-rd("cwd-out", "unlisted")
-rd("cwd-in", "r/file")
+    do("srv-stat-up", lambda: os.stat("../../unlisted", dir_fd=d))
+    do("srv-stat-hidden", lambda: print("size", os.stat("../secret", dir_fd=d).st_size))
+    do("srv-list-hid", lambda: print("hidlist", ",".join(os.listdir(os.open("hid", os.O_RDONLY | os.O_DIRECTORY, dir_fd=d))) or "none"))
 '
-run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE$CODE" 3<"$T"
-check $([ $rc = 0 ] && [ "$(got fd-in)" = granted ] && [ "$(got fd-out)" != unlisted ] &&
-	[ "$(got fd-up)" != unlisted ] && [ "$(got fd-self)" != unlisted ] && [ "$(got cwd-in)" = granted ] &&
+run "$H" "${POL[@]}" --deny="$T/r/sub/hid/**" -- "$PY" -c "$PREAMBLE$CODE" 3<"$T" 4<"$T/r/file"
+check $([ $rc = 0 ] && [ "$(got fd-in)" = EBADF ] && [ "$(got fd-out)" != unlisted ] && [ "$(got file-fd)" = granted ] &&
+	[ "$(got fd-up)" != unlisted ] && [ "$(got fd-self)" != unlisted ] && [ "$(got fchdir)" != ok ] &&
 	[ "$(got cwd-out)" != unlisted ]; echo $?) \
-	"an inherited host directory fd, and fchdir to it, open only what the view holds ($(tr '\n' ' ' <"$T/out"))"
+	"an inherited host directory fd is closed before the program runs, a file fd passes ($(tr '\n' ' ' <"$T/out"))"
 check $([ "$(got served)" = ok ] && [ "$(got srv-in)" = sub ] && [ "$(got srv-up)" != unlisted ] &&
-	[ "$(got srv-hidden)" != r-secret ]; echo $?) \
-	"a directory fd the broker served opens only what the view holds"
+	[ "$(got srv-hidden)" != r-secret ] && [ "$(got srv-stat-up)" != ok ] && ! grep -q '^size 9' "$T/out" &&
+	! grep -q '^hidlist x' "$T/out"; echo $?) \
+	"a directory fd from openat2 reaches only the view: no open, stat or listing of what it hides"
+
+# A deny that matches nothing at start: what the host makes there later
+# does not open (the directory it would appear in is guarded).
+mkfifo "$T/go2"
+"$H" "${POL[@]}" --read="$T/go2" --deny="$T/r/late" --deny="$T/r/sub/*.key" -- "$PY" -c "$PREAMBLE"'
+open("'"$T/go2"'").read()
+rd("late", "'"$T/r/late"'"); rd("key", "'"$T/r/sub/new.key"'"); rd("still", "'"$T/r/sub/x"'")' >"$T/out" 2>"$T/err" </dev/null & spid=$!
+bg_pids+=($spid)
+watchdog $spid
+sleep 1
+echo late-secret >"$T/r/late" && echo key-secret >"$T/r/sub/new.key" && echo go >"$T/go2"
+wait $spid; rc=$?
+check $([ $rc = 0 ] && [ "$(got still)" = sub ] && ! grep -q -e late-secret -e key-secret "$T/out"; echo $?) \
+	"files the host makes later under a deny are not read ($(tr '\n' ' ' <"$T/out"))"
 
 # /proc from inside: init's root, our own, the host's sysctl.
 CODE='
@@ -142,12 +163,20 @@ rd("hostname", "/proc/sys/kernel/hostname")
 do("sysctl-w", lambda: open("/proc/sys/kernel/hostname", "w").write("x"))
 do("sysrq", lambda: open("/proc/sysrq-trigger", "w").write("h"))
 print("pids", len([p for p in os.listdir("/proc") if p.isdigit()]))
+rd("meminfo", "/proc/meminfo"); rd("cmdline", "/proc/cmdline"); rd("init", "/proc/1/status")
+rd("filesystems", "/proc/filesystems")
 '
 run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE$CODE"
 check $([ $rc = 0 ] && [ "$(got root1)" != ok ] && [ "$(got self-root)" != unlisted ] &&
 	[ "$(got self-root-ok)" = granted ] && [ "$(got hostname)" != "$(hostname)" ] && [ "$(got sysctl-w)" != ok ] &&
-	[ "$(got sysrq)" != ok ] && [ "$(got pids)" -le 3 ]; echo $?) \
-	"/proc shows the sandbox's processes, no way into init's root, the host's sysctl hidden ($(tr '\n' ' ' <"$T/out"))"
+	[ "$(got sysrq)" != ok ] && [ "$(got pids)" -le 3 ] && [ "$(got meminfo)" = empty ] &&
+	[ "$(got cmdline)" = empty ] && [ "$(got filesystems)" = nodev ]; echo $?) \
+	"/proc shows the sandbox's processes, no way into init's root, what describes the host only where granted ($(tr '\n' ' ' <"$T/out"))"
+# init is undumpable: invisible to the program (as root, init keeps
+# capabilities the program lacks, and the kernel lets root see it).
+if [ "$(id -u)" != 0 ]; then
+	check $([ "$(got init)" = ENOENT ]; echo $?) "init (pid 1) is not in the program's /proc ($(got init))"
+fi
 
 # Open flags the filter must read as the kernel does: write bits with the
 # upper half of the register set (the kernel reads an int), O_TMPFILE,

@@ -25,13 +25,16 @@
 #include <unistd.h>
 
 static int failures;
+/* want_errno for what must not be seen: refused (EACCES, the broker's
+ * answer) or not there (ENOENT, the view's). */
+#define HIDDEN (-1)
 
 static void expect_fail(const char *what, long r, int want_errno)
 {
 	if (r >= 0) {
 		printf("FAIL %s succeeded\n", what);
 		failures++;
-	} else if (want_errno && errno != want_errno) {
+	} else if (want_errno && errno != want_errno && !(want_errno == HIDDEN && (errno == EACCES || errno == ENOENT))) {
 		printf("FAIL %s: errno %d (%s), wanted %d\n", what, errno, strerror(errno), want_errno);
 		failures++;
 	} else {
@@ -135,7 +138,7 @@ static int cmd_attacks(const char *w)
 	if (chdir("/usr/bin") < 0)
 		printf("FAIL chdir /usr/bin: %s\n", strerror(errno)), failures++;
 	expect_fail("open ../../etc/shadow from /usr/bin", open("../../etc/shadow", O_RDONLY), EACCES);
-	expect_fail("stat ../../root from /usr/bin", open("../../root", O_RDONLY), EACCES);
+	expect_fail("stat ../../root from /usr/bin", open("../../root", O_RDONLY), HIDDEN);
 	/* A working directory on the host (fchdir to a broker fd) gives the
 	 * kernel's own lookups nothing: Landlock keeps execve in the root. */
 	if (fchdir(dfd) < 0)

@@ -67,7 +67,7 @@ check(h.returncode == 0 and bs == 0 and out.strip() == "0 1 2",
       "--broker-fd: the launcher's broker serves; the program has only 0 1 2",
       f"helper {h.returncode} broker {bs} fds {out.strip()!r} {err.strip()}")
 br, h = start(["/bin/sh", "-c", "cat /etc/hostname >/dev/null; cat /etc/shadow; exit 7"],
-              ["--policy=shell"])
+              ["--strict", "--policy=shell"])
 out, err = h.communicate(timeout=30)
 _, berr = br.communicate(timeout=30)
 check(h.returncode == 7 and br.returncode == 7 and 'refused openat("/etc/shadow")' in berr,
