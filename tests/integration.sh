@@ -399,6 +399,7 @@ for p in "$T/pub/uplink" "$T/pub/abslink" "$T/pub/../secret.txt" "$T/pub/./../pu
 done
 mkdir -p "$T/w"
 for mode in --strict --policy=shell; do
+	rm -rf "$T/w" && mkdir -p "$T/w"
 	run "$H" "$mode" --policy=shell --write="$T/w" -- "$PROBE" attacks "$T/w"
 	[ $rc = 0 ]; check $? "attacks ($mode): ptrace, mount, unshare, chroot, io_uring, handles, bpf, TIOCSTI, /proc, dirfds, cwd, links, renames, own executables"
 done

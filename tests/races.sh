@@ -7,7 +7,10 @@
 # each shows a way around the policy and fails while that way is open.
 # Each race runs SBX_RACE_SECONDS (3 by default). SBX_RACE_NATIVE=1 runs the
 # program without the sandbox: then every test must fail, which shows that
-# each one can. Run as root and as an
+# each one can. SBX_RACE_STRICT=1 runs every sandbox in strict mode (every
+# path request the broker's); by default they run in the view, where what
+# the policy does not grant is not there (ENOENT stands for EACCES then).
+# Run as root and as an
 # unprivileged user (meson test and tests/run.sh do both). Needs SBX_BUILD
 # (the meson build directory) and SBX_SOURCE (the source tree).
 set -uo pipefail
@@ -37,9 +40,12 @@ box() {
 	if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
 		run "$RACER" "$@"
 	else
-		run "$H" --policy=minimal "${a[@]}" -- "$RACER" "$@"
+		run "$H" "${MODE[@]}" --policy=minimal "${a[@]}" -- "$RACER" "$@"
 	fi
 }
+MODE=()
+if [ "${SBX_RACE_STRICT:-0}" = 1 ]; then MODE=(--strict); else export SBX_RACER_VIEW=1; fi
+echo "# races in ${MODE[*]:-the view (default mode)}"
 # protected DIR: files with known content, modes and times; a directory, an
 # empty directory, a symlink.
 protected() {
@@ -175,7 +181,10 @@ check $? "c) the host exchanges W/a with O/a (beside W, granted nothing): nothin
 fresh d; W=$D/W; R=$D/R; O=$D/O
 mkdir -p "$W/dir" "$R" "$O"; printf 'in dir\n' >"$W/dir/f"; chmod -R a+rwX "$W"; chmod 777 "$R" "$O"
 wait_for() { local i; for i in $(seq 500); do [ -e "$1" ] && return 0; alive "$hp" || return 1; sleep 0.02; done; return 1; }
-sandboxed=("$H" --policy=minimal --write="$W" --read="$R" --)
+# Strict: in the view a directory the host moves out of a tree stays
+# reachable, beneath it only, through the fd the program holds (as with
+# any bind mount; tests/viewattack.sh checks that nothing beside it is).
+sandboxed=("$H" --strict --policy=minimal --write="$W" --read="$R" --)
 [ "${SBX_RACE_NATIVE:-0}" = 1 ] && sandboxed=()
 "${sandboxed[@]}" "$RACER" dirfd "$W" >"$T/out" 2>"$T/err" </dev/null &
 hp=$!; bg_pids+=("$hp"); watchdog "$hp"
@@ -266,7 +275,7 @@ box --write="$W" -- rootcaps "$W"
 
 # 8. An inherited write-only fd: no read access through /proc/self/fd, no name in W.
 fresh procfd; W=$D/W; mkdir "$W"; chmod 777 "$W"; printf 'SECRET-LOG\n' >"$D/outside.log"
-sandboxed=("$H" --policy=minimal --write="$W" --)
+sandboxed=("$H" "${MODE[@]}" --policy=minimal --write="$W" --)
 [ "${SBX_RACE_NATIVE:-0}" = 1 ] && sandboxed=()
 timeout -k 5 40 "${sandboxed[@]}" "$RACER" procfd "$W" 5 >"$T/out" 2>"$T/err" </dev/null 5>>"$D/outside.log"; rc=$?
 [ $rc = 0 ] && [ ! -e "$W/log" ]
@@ -285,7 +294,7 @@ fresh execld; W=$D/W; mkdir "$W"; chmod 777 "$W"
 if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
 	timeout -k 5 $((EXECSECS + 40)) "$EXECRACE" "$W" "$EXECSECS" /usr/bin/true >"$T/out" 2>"$T/err" </dev/null; rc=$?
 else
-	timeout -k 5 $((EXECSECS + 40)) "$H" --policy=minimal --write="$W" --exec=/usr/bin/true -- \
+	timeout -k 5 $((EXECSECS + 40)) "$H" "${MODE[@]}" --policy=minimal --write="$W" --exec=/usr/bin/true -- \
 		"$EXECRACE" "$W" "$EXECSECS" /usr/bin/true >"$T/out" 2>"$T/err" </dev/null; rc=$?
 fi
 res=$(grep -e '^runs' -e '^control' "$T/out" | tr '\n' ' ')
@@ -296,7 +305,7 @@ check $? "an exec path flipped to the loader or the program's own file after the
 # the leader, one that fails, execs under a stream of signals, a #! script,
 # 32 multithreaded processes exec'ing at once, a vfork child.
 fresh execok; printf '#!/usr/bin/dash\nexit 7\n' >"$D/s.sh"; chmod 755 "$D/s.sh"
-run "$H" --policy=minimal --exec=/usr/bin/true --exec=/usr/bin/dash --exec="$D/s.sh" --read="$D/s.sh" -- \
+run "$H" "${MODE[@]}" --policy=minimal --exec=/usr/bin/true --exec=/usr/bin/dash --exec="$D/s.sh" --read="$D/s.sh" -- \
 	"$EXECRACE" legit /usr/bin/true "$D/s.sh"
 res=$(grep -c '^ok' "$T/out")
 [ $rc = 0 ] && grep -q '^0 failures' "$T/out"
@@ -312,7 +321,7 @@ fresh execattack; W=$D/W; mkdir "$W"; chmod 777 "$W"
 bad=""
 for spec in "busychdir 150" "storm 100" "threads 50" "twin 20" "stopcont 100" "efail 20" "dumpable 20"; do
 	# shellcheck disable=SC2086 # MODE N
-	run "$H" --policy=minimal --write="$W" --exec=/usr/bin/true -- "$EXECATTACK" $spec /usr/bin/true "$W"
+	run "$H" "${MODE[@]}" --policy=minimal --write="$W" --exec=/usr/bin/true -- "$EXECATTACK" $spec /usr/bin/true "$W"
 	[ $rc = 0 ] || bad="$bad [$spec: $rc $(grep RESULT "$T/out" | tr '\n' ' ')]"
 done
 [ -z "$bad" ]
@@ -322,12 +331,12 @@ check $? "execs killed while checked, storms, threads, stops and failures leave 
 # image the kernel loads); a sandbox under a host debugger (strace -f) still
 # execs, unwatched, and says so once.
 fresh script; printf '#!/bin/sh\necho script-ok\n' >"$D/ok.sh"; chmod 755 "$D/ok.sh"
-run "$H" --policy=minimal --read="$D" -- "$D/ok.sh"
+run "$H" "${MODE[@]}" --policy=minimal --read="$D" -- "$D/ok.sh"
 [ $rc = 0 ] && grep -q script-ok "$T/out"
 check $? "a #! script given as the command runs (status $rc)"
 if command -v strace >/dev/null; then
 	# (LeakSanitizer cannot work under a tracer: off for a sanitized build)
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" run strace -f -o /dev/null "$H" --policy=minimal -- /usr/bin/true
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" run strace -f -o /dev/null "$H" "${MODE[@]}" --policy=minimal -- /usr/bin/true
 	[ $rc = 0 ] && [ "$(grep -c 'its execs are not watched' "$T/err")" = 1 ]
 	check $? "under strace -f the program still execs, and the broker says once that it is not watched"
 else
@@ -342,7 +351,7 @@ fresh plant; W=$D/W; mkdir "$W"; chmod 777 "$W"
 if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
 	run "$PLANT" "$W" "$SECS"
 else
-	run "$H" --policy=minimal --write="$W" --deny="$W/future/locked/**" -- "$PLANT" "$W" "$SECS"
+	run "$H" "${MODE[@]}" --policy=minimal --write="$W" --deny="$W/future/locked/**" -- "$PLANT" "$W" "$SECS"
 fi
 [ $rc = 0 ] && [ ! -e "$W/future/locked/planted" ]
 check $? "no rename puts a directory of the program's under a deny, whatever a racing exchange makes of the name ($(grep '^tries' "$T/out"))"
@@ -378,7 +387,7 @@ for mode in send connect; do
 	if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
 		run "$NETSWAP" $mode "$okport" "$badport" "$SECS"
 	else
-		run "$H" --policy=minimal --connect="udp 127.0.0.1:$okport" -- "$NETSWAP" $mode "$okport" "$badport" "$SECS"
+		run "$H" "${MODE[@]}" --policy=minimal --connect="udp 127.0.0.1:$okport" -- "$NETSWAP" $mode "$okport" "$badport" "$SECS"
 	fi
 	sleep 0.5
 	got=$(($(grep -c '^got' "$D/ports") - before))
@@ -392,7 +401,7 @@ before=$(grep -c '^got' "$D/ports")
 if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
 	run "$NETSWAP" forget "$okport" "$badport" 1
 else
-	run "$H" --policy=minimal --connect="udp 127.0.0.1:$okport" -- "$NETSWAP" forget "$okport" "$badport" 1
+	run "$H" "${MODE[@]}" --policy=minimal --connect="udp 127.0.0.1:$okport" -- "$NETSWAP" forget "$okport" "$badport" 1
 fi
 sleep 0.5
 got=$(($(grep -c '^got' "$D/ports") - before))
@@ -410,7 +419,7 @@ else
 	if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
 		run "$NETSWAP" ownloop 198.51.100.7:53 "$badport" "$SECS"
 	else
-		run "$H" --policy="$D/own.policy" --exec="$NETSWAP" -- "$NETSWAP" ownloop 198.51.100.7:53 "$badport" "$SECS"
+		run "$H" "${MODE[@]}" --policy="$D/own.policy" --exec="$NETSWAP" -- "$NETSWAP" ownloop 198.51.100.7:53 "$badport" "$SECS"
 	fi
 	sleep 0.5
 	got=$(($(grep -c '^got' "$D/ports") - before))
@@ -438,7 +447,7 @@ for _ in $(seq 100); do [ -s "$D/got" ] && break; sleep 0.05; done
 if [ "${SBX_RACE_NATIVE:-0}" = 1 ]; then
 	run "$CWDSWAP" "$D/host" "$SECS"
 else
-	run "$H" --policy=minimal --read="$D/host" --connect="unix $D/other" -- "$CWDSWAP" "$D/host" "$SECS"
+	run "$H" "${MODE[@]}" --policy=minimal --read="$D/host" --connect="unix $D/other" -- "$CWDSWAP" "$D/host" "$SECS"
 fi
 sleep 0.5
 got=$(grep -c '^got' "$D/got")

@@ -103,6 +103,25 @@ check $([ $rc = 0 ] && [ "$(got still)" = granted ] && [ "$(got after)" != new-s
 	! grep -q new-secret "$T/out"; echo $?) \
 	"a file the host renames over a hidden one is not read ($(tr '\n' ' ' <"$T/out"))"
 
+# A directory the host moves out of a write tree while the program holds
+# an fd of it: what is beneath stays reachable through that fd (as with
+# any bind mount), nothing beside it ('..' of a moved mount's directory
+# is not followed).
+mkdir -p "$T/w/mdir" "$T/o" && echo beneath >"$T/w/mdir/f" && echo beside >"$T/o/beside" && mkfifo "$T/w/go3"
+"$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE"'
+d = os.open("'"$T/w/mdir"'", os.O_RDONLY | os.O_DIRECTORY)
+open("'"$T/w/go3"'").read()
+rd("beneath", "f", dir_fd=d); rd("beside", "../beside", dir_fd=d); rd("up", "../../unlisted", dir_fd=d)
+do("stat-beside", lambda: os.stat("../beside", dir_fd=d))' >"$T/out" 2>"$T/err" </dev/null & spid=$!
+bg_pids+=($spid)
+watchdog $spid
+sleep 1
+mv "$T/w/mdir" "$T/o/mdir" && echo go >"$T/w/go3"
+wait $spid; rc=$?
+check $([ $rc = 0 ] && [ "$(got beneath)" = beneath ] && [ "$(got beside)" != beside ] && [ "$(got up)" != unlisted ] &&
+	[ "$(got stat-beside)" != ok ]; echo $?) \
+	"a directory the host moves out of a tree: reachable beneath the held fd only ($(tr '\n' ' ' <"$T/out"))"
+
 # Directory fds and working directories from outside the view: one the
 # caller passes in (init closes every inherited directory, so no lookup
 # can start on the host; other fds pass), one opened with openat2 (the

@@ -124,7 +124,10 @@ int reap(pid_t pid)
 void expect(const char *what, long r, int want)
 {
 	int e = r < 0 ? errno : 0;
-	if (e == want) {
+	/* In the view what the policy does not grant is not there at all. */
+	if (want == EACCES && e == ENOENT && getenv("SBX_RACER_VIEW")) {
+		printf("ok %s: %s (the view holds nothing there)\n", what, strerror(e));
+	} else if (e == want) {
 		printf("ok %s: %s\n", what, r < 0 ? strerror(e) : "success");
 	} else {
 		printf("FAIL %s: %s, wanted %s\n", what, r < 0 ? strerror(e) : "success",

@@ -260,7 +260,10 @@ int cmd_misc(const char *w, const char *p, const char *h)
 	char *dx = path(del, "x");
 	expect("... made nothing in the new directory of that name", stat(dx, &st), ENOENT);
 	int pfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
-	expect("openat(/proc/self/fd, ../environ)", openat(pfd, "../environ", O_RDONLY), EACCES);
+	/* The broker serves no /proc/self/fd/.., the view's procfs is the
+	 * kernel's: there it is the program's own environment. */
+	expect("openat(/proc/self/fd, ../environ)", openat(pfd, "../environ", O_RDONLY),
+	       getenv("SBX_RACER_VIEW") ? 0 : EACCES);
 	expect("mkdirat(/proc/self/fd, x)", mkdirat(pfd, "x", 0755), EACCES);
 	int ps = open("/proc/self", O_RDONLY | O_DIRECTORY);
 	expect("openat(/proc/self, root/etc/passwd)", openat(ps, "root/etc/passwd", O_RDONLY), EACCES);
