@@ -464,7 +464,7 @@ int view_add_proc(struct view *v, const struct sbx_policy *p)
 	DIR *d = r < 0 ? NULL : opendir("/proc");
 	if (r == 0 && !d)
 		r = -errno;
-	for (struct dirent *e; r == 0 && (e = readdir(d));) {
+	for (struct dirent *e; r == 0 && d && (e = readdir(d));) {
 		char path[300];
 		bool hide = false;
 		for (size_t i = 0; i < SBX_ARRAY_SIZE(always); i++)

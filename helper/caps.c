@@ -70,9 +70,8 @@ int caps_keep_as_root(uid_t fsuid, gid_t fsgid, const int *keep, size_t n)
 int caps_become_user(uid_t uid, gid_t gid, const int *keep, size_t n)
 {
 	/* Keep the permitted set across the uid change only when asked to. */
-	if (n && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return -errno;
-	if (setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+	if ((n && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
 		return -errno;
 	if (n && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return -errno;

@@ -254,10 +254,8 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 {
 	sbx_log_set_name("sandbox-helper");
-	/* Undumpable: the sandbox's procfs (hidepid) shows init to nobody
-	 * inside; the broker, the namespace's owner, still reaches it. */
-	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0,
-	       "init: cannot set parent-death signal or undumpable");
+	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0,
+	       "init: cannot set parent-death signal");
 	/* The helper gone before the line above: nobody will kill us. */
 	struct pollfd hp = {.fd = l->helper_pidfd, .events = POLLIN};
 	if (poll(&hp, 1, 0) != 0)
@@ -361,6 +359,10 @@ _Noreturn void init_main(const struct launch *l, int chan, int sync_fd)
 		close(sfd);
 		run_program(l, chan, exec_path, workdir, (int[]){client_fd, ruleset}, &guard, &main_filter);
 	}
+	/* Undumpable from now on (the helper wrote our id maps long ago, the
+	 * program, forked dumpable, is the broker's to look at): the
+	 * sandbox's procfs (hidepid) shows init to nobody inside. */
+	DIE_IF(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0, "init: cannot make itself undumpable");
 	free(guard.filter);
 	free(main_filter.filter);
 	int32_t cpid = child;
