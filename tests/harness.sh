@@ -19,6 +19,9 @@ ok() { echo "ok - $*"; pass=$((pass + 1)); }
 not_ok() { echo "not ok - $*"; fail=$((fail + 1)); }
 # check STATUS NAME: STATUS decides; on failure show the last run's output.
 check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; sed 's/^/#   /' "$T/out" "$T/err" 2>/dev/null | head -40; fi; }
+# release FIFO: write a line to the FIFO a sandboxed program waits on; a
+# program that never started (so never opens it) costs 20 s, not a hang.
+release() { timeout 20 sh -c 'echo go >"$1"' _ "$1"; }
 # alive PID: running (not gone, not a zombie waiting for its reaper).
 alive() { [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 # summary: the closing line, and the script's status.

@@ -137,7 +137,7 @@ mkdir -p "$T/wr" && echo old >"$T/wr/secret" && mkfifo "$T/wr/go"
 	"read x <$T/wr/go; /usr/bin/cat /proc/self/mountinfo; /usr/bin/cat $T/wr/secret" \
 	>"$T/out" 2>"$T/err" </dev/null & spid=$!
 sleep 1 # the view built, the program waiting on the FIFO
-echo new-secret >"$T/wr/new" && mv "$T/wr/new" "$T/wr/secret" && echo go >"$T/wr/go"
+echo new-secret >"$T/wr/new" && mv "$T/wr/new" "$T/wr/secret" && release "$T/wr/go"
 wait "$spid"
 check $(awk -v p="$T/wr" '$5 == p' "$T/out" | grep -q . && ! grep -q new-secret "$T/out"; echo $?) \
 	"a denied file the host replaced by a rename is not read"

@@ -97,7 +97,7 @@ rd("after", "'"$T/r/secret"'"); rd("still", "'"$T/r/file"'")' >"$T/out" 2>"$T/er
 bg_pids+=($spid)
 watchdog $spid
 sleep 1
-echo new-secret >"$T/r/new" && mv "$T/r/new" "$T/r/secret" && echo go >"$T/go"
+echo new-secret >"$T/r/new" && mv "$T/r/new" "$T/r/secret" && release "$T/go"
 wait $spid; rc=$?
 check $([ $rc = 0 ] && [ "$(got still)" = granted ] && [ "$(got after)" != new-secret ] &&
 	! grep -q new-secret "$T/out"; echo $?) \
@@ -116,7 +116,7 @@ do("stat-beside", lambda: os.stat("../beside", dir_fd=d))' >"$T/out" 2>"$T/err" 
 bg_pids+=($spid)
 watchdog $spid
 sleep 1
-mv "$T/w/mdir" "$T/o/mdir" && echo go >"$T/w/go3"
+mv "$T/w/mdir" "$T/o/mdir" && release "$T/w/go3"
 wait $spid; rc=$?
 check $([ $rc = 0 ] && [ "$(got beneath)" = beneath ] && [ "$(got beside)" != beside ] && [ "$(got up)" != unlisted ] &&
 	[ "$(got stat-beside)" != ok ]; echo $?) \
@@ -168,7 +168,7 @@ rd("late", "'"$T/r/late"'"); rd("key", "'"$T/r/sub/new.key"'"); rd("still", "'"$
 bg_pids+=($spid)
 watchdog $spid
 sleep 1
-echo late-secret >"$T/r/late" && echo key-secret >"$T/r/sub/new.key" && echo go >"$T/go2"
+echo late-secret >"$T/r/late" && echo key-secret >"$T/r/sub/new.key" && release "$T/go2"
 wait $spid; rc=$?
 check $([ $rc = 0 ] && [ "$(got still)" = sub ] && ! grep -q -e late-secret -e key-secret "$T/out"; echo $?) \
 	"files the host makes later under a deny are not read ($(tr '\n' ' ' <"$T/out"))"
