@@ -69,10 +69,12 @@ deferred_tests() {
 # own_broker_tests MODE: a launcher run by the user starts its own broker and
 # hands the sandbox to it through the setuid helper (--broker-fd).
 own_broker_tests() {
-	run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$B/tests/launcher" --own-broker shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
+	# The policy strict: the refusal is the broker's, and logged.
+	printf 'include shell\nstrict\n' >"$T/shell-strict.policy" && chmod a+r "$T/shell-strict.policy"
+	run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$B/tests/launcher" --own-broker "$T/shell-strict.policy" -- /bin/sh -c 'cat /etc/shadow; exit 7'
 	[ $rc = 7 ] && grep -q '^launcher: own broker [0-9]* exited with 7$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
 	check $? "[$1] --broker-fd: the launcher's own broker serves the setuid helper's sandbox (status 7, policy holds)"
-	run env SBX_HELPER="$H" "$B/tests/launcher" --in-process shell -- /bin/sh -c 'cat /etc/shadow; exit 7'
+	run env SBX_HELPER="$H" "$B/tests/launcher" --in-process "$T/shell-strict.policy" -- /bin/sh -c 'cat /etc/shadow; exit 7'
 	[ $rc = 7 ] && grep -q ' 1 threads left$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
 	check $? "[$1] the broker in the launcher's process serves the setuid helper's sandbox (status 7, policy holds)"
 }
@@ -99,9 +101,9 @@ view_tests() {
 	run "$H" --view --policy=shell --read='/usr/**' --write="$d/w/**" --deny='/usr/share/doc/**' \
 		--read="$d/priv/**" -- /bin/sh -c "ls /usr; echo hi >$d/w/f; cat /proc/self/mountinfo; cat $d/priv/key"
 	[ "$(stat -c %U "$d/w/f" 2>/dev/null)" = "$U" ] && grep -qx bin "$T/out" &&
-		awk '$5 == "/usr" {print $6}' "$T/out" | grep -q 'ro,nosuid,nodev,noexec' &&
+		awk '$5 == "/usr" {print $6}' "$T/out" | grep -q 'ro,nosuid,nodev' &&
 		awk '$5 == "/usr/share/doc"' "$T/out" | grep -q ' - tmpfs ' && ! grep -qx key "$T/out"
-	check $? "[$1] --view: /usr a read-only noexec bind, the deny hidden, the write the user's, a 0700 tree unread"
+	check $? "[$1] the view: /usr a read-only, nosuid, nodev bind, the deny hidden, the write the user's, a 0700 tree unread"
 	# A write tree of root's is writable only as the user's rights allow.
 	local before; before=$(md5sum </etc/hostname)
 	run "$H" --view --policy=shell --write='/etc/**' -- /bin/sh -c 'echo x >>/etc/hostname'
@@ -126,8 +128,10 @@ mode_tests() {
 	[ $rc = 0 ] && grep -q '^eff=0 prm=0 inh=0 bnd=0 amb=0 nnp=1 seccomp=2 pid=2$' "$T/out" &&
 		grep -q "\"mode\": \"$mode\"" "$T/json"
 	check $? "[$mode] the program has no capabilities, no_new_privs, seccomp; JSON says the mode"
+	run "$H" --strict --policy=shell -- /bin/sh -c 'cat /etc/hostname >/dev/null && cat /etc/shadow'
+	[ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err"; check $? "[$mode] strict: reads work, /etc/shadow is refused with a line"
 	run "$H" --policy=shell -- /bin/sh -c 'cat /etc/hostname >/dev/null && cat /etc/shadow'
-	[ $rc != 0 ] && grep -q 'refused openat("/etc/shadow")' "$T/err"; check $? "[$mode] reads work, /etc/shadow is refused"
+	[ $rc != 0 ] && ! grep -q 'root:' "$T/out"; check $? "[$mode] the view: reads work, /etc/shadow is not read"
 	run "$H" --policy=shell -- "$PROBE" attacks
 	[ $rc = 0 ]; check $? "[$mode] attack probe"
 	# Every mutating call and flag against denied, read-only and missing
