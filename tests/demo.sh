@@ -22,3 +22,7 @@ echo "Running as $( [ "$(id -u)" = 0 ] && echo "$SBX_TEST_USER" || id -un ), wit
 show "$H" --policy=shell -- /bin/ls -la /
 show "$H" --policy=shell -- /bin/sh -c 'id; uname -n; head -n 2 /etc/os-release'
 show "$H" --policy=shell -- /bin/cat /etc/shadow
+echo
+echo "The same in strict mode: every path request goes to the broker, which logs each refusal:"
+show "$H" --strict --policy=shell -- /bin/ls -la /
+show "$H" --strict --policy=shell -- /bin/cat /etc/shadow
