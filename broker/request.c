@@ -121,9 +121,9 @@ int64_t req_inject(struct broker *b, const struct request *f, int fd, bool cloex
 		.newfd = 0,
 		.newfd_flags = cloexec ? O_CLOEXEC : 0,
 	};
-	/* ADDFD waits until the program has taken the fd; the program goes
-	 * on meanwhile, so another worker must be there for its next one. */
-	pool_may_block(b);
+	/* ADDFD with SEND waits only until the program has taken the fd (a
+	 * signal to the program ends the wait with ESRCH), so no other worker
+	 * is woken for it: one more would only ping-pong with this one. */
 	return ioctl(b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 ? -errno : REQ_ANSWERED;
 }
 
