@@ -101,6 +101,8 @@ int setup_parse_args(int argc, char **argv, struct setup_args *a)
 			a->strict = true;
 		} else if (!strcmp(argv[i], "--deferred")) {
 			a->deferred = true;
+		} else if (!strncmp(argv[i], "--learn=", 8)) {
+			a->learn = argv[i] + 8;
 		} else if (!strncmp(argv[i], "--chdir=", 8)) {
 			a->chdir = argv[i] + 8;
 		} else if (rule_option(argv[i], NULL, NULL) || net_option(argv[i])) {

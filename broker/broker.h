@@ -78,6 +78,7 @@ struct broker {
 	struct pool pool;       /* its workers (pool.h) */
 	const char *policy_dir; /* in a launcher's process: the helper's
 				 * directory, where policies are looked up */
+	struct learn *learn;    /* --learn: what the run used (learn.c), or NULL */
 	struct {
 		char path[PATH_MAX]; /* "tmpdir private": made, or "" */
 		int lock;            /* its fd, locked while the sandbox lives */

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "decide.h"
+#include "learn.h"
+#include "learnpolicy.h"
 #include "names.h"
 #include "procself.h"
 #include "util.h"
@@ -32,7 +34,10 @@ static int link_allowed(void *ctx, const char *link_path, const char *target)
 	const struct broker *b = ctx;
 	if (!target)
 		return decide_visible(b, link_path) ? 0 : -EACCES;
-	return sbx_policy_check(&b->policy, link_path) ? 0 : -EACCES;
+	if (!sbx_policy_check(&b->policy, link_path))
+		return -EACCES;
+	learn_path(b, link_path, SBX_PERM_STAT, 0);
+	return 0;
 }
 
 int decide_resolve(struct broker *b, const char *abs, unsigned flags, struct sbx_resolved *res)
@@ -129,15 +134,20 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 		return req_refuse(b, f, need, "another process's /proc entry");
 	}
 	if (r == 0) {
-		if ((sbx_policy_check(&b->policy, res->path) & need) == need)
+		if ((sbx_policy_check(&b->policy, res->path) & need) == need) {
+			learn_path(b, res->path, need, S_ISDIR(res->st.st_mode) ? SBX_LEARN_DIR : 0);
 			return 0;
+		}
 		sbx_closep(&res->fd);
 	} else if (r == -ENOENT || r == -ENOTDIR || r == -ELOOP || r == -ENAMETOOLONG) {
 		/* Say the truth only where the policy lets the program look:
 		 * the missing path (ENOENT), or the path as asked. */
 		const char *where = r == -ENOENT || r == -ENOTDIR ? res->path : p->abs;
-		if (decide_may_tell(b, where))
+		if (decide_may_tell(b, where)) {
+			if (r == -ENOENT)
+				learn_path(b, where, SBX_PERM_STAT, SBX_LEARN_MISSING);
 			return r;
+		}
 	}
 	if (!(need & (SBX_PERM_WRITE | SBX_PERM_EXEC)) && decide_in_root(b, p->abs, nofollow) &&
 	    sandbox_lookup(b, f, p->abs, nofollow, res) == 0)
@@ -289,6 +299,9 @@ int decide_name(struct broker *b, const struct request *f, const struct fpath *p
 		return no_name_errno(f, p, r == NAME_ROOT);
 	if ((r = name_dir(b, f, dir, name, dirfd, canon)) < 0)
 		return r;
+	learn_path(b, canon, SBX_PERM_WRITE,
+		   (use & NAME_MAKES) || f->op == OP_OPEN ? SBX_LEARN_MADE | (f->op == OP_MKDIR ? SBX_LEARN_DIR : 0)
+							  : 0);
 	/* "name/" names a directory: anything else there is ENOTDIR. */
 	size_t l = strlen(p->path);
 	struct stat st;
@@ -298,4 +311,13 @@ int decide_name(struct broker *b, const struct request *f, const struct fpath *p
 		return -ENOTDIR;
 	}
 	return 0;
+}
+
+bool decide_net(const struct broker *b, enum sbx_net_op op, enum sbx_net_proto proto,
+		const struct sockaddr *addr, size_t len, const char *path, bool abstract)
+{
+	if (!sbx_policy_net_check(&b->policy, op, proto, addr, len, path, abstract))
+		return false;
+	learn_net(b, op, proto, addr, len, path, abstract);
+	return true;
 }

@@ -41,4 +41,9 @@ int decide_name(struct broker *b, const struct request *f, const struct fpath *p
  * policy check (the network rules decide a socket's name). */
 int decide_name_quiet(struct broker *b, const struct fpath *p, int *dirfd, char *name, char *canon);
 
+/* Does the policy allow the network operation (sbx_policy_net_check)?
+ * Learning mode records it. */
+bool decide_net(const struct broker *b, enum sbx_net_op op, enum sbx_net_proto proto,
+		const struct sockaddr *addr, size_t len, const char *path, bool abstract);
+
 #endif

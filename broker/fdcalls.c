@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "decide.h"
+#include "learn.h"
 #include "handlers.h"
 #include "util.h"
 
@@ -31,8 +32,10 @@ static bool meta_allowed(struct broker *b, const struct request *f, int copy)
 	ssize_t n = readlink(link, now, sizeof(now) - 1);
 	if (n > 0)
 		now[n] = '\0';
-	if (n > 0 && now[0] == '/' && (sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE))
+	if (n > 0 && now[0] == '/' && (sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE)) {
+		learn_path(b, now, SBX_PERM_WRITE, 0);
 		return true;
+	}
 	(void)req_refuse(b, f, SBX_PERM_WRITE, "the fd is read-only and the policy does not grant write");
 	return false;
 }

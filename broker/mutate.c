@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "decide.h"
+#include "learn.h"
 #include "handlers.h"
 #include "names.h"
 #include "util.h"
@@ -149,6 +150,8 @@ static int do_link(struct broker *b, struct request *f)
 		if (r == 0 && st.st_nlink &&
 		    (nl <= 0 || now[0] != '/' || !(sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE)))
 			r = req_refuse(b, f, SBX_PERM_WRITE, "linking an fd of a file the policy does not let it write");
+		else if (r == 0 && st.st_nlink)
+			learn_path(b, now, SBX_PERM_WRITE, 0);
 		if (r == 0)
 			r = linkat(AT_FDCWD, fdpath(p, fd), d1, n1, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
 	} else {

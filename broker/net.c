@@ -41,7 +41,7 @@ static int unix_target(struct broker *b, const struct request *f, struct fpath *
 		char name[sizeof(un->sun_path) + 1];
 		memcpy(name, un->sun_path + 1, plen - 1);
 		name[plen - 1] = '\0';
-		if (!sbx_policy_net_check(&b->policy, op, SBX_NET_UNIX, NULL, 0, name, true))
+		if (!decide_net(b, op, SBX_NET_UNIX, NULL, 0, name, true))
 			return -EACCES;
 		memcpy(out->sun_path, un->sun_path, plen);
 		*olen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
@@ -58,9 +58,9 @@ static int unix_target(struct broker *b, const struct request *f, struct fpath *
 		struct sbx_resolved res;
 		r = decide_resolve(b, fp->abs, 0, &res);
 		if (r < 0) /* a socket that is not there: routine (nscd), unsaid */
-			return sbx_policy_net_check(&b->policy, op, SBX_NET_UNIX, NULL, 0, fp->abs, false) ? r : -EPERM;
+			return decide_net(b, op, SBX_NET_UNIX, NULL, 0, fp->abs, false) ? r : -EPERM;
 		*keep = res.fd;
-		if (!sbx_policy_net_check(&b->policy, op, SBX_NET_UNIX, NULL, 0, res.path, false))
+		if (!decide_net(b, op, SBX_NET_UNIX, NULL, 0, res.path, false))
 			return -EACCES;
 		if (!S_ISSOCK(res.st.st_mode))
 			return -ECONNREFUSED;
@@ -72,7 +72,7 @@ static int unix_target(struct broker *b, const struct request *f, struct fpath *
 		if (r < 0)
 			return r;
 		*keep = dfd;
-		if (!sbx_policy_net_check(&b->policy, op, SBX_NET_UNIX, NULL, 0, canon, false))
+		if (!decide_net(b, op, SBX_NET_UNIX, NULL, 0, canon, false))
 			return -EACCES;
 		if (snprintf(out->sun_path, sizeof(out->sun_path), "/proc/self/fd/%d/%s", dfd, name) >=
 		    (int)sizeof(out->sun_path))
@@ -142,7 +142,7 @@ static int decide_peer(struct broker *b, struct request *f, const struct sock *s
 		if (s->type != SOCK_STREAM && s->type != SOCK_DGRAM)
 			return -EACCES;
 		sock_describe((const struct sockaddr *)sa, peer, sizeof(peer));
-		if (!sbx_policy_net_check(&b->policy, op, s->proto, (const struct sockaddr *)sa, len, NULL, false))
+		if (!decide_net(b, op, s->proto, (const struct sockaddr *)sa, len, NULL, false))
 			return sock_refuse(b, f, s, peer);
 		*to = (const struct sockaddr *)sa;
 		*tolen = len;

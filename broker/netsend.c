@@ -24,6 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "decide.h"
 #include "pool.h"
 #include "sockets.h"
 #include "util.h"
@@ -112,7 +113,7 @@ static ssize_t send_one(struct broker *b, struct request *f, struct sock *s, str
 		if (control_len)
 			return -EACCES; /* no ancillary data over the host's sockets */
 		if (m->msg_name && (s->domain == AF_UNIX ||
-				    !sbx_policy_net_check(&b->policy, SBX_NET_CONNECT, s->proto, m->msg_name,
+				    !decide_net(b, SBX_NET_CONNECT, s->proto, m->msg_name,
 							  m->msg_namelen, NULL, false)))
 			return sock_refuse(b, f, s, peer);
 		return send_waiting(b, f, s, m, flags);
@@ -255,7 +256,7 @@ int64_t netsend(struct broker *b, struct request *f, struct sock *s)
 			return do_send(b, f, s);
 		char peer[80];
 		sock_describe((struct sockaddr *)&sa, peer, sizeof(peer));
-		if (!sbx_policy_net_check(&b->policy, SBX_NET_CONNECT, s->proto, (struct sockaddr *)&sa, len, NULL, false))
+		if (!decide_net(b, SBX_NET_CONNECT, s->proto, (struct sockaddr *)&sa, len, NULL, false))
 			return sock_refuse(b, f, s, peer);
 		_cleanup_close_ int hfd = sock_host(s);
 		if (hfd < 0)

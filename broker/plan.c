@@ -11,6 +11,8 @@
 
 #include "broker.h"
 #include "decide.h"
+#include "learn.h"
+#include "learnpolicy.h"
 #include "log.h"
 #include "resolve.h"
 #include "util.h"
@@ -33,6 +35,8 @@ static int record_link(void *ctx, const char *link_path, const char *target)
 		return l->implicit || decide_visible(l->b, link_path) ? 0 : -EACCES;
 	if (!l->implicit && !(sbx_policy_check(&l->b->policy, link_path) & SBX_PERM_STAT))
 		return -EACCES;
+	if (!l->implicit)
+		learn_path(l->b, link_path, SBX_PERM_STAT, 0);
 	if (l->n >= MAX_LINKS)
 		return -ELOOP;
 	l->path[l->n] = strdup(link_path);
@@ -137,6 +141,8 @@ static int plan_one(struct broker *b, const char *path, bool implicit, bool runs
 		r = -EACCES;
 		goto out;
 	}
+	if (!implicit)
+		learn_path(b, res->path, SBX_PERM_EXEC, 0);
 	if (faccessat(res->fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
 		r = -errno;
 		goto out;
@@ -207,6 +213,8 @@ static int plan_dir_locked(struct broker *b, const char *path, bool implicit, ch
 	if (r == 0 && !implicit && !sbx_policy_check(&b->policy, res->path) &&
 	    !sbx_policy_covers_below(&b->policy, res->path))
 		r = -EACCES;
+	if (r == 0 && !implicit)
+		learn_path(b, res->path, SBX_PERM_STAT, SBX_LEARN_DIR);
 	if (r == 0)
 		r = send_links(b, &l);
 	if (r == 0) {

@@ -30,6 +30,7 @@
 
 #include "broker.h"
 #include "dispatch.h"
+#include "learn.h"
 #include "waiter.h"
 #include "log.h"
 #include "setup.h"
@@ -263,6 +264,7 @@ static void broker_free(struct broker *b)
 	int *fds[] = {&b->chan, &b->init_pidfd, &b->listener, &b->rootfd, &b->sbxroot, &b->json_fd};
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(fds); i++)
 		sbx_closep(fds[i]);
+	learn_free(b);
 	sbx_policy_free(&b->policy);
 	sbx_rootview_free(&b->root);
 	free(b->msg);
@@ -409,6 +411,8 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 	b->landlock = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u) >= 1;
 	if ((r = setup_load_policy(b, a)) < 0)
 		return r;
+	if (a->learn && (r = learn_begin(b, a->learn, a->policy)) < 0)
+		return r;
 	/* The private TMPDIR is a tree of the view. */
 	if (b->policy.private_tmp && (r = tmpdir_create(b)) < 0) {
 		sbx_log_errno(r, "cannot make the sandbox's TMPDIR");
@@ -462,6 +466,8 @@ int setup_run(const struct setup_args *a, bool in_process, const char *policy_di
 		int st = broker_abort(b);
 		r = st >= 0 ? st : code;
 	} else {
+		if (b->learn && learn_finish(b, a->argv) < 0 && r == 0)
+			r = SBX_EXIT_SETUP;
 		cgroup_remove(b);
 		tmpdir_remove(b);
 		/* init's status is the program's; init tells the signal, if any. */

@@ -20,7 +20,7 @@ static const struct {
 } known[] = {
 	{"--policy=", 0}, {"--read=", 0}, {"--write=", 0}, {"--exec=", 0}, {"--stat=", 0},
 	{"--deny=", 0}, {"--connect=", 0}, {"--bind=", 0}, {"--chdir=", 0}, {"--client", 0}, {"--view", 0},
-	{"--strict", 0}, {"--deferred", 0},
+	{"--strict", 0}, {"--deferred", 0}, {"--learn=", 0},
 	{"--pids-max=", 1}, {"--memory-max=", 4096},
 	/* written by the helper, or by --serve-fd's handover */
 	{"--channel-fd=", 0}, {"--init-pid=", 0}, {"--init-pidfd=", 0}, {"--mode=", 0}, {"--json-status-fd=", 0},
@@ -74,6 +74,10 @@ int broker_usage(void)
 	      "                         denies inside them are hidden, /proc is the\n"
 	      "                         sandbox's own, and reads it denies fail (ENOENT)\n"
 	      "                         with no log line\n"
+	      "  --learn=FILE           run the program granting what the policy does not\n"
+	      "                         (but what a deny names) and write a policy of what it\n"
+	      "                         used to FILE: programs, trees, files, peers; the run\n"
+	      "                         is strict, with a private TMPDIR. --policy is the base\n"
 	      "  --chdir=DIR            start the program in DIR (default: the current\n"
 	      "                         directory; what is in it is the policy's)\n"
 	      "  --pids-max=N, --memory-max=BYTES\n"
