@@ -68,6 +68,32 @@ static char *parent(const char *path)
 	return d;
 }
 
+/* PATTERN with a '*' for each component a rule cannot name (blanks, '#',
+ * '$', '*', control characters): a little more is granted, never less. */
+static void sanitize(const char *pattern, char *out, size_t size)
+{
+	const char *rest = pattern;
+	size_t o = 0;
+	while (*rest && o + 2 < size) {
+		rest++; /* the '/' */
+		size_t l = strcspn(rest, "/");
+		/* The wildcards of the rules made here are whole components. */
+		bool wild = (l == 2 && !strncmp(rest, "**", 2)) || (l == 1 && rest[0] == '*');
+		bool odd = false;
+		for (size_t i = 0; i < l && !wild; i++) {
+			unsigned char c = (unsigned char)rest[i];
+			odd |= c <= ' ' || c == 0x7f || c == '#' || c == '$' || c == '*';
+		}
+		int n = odd ? snprintf(out + o, size - o, "/*") : snprintf(out + o, size - o, "/%.*s", (int)l, rest);
+		if (n < 0 || (size_t)n >= size - o)
+			break;
+		o += (size_t)n;
+		rest += l;
+	}
+	if (!o)
+		snprintf(out, size, "/");
+}
+
 static void add_rule(struct out *o, enum section sec, enum sbx_rule_kind kind, const char *pattern)
 {
 	if (o->failed)
@@ -82,10 +108,12 @@ static void add_rule(struct out *o, enum section sec, enum sbx_rule_kind kind, c
 		o->rules = r;
 		o->cap = cap;
 	}
-	char *p = strdup(pattern);
+	char safe[PATH_MAX + 4];
+	sanitize(pattern, safe, sizeof(safe));
+	char *p = strdup(safe);
 	struct sbx_policy_vars none = {0};
 	char *err = NULL;
-	if (!p || sbx_policy_add_rule(&o->gen, kind, pattern, "learned", &none, &err) < 0) {
+	if (!p || sbx_policy_add_rule(&o->gen, kind, safe, "learned", &none, &err) < 0) {
 		free(p);
 		free(err);
 		o->failed = true;
@@ -328,39 +356,15 @@ static const char *hint(const char *p)
 	return NULL;
 }
 
-/* PATTERN as the file says it: ${CWD} and ${HOME} for those trees, and a
- * '*' for a component a rule cannot name (blanks, '#', '$', '*', control
- * characters). */
+/* PATTERN as the file says it: ${CWD} and ${HOME} for those trees. */
 static void spell(const struct sbx_learn_input *in, const char *pattern, char *out, size_t size)
 {
-	const char *rest = pattern;
-	size_t o = 0;
-	out[0] = '\0';
-	if (in->cwd && depth(in->cwd) >= 2 && under(pattern, in->cwd)) {
-		o = (size_t)snprintf(out, size, "${CWD}");
-		rest = pattern + strlen(in->cwd);
-	} else if (in->home && depth(in->home) >= 1 && under(pattern, in->home)) {
-		o = (size_t)snprintf(out, size, "${HOME}");
-		rest = pattern + strlen(in->home);
-	}
-	while (*rest && o + 2 < size) {
-		rest++; /* the '/' */
-		size_t l = strcspn(rest, "/");
-		/* The wildcards of the rules made here are whole components. */
-		bool wild = (l == 2 && !strncmp(rest, "**", 2)) || (l == 1 && rest[0] == '*');
-		bool odd = false;
-		for (size_t i = 0; i < l && !wild; i++) {
-			unsigned char c = (unsigned char)rest[i];
-			odd |= c <= ' ' || c == 0x7f || c == '#' || c == '$' || c == '*';
-		}
-		int n = odd ? snprintf(out + o, size - o, "/*") : snprintf(out + o, size - o, "/%.*s", (int)l, rest);
-		if (n < 0 || (size_t)n >= size - o)
-			break;
-		o += (size_t)n;
-		rest += l;
-	}
-	if (!o)
-		snprintf(out, size, "/");
+	if (in->cwd && depth(in->cwd) >= 2 && under(pattern, in->cwd))
+		snprintf(out, size, "${CWD}%s", pattern + strlen(in->cwd));
+	else if (in->home && depth(in->home) >= 1 && under(pattern, in->home))
+		snprintf(out, size, "${HOME}%s", pattern + strlen(in->home));
+	else
+		snprintf(out, size, "%s", pattern);
 }
 
 static int cmp_rule(const void *a, const void *b)
