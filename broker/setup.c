@@ -31,6 +31,7 @@
 #include "broker.h"
 #include "dispatch.h"
 #include "learn.h"
+#include "policyindex.h"
 #include "waiter.h"
 #include "log.h"
 #include "setup.h"
@@ -413,6 +414,9 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 		return r;
 	if (a->learn && (r = learn_begin(b, a->learn, a->policy)) < 0)
 		return r;
+	/* The rules are all there: index them (without memory, every check
+	 * looks at every rule, as before). */
+	(void)sbx_policy_seal(&b->policy);
 	/* The private TMPDIR is a tree of the view. */
 	if (b->policy.private_tmp && (r = tmpdir_create(b)) < 0) {
 		sbx_log_errno(r, "cannot make the sandbox's TMPDIR");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "pattern.h"
+#include "policyindex.h"
 #include "policyfile.h"
 #include "util.h"
 
@@ -498,6 +499,8 @@ int sbx_policy_load(struct sbx_policy *p, const char *name_or_path,
 unsigned sbx_policy_check(const struct sbx_policy *p, const char *path)
 {
 	unsigned perms = 0;
+	if (sbx_policy_index_check(p, path, &perms))
+		return perms;
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct sbx_rule *r = &p->rules[i];
 		if (!sbx_pattern_match(r->pattern, path))
@@ -561,6 +564,8 @@ void sbx_policy_free(struct sbx_policy *p)
 	}
 	free(p->rules);
 	p->rules = NULL;
+	sbx_policy_index_free(p->index);
+	p->index = NULL;
 	p->n_rules = p->cap_rules = 0;
 	p->private_tmp = false;
 	p->loopback = false;

@@ -59,6 +59,7 @@ struct sbx_policy {
 	bool strict;       /* "strict": every path request the broker's */
 	struct sbx_net_rule *net; /* connect and bind rules */
 	size_t n_net, cap_net;
+	struct sbx_policy_index *index; /* sbx_policy_seal's, or NULL */
 };
 
 struct sbx_policy_vars {
