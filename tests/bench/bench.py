@@ -17,6 +17,8 @@
 - a TCP connect+close on loopback, brokered against native (python), and
   in C: through the client library (sbx_client_connect), seccomp-brokered
   and native;
+- launch and a brokered open under generated policies of 10, 100 and
+  1,000 rules (the policy index keeps the decision from growing with them);
 - sbx_spawn with a broker process against a broker in the launcher's
   process (SBX_BROKER_IN_PROCESS);
 - headless chromium rendering a page to a screenshot, its renderers
@@ -252,6 +254,24 @@ cl = float(subprocess.run([helper, "--policy=minimal", "--client", "--",
                           check=True, capture_output=True, text=True).stdout)
 print(f"open+close through the client library: {cl / 1000:.2f} us (seccomp-brokered {sbx / 1000:.2f} us, "
       f"native {nat / 1000:.2f} us); client/seccomp {cl / sbx:.2f}x, client/native {cl / nat:.1f}x")
+
+# Cost as the policy grows: generated policies of 10, 100 and 1,000 literal
+# rules (on top of minimal) against launch time and a brokered open's time.
+with tempfile.TemporaryDirectory() as gen:
+    grown = {}
+    for count in (10, 100, 1000):
+        pf = os.path.join(gen, f"rules{count}.policy")
+        with open(pf, "w") as f:
+            f.write("include minimal\n")
+            for i in range(count):
+                f.write(f"{'read' if i % 2 else 'stat'} /srv/bench-rules/d{i % 50}/f{i}\n")
+        grown[f"{count} rules"] = [helper, "--strict", f"--policy={pf}", "--"]
+    grow_launch = interleaved({k: v + ["/bin/true"] for k, v in grown.items()}, runs)
+    show("launch /bin/true, strict, as the policy grows", grow_launch)
+    grow_open = {k: ns_per_open(v, n) for k, v in grown.items()}
+    print("brokered openat+close as the policy grows: " +
+          ", ".join(f"{k} {v / 1000:.2f} us" for k, v in grow_open.items()) +
+          f"; 1,000 against 10 rules {grow_open['1000 rules'] / grow_open['10 rules']:.2f}x")
 
 py = ["/usr/bin/python3", "-c", "import email, json, http.client"]
 py_ways = peers({"native": py, "sandbox-helper": [helper, "--policy=shell", "--"] + py}, argv=py)
