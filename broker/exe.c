@@ -20,11 +20,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc == 2 && !strncmp(argv[1], "--serve-fd=", 11))
 		return broker_serve_fd(argv[1] + 11);
+	if (argc == 2 && !strncmp(argv[1], "--serve-many=", 13))
+		return broker_serve_many(argv[1] + 13);
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
-		fputs("Usage: sandbox-broker --serve-fd=N\n"
+		fputs("Usage: sandbox-broker --serve-fd=N | --serve-many=N\n"
 		      "Serve one sandbox that sandbox-helper --broker-fd hands over on the socket N\n"
-		      "(a launcher that runs its own broker). Otherwise sandbox-helper starts this\n"
-		      "program itself.\n", stdout);
+		      "(a launcher that runs its own broker), or with --serve-many every sandbox\n"
+		      "handed over on it, at once, until its writers are gone and the last one\n"
+		      "ended. Otherwise sandbox-helper starts this program itself.\n", stdout);
 		return 0;
 	}
 	if (argc >= 2 && !strcmp(argv[1], "--selftest"))

@@ -23,11 +23,14 @@
 /* Receive one sandbox on the socket FD (sandbox-helper --broker-fd): the
  * broker's argument vector for it, with the channel, init's pidfd and
  * the status fd it was handed (in M, which the vector points into), in
- * *ARGV. 0, or a negative errno once said why (M holds no fd then). */
-static int take_handover(int fd, struct sbx_msg *m, char ***argvp, int *argc)
+ * *ARGV. 0, or a negative errno once said why (M holds no fd then);
+ * -EPIPE unsaid when QUIET_END and every writer is gone. */
+static int take_handover(int fd, struct sbx_msg *m, char ***argvp, int *argc, bool quiet_end)
 {
 	m->nfds = 0;
 	int r = sbx_msg_recv(fd, m);
+	if (r == 0 && quiet_end)
+		return -EPIPE;
 	if (r == 0) {
 		sbx_log("--serve-fd=%d: closed before a sandbox was handed over", fd);
 		return -EPIPE;
@@ -96,7 +99,7 @@ int broker_serve_fd(const char *arg)
 	}
 	int argc;
 	char **argv;
-	if (take_handover((int)fd, m, &argv, &argc) < 0)
+	if (take_handover((int)fd, m, &argv, &argc, false) < 0)
 		return SBX_EXIT_SETUP;
 	close((int)fd);
 	for (size_t i = 0; i < m->nfds; i++) {
@@ -126,7 +129,7 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 	int argc, code = SBX_EXIT_SETUP;
 	char **argv = NULL;
 	struct setup_args a;
-	if (take_handover(fd, m, &argv, &argc) == 0) {
+	if (take_handover(fd, m, &argv, &argc, false) == 0) {
 		if (setup_parse_args(argc, argv, &a) == 0)
 			code = setup_run(&a, true, helper_dir, NULL); /* owns the fds now */
 		else
@@ -139,4 +142,96 @@ int broker_serve_in_process(int fd, const char *helper_dir)
 		;
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	return code;
+}
+
+/* --serve-many: the sandboxes being served, and their end. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t gone;
+	unsigned alive;
+} many = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+
+struct one {
+	struct sbx_msg *m;
+	char **argv;
+	int argc;
+};
+
+static void *serve_one(void *arg)
+{
+	struct one *o = arg;
+	struct setup_args a;
+	/* Our own working directory and umask, as a broker process has. */
+	if (unshare(CLONE_FS) < 0)
+		sbx_log_errno(errno, "cannot serve a sandbox: unshare");
+	else if (setup_parse_args(o->argc, o->argv, &a) == 0)
+		(void)setup_run(&a, true, NULL, NULL); /* owns the fds now */
+	else
+		sbx_msg_close_fds(o->m);
+	free(o->argv);
+	free(o->m);
+	free(o);
+	pthread_mutex_lock(&many.lock);
+	if (--many.alive == 0)
+		pthread_cond_broadcast(&many.gone);
+	pthread_mutex_unlock(&many.lock);
+	return NULL;
+}
+
+int broker_serve_many(const char *arg)
+{
+	char *end;
+	long fd = strtol(arg, &end, 10);
+	if (!*arg || *end || fd < 0 || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0) {
+		sbx_log("--serve-many=%s: not an open fd", arg);
+		return SBX_EXIT_SETUP;
+	}
+	if (setup_drop_capabilities() < 0)
+		return SBX_EXIT_SETUP;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		struct one *o = calloc(1, sizeof(*o));
+		if (o)
+			o->m = malloc(sizeof(*o->m));
+		if (!o || !o->m) {
+			if (o)
+				free(o->m);
+			free(o);
+			sbx_log("out of memory");
+			sleep(1); /* the sandbox waiting gets its turn later */
+			continue;
+		}
+		int r = take_handover((int)fd, o->m, &o->argv, &o->argc, true);
+		if (r < 0) {
+			free(o->m);
+			free(o);
+			if (r != -EBADMSG && r != -ENOMEM && r != -EINTR)
+				break; /* every writer gone (or the socket broke) */
+			continue;  /* said; the next one may be fine */
+		}
+		pthread_mutex_lock(&many.lock);
+		many.alive++;
+		pthread_mutex_unlock(&many.lock);
+		pthread_t t;
+		if ((r = pthread_create(&t, &attr, serve_one, o)) != 0) {
+			sbx_log_errno(r, "cannot serve a sandbox: no thread");
+			sbx_msg_close_fds(o->m); /* init sees its broker gone and ends */
+			o->argc = 0;
+			pthread_mutex_lock(&many.lock);
+			many.alive--;
+			pthread_mutex_unlock(&many.lock);
+			free(o->argv);
+			free(o->m);
+			free(o);
+		}
+	}
+	pthread_attr_destroy(&attr);
+	close((int)fd);
+	pthread_mutex_lock(&many.lock);
+	while (many.alive)
+		pthread_cond_wait(&many.gone, &many.lock);
+	pthread_mutex_unlock(&many.lock);
+	return 0;
 }

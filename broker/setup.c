@@ -43,7 +43,7 @@
  * by root, it keeps root's uid (the owner of root's files) but drops every
  * capability: no chown to other users, no file capabilities, no trusted.*
  * attributes, no reading past file modes. */
-static int drop_capabilities(void)
+int setup_drop_capabilities(void)
 {
 	if (geteuid() != 0)
 		return 0; /* an ordinary user's process has none to drop */
@@ -392,7 +392,7 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 	int r = setup_fds(b);
 	if (r < 0)
 		return r;
-	if (!b->in_process && (r = drop_capabilities()) < 0)
+	if (!b->in_process && (r = setup_drop_capabilities()) < 0)
 		return r;
 	if (b->in_process && a->client) {
 		sbx_log("--client is not served by a broker in a launcher's process");

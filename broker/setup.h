@@ -55,4 +55,15 @@ int setup_run(const struct setup_args *a, bool in_process, const char *policy_di
  * when it cannot: the exit status. */
 int broker_serve_fd(const char *arg);
 
+/* sandbox-broker --serve-many=ARG: a launcher's broker for any number of
+ * sandboxes at once. Each sandbox handed over on that socket is served in
+ * threads of its own, with its own policy and state, as a launcher's
+ * in-process broker would; it returns 0 once the socket's every writer
+ * is gone and the last sandbox ended (125 when ARG is no socket). */
+int broker_serve_many(const char *arg);
+
+/* Drop every capability (the bounding set too) and lock the securebits:
+ * nothing for a process without any. 0 or a negative errno, said. */
+int setup_drop_capabilities(void);
+
 #endif

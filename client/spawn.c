@@ -72,7 +72,7 @@ static int spawn_exec(const char *path, char *const *args, const int *keep, size
 	return 0;
 }
 
-int sbx_broker_start(int *fd, pid_t *pid)
+static int broker_start(int *fd, pid_t *pid, const char *mode)
 {
 	if (!fd || !pid)
 		return -EINVAL;
@@ -83,7 +83,7 @@ int sbx_broker_start(int *fd, pid_t *pid)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	char arg[32];
-	snprintf(arg, sizeof(arg), "--serve-fd=%d", sv[1]);
+	snprintf(arg, sizeof(arg), "%s=%d", mode, sv[1]);
 	char *args[] = {(char *)broker, arg, NULL};
 	int r = spawn_exec(broker, args, &sv[1], 1, pid);
 	close(sv[1]);
@@ -93,6 +93,16 @@ int sbx_broker_start(int *fd, pid_t *pid)
 	}
 	*fd = sv[0];
 	return 0;
+}
+
+int sbx_broker_start(int *fd, pid_t *pid)
+{
+	return broker_start(fd, pid, "--serve-fd");
+}
+
+int sbx_broker_start_shared(int *fd, pid_t *pid)
+{
+	return broker_start(fd, pid, "--serve-many");
 }
 
 /* The sandbox-helper to run: the caller's, $SBX_HELPER, or the installed one. */

@@ -125,6 +125,18 @@ mkdir -p "$T/many"
 run timeout 120 env SBX_HELPER="$H" "$B/tests/manysbx" "$T/many"
 [ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
 check $? "in-process: 4 sandboxes at once, each reading only its own file; 3 end while the 4th waits in a FIFO's open, then it ends; nothing left running ($(grep -c '^ok' "$T/out") checks)"
+# One broker process for 21 sandboxes at once (sbx_broker_start_shared):
+# 20 start and end while one waits in a FIFO's open; the broker ends once
+# the launcher closes its socket.
+mkdir -p "$T/shared"
+run timeout 180 env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$B/tests/manysbx" "$T/shared" --shared=21
+[ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
+check $? "shared broker: 21 sandboxes at once, each reading only its own file; 20 end while the 21st waits in a FIFO's open; the broker exits 0 ($(grep -c '^ok' "$T/out") checks)"
+# 50 sandboxes of one shared broker, and the broker killed: all gone.
+mkdir -p "$T/killed"
+run timeout 180 env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$B/tests/manysbx" "$T/killed" --kill=50
+[ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
+check $? "shared broker killed with 50 sandboxes alive: every one gone within a second, no process left ($(grep '^# ' "$T/out" | cut -c3-))"
 # The program cannot change init's or the broker's limits, priorities or
 # state (init keeps the caller's ids: the kernel alone would let it), and
 # its group-wide calls reach neither them nor the launcher.

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One launcher, one in-process broker (SBX_BROKER_IN_PROCESS), four
- * sandboxes at once, each with a policy of its own that lets it read its
- * own file f<I> and none of the others'. Sandbox 0 first blocks in the open
- * of a FIFO nobody writes to; sandboxes 1 to 3 start, do their work and end
- * while it waits; then the FIFO gets its writer and sandbox 0 ends too.
- * Last, nothing is left running (by pid) and no broker thread or fd.
- * Prints "ok NAME" or "FAIL NAME: why" per check and "N failures" last.
+/* One launcher, one broker, many sandboxes at once, each with a policy of
+ * its own that lets it read its own file f<I> and none of the others'.
+ * Sandbox 0 first blocks in the open of a FIFO nobody writes to; the
+ * others start, do their work and end while it waits; then the FIFO gets
+ * its writer and sandbox 0 ends too. Last, nothing is left running (by
+ * pid) and no broker thread or fd. The broker is in the launcher's process
+ * (SBX_BROKER_IN_PROCESS, 4 sandboxes), or with --shared=N one broker
+ * process for N sandboxes (sbx_broker_start_shared), which exits 0 once
+ * the launcher closes its socket. With --kill=N, N sandboxes wait in a
+ * shared broker's care and the broker is killed: every one must be gone
+ * within a second. Prints "ok NAME" or "FAIL NAME: why" per check and
+ * "N failures" last.
  *
- * Usage: manysbx DIR   (an empty directory of the caller's; sandbox-helper
- *        is $SBX_HELPER) */
+ * Usage: manysbx DIR [--shared=N | --kill=N]   (DIR an empty directory of
+ *        the caller's; sandbox-helper is $SBX_HELPER, the broker $SBX_BROKER) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +31,8 @@
 
 #include "sandbox/client.h"
 
-#define N 4
-#define MAX_PIDS 64
+#define MAX_N 64
+#define MAX_PIDS 256
 
 static int failures;
 
@@ -47,6 +52,8 @@ __attribute__((format(printf, 3, 4))) static void result(const char *name, int g
 	}
 	fflush(stdout);
 }
+
+static long long start_ms;
 
 static long long now_ms(void)
 {
@@ -142,21 +149,102 @@ static int wait_end(int pidfd, int ms)
 	return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
 }
 
+/* Wait up to MS for every sandbox to end; how many did. */
+static int wait_all(const int *pidfd, int n, int ms)
+{
+	int gone = 0;
+	for (int i = 0; i < n; i++) {
+		long long left = ms - (now_ms() - start_ms);
+		gone += pidfd[i] >= 0 && wait_end(pidfd[i], left > 0 ? (int)left : 0) >= 0;
+	}
+	return gone;
+}
+
+/* --kill=N: N sandboxes of one shared broker wait; the broker is killed. */
+static int kill_test(const char *dir, int n)
+{
+	int fd;
+	pid_t broker;
+	int r = sbx_broker_start_shared(&fd, &broker);
+	result("a shared broker starts", r == 0, "%s", strerror(-r));
+	if (r < 0)
+		return 1;
+	struct sbx_spawn_opts o = {.broker = SBX_BROKER_GIVEN, .broker_fd = fd, .policy = "shell"};
+	pid_t pid[MAX_N];
+	int pidfd[MAX_N], started = 0;
+	char policy[4096], script[4096], text[8192], mark[4096];
+	for (int i = 0; i < n; i++) {
+		snprintf(policy, sizeof(policy), "%s/k%d.policy", dir, i);
+		snprintf(text, sizeof(text), "include shell\nwrite %s/up%d\n", dir, i);
+		if (write_file(policy, text) < 0)
+			return 2;
+		snprintf(script, sizeof(script), ": >'%s/up%d' && exec sleep 60", dir, i);
+		const char *args[] = {"/bin/sh", "-c", script, NULL};
+		o.policy = policy;
+		pidfd[i] = -1;
+		started += sbx_spawn(args, &o, &pid[i], &pidfd[i]) == 0;
+	}
+	close(fd);
+	result("every sandbox starts with the shared broker", started == n, "%d of %d", started, n);
+	long long t0 = now_ms();
+	int up = 0;
+	while (up < n && now_ms() - t0 < 60000) {
+		up = 0;
+		for (int i = 0; i < n; i++) {
+			snprintf(mark, sizeof(mark), "%s/up%d", dir, i);
+			up += access(mark, F_OK) == 0;
+		}
+		usleep(20000);
+	}
+	result("every program runs", up == n, "%d of %d after %lld ms", up, n, now_ms() - t0);
+	pid_t held[MAX_PIDS];
+	unsigned long long held_start[MAX_PIDS];
+	size_t n_held = 0;
+	for (int i = 0; i < n; i++)
+		n_held += descendants(pid[i], held + n_held, held_start + n_held, MAX_PIDS - n_held);
+	kill(broker, SIGKILL);
+	start_ms = now_ms();
+	int gone = wait_all(pidfd, n, 1000);
+	long long took = now_ms() - start_ms;
+	(void)waitpid(broker, NULL, 0);
+	result("the broker killed: every sandbox ends within a second", gone == n, "%d of %d in %lld ms", gone, n,
+	       took);
+	size_t alive = 0;
+	for (size_t i = 0; i < n_held; i++) {
+		pid_t pp;
+		unsigned long long st;
+		alive += proc_stat(held[i], &pp, &st) && st == held_start[i];
+	}
+	result("and none of their processes is left", alive == 0, "%zu of %zu running", alive, n_held);
+	printf("# %d sandboxes (%zu processes) gone %lld ms after their broker was killed\n", n, n_held, took);
+	for (int i = 0; i < n; i++)
+		if (pidfd[i] >= 0)
+			close(pidfd[i]);
+	printf("%d failures\n", failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: manysbx DIR\n");
+	int n = 4, shared = 0;
+	if (argc == 3 && !strncmp(argv[2], "--kill=", 7) && (n = atoi(argv[2] + 7)) > 0 && n <= MAX_N)
+		return kill_test(argv[1], n);
+	if (argc == 3 && !strncmp(argv[2], "--shared=", 9) && (n = atoi(argv[2] + 9)) > 1 && n <= MAX_N)
+		shared = 1;
+	else if (argc != 2) {
+		fprintf(stderr, "usage: manysbx DIR [--shared=N | --kill=N]\n");
 		return 2;
 	}
 	const char *dir = argv[1];
-	char path[4096], text[8192], fifo[4096], ready[4096], policy[N][4096], script[N][4096];
+	static char policy[MAX_N][4096], script[MAX_N][4096];
+	char path[4096], text[8192], fifo[4096], ready[4096];
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
 	snprintf(ready, sizeof(ready), "%s/ready0", dir);
 	if (mkfifo(fifo, 0600) < 0) {
 		perror("manysbx: mkfifo");
 		return 2;
 	}
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/f%d", dir, i);
 		snprintf(text, sizeof(text), "secret-%d\n", i);
 		if (write_file(path, text) < 0)
@@ -169,8 +257,8 @@ int main(int argc, char **argv)
 		if (write_file(policy[i], text) < 0)
 			return 2;
 		/* Sandbox 0 waits for the FIFO's writer first. Then each reads
-		 * its own file and tries the others', and ends with 10 + I
-		 * when it could read exactly its own. */
+		 * its own file and tries two others' (its neighbours'), and
+		 * ends with 10 + I when it could read exactly its own. */
 		l = snprintf(script[i], sizeof(script[i]), "i=%d d='%s'\n", i, dir);
 		if (i == 0)
 			l += snprintf(script[i] + l, sizeof(script[i]) - (size_t)l,
@@ -179,19 +267,26 @@ int main(int argc, char **argv)
 				      "[ \"$x\" = go ] || exit 7\n");
 		snprintf(script[i] + l, sizeof(script[i]) - (size_t)l,
 			 "[ \"$(cat \"$d/f$i\")\" = \"secret-$i\" ] || exit 3\n"
-			 "for j in 0 1 2 3; do\n"
-			 "  [ $j = $i ] && continue\n"
+			 "for j in %d %d; do\n"
 			 "  cat \"$d/f$j\" >/dev/null 2>&1 && exit 4\n"
 			 "done\n"
-			 "exit $((10 + i))\n");
+			 "exit $((10 + i))\n", (i + n - 1) % n, (i + 1) % n);
 	}
 	int fds_before = count("/proc/self/fd");
-	pid_t pid[N];
-	int pidfd[N], status[N];
-	for (int i = 0; i < N; i++)
+	pid_t pid[MAX_N], broker = 0;
+	int pidfd[MAX_N], status[MAX_N], broker_fd = -1;
+	for (int i = 0; i < n; i++)
 		pidfd[i] = -1;
 
 	struct sbx_spawn_opts o = {.broker = SBX_BROKER_IN_PROCESS};
+	if (shared) {
+		int r = sbx_broker_start_shared(&broker_fd, &broker);
+		result("a shared broker starts", r == 0, "%s", strerror(-r));
+		if (r < 0)
+			return 1;
+		o.broker = SBX_BROKER_GIVEN;
+		o.broker_fd = broker_fd;
+	}
 	o.policy = policy[0];
 	const char *args0[] = {"/bin/sh", "-c", script[0], NULL};
 	int r = sbx_spawn(args0, &o, &pid[0], &pidfd[0]);
@@ -210,15 +305,15 @@ int main(int argc, char **argv)
 	size_t n_held = descendants(pid[0], held, held_start, MAX_PIDS);
 	result("sandbox 0 runs: its helper, init and program", n_held >= 3, "%zu processes", n_held);
 
-	/* The other three, at once, while sandbox 0 waits. */
-	for (int i = 1; i < N; i++) {
+	/* The others, at once, while sandbox 0 waits. */
+	for (int i = 1; i < n; i++) {
 		o.policy = policy[i];
 		const char *args[] = {"/bin/sh", "-c", script[i], NULL};
 		r = sbx_spawn(args, &o, &pid[i], &pidfd[i]);
 		snprintf(text, sizeof(text), "sandbox %d starts while sandbox 0 waits", i);
 		result(text, r == 0, "sbx_spawn: %s", strerror(-r));
 	}
-	for (int i = 1; i < N; i++) {
+	for (int i = 1; i < n; i++) {
 		status[i] = pidfd[i] < 0 ? -1 : wait_end(pidfd[i], 30000);
 		snprintf(text, sizeof(text), "sandbox %d reads its own file, none of the others', and ends (%d)",
 			 i, 10 + i);
@@ -244,9 +339,21 @@ int main(int argc, char **argv)
 	}
 	result("sandbox 0, released, reads its own file, none of the others', and ends (10)",
 	       status[0] == 10, "status %d", status[0]);
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < n; i++)
 		if (pidfd[i] >= 0)
 			close(pidfd[i]);
+	if (shared) {
+		/* No more sandboxes: the broker ends, with 0. */
+		close(broker_fd);
+		int st = -1;
+		for (t0 = now_ms(); now_ms() - t0 < 10000; usleep(10000))
+			if (waitpid(broker, &st, WNOHANG) == broker)
+				break;
+		result("the shared broker exits 0 once its socket is closed and its sandboxes ended",
+		       WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+		if (!WIFEXITED(st) && !WIFSIGNALED(st))
+			kill(broker, SIGKILL);
+	}
 
 	/* Nothing left: sandbox 0's processes (by pid and start time), no
 	 * child of ours, no broker thread, no fd. */

@@ -61,6 +61,16 @@ struct sbx_spawn_opts {
  * the caller waits for. A negative errno on failure, nothing started. */
 int sbx_broker_start(int *fd, pid_t *pid);
 
+/* The same, for any number of sandboxes: a broker process (sandbox-broker
+ * --serve-many) that serves every sandbox handed to it on *FD, all at once,
+ * each with its own policy, state and lifecycle (one waiting long in a
+ * request delays no other). Pass *FD as broker_fd to each sbx_spawn; close
+ * it when no more will come: the broker exits 0 once the last of them
+ * ended. If it is killed, every sandbox it serves ends (their init sees
+ * its channel close); their private TMPDIRs are swept by the next broker
+ * that starts. */
+int sbx_broker_start_shared(int *fd, pid_t *pid);
+
 /* Start ARGV (ARGV[0] a path or a name on $PATH) in a sandbox. On success
  * returns 0 with *PID and, if PIDFD is not NULL, *PIDFD (O_CLOEXEC) set;
  * the caller waits for it (waitpid, or waitid(P_PIDFD)). On failure
