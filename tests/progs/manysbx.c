@@ -12,11 +12,12 @@
  * within a second. Prints "ok NAME" or "FAIL NAME: why" per check and
  * "N failures" last.
  *
- * Usage: manysbx DIR [--shared=N | --kill=N]   (DIR an empty directory of
+ * Usage: manysbx DIR [--shared=N | --kill=N | --rss=N]   (DIR an empty directory of
  *        the caller's; sandbox-helper is $SBX_HELPER, the broker $SBX_BROKER) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,8 +32,8 @@
 
 #include "sandbox/client.h"
 
-#define MAX_N 64
-#define MAX_PIDS 256
+#define MAX_N 128
+#define MAX_PIDS 512
 
 static int failures;
 
@@ -160,8 +161,26 @@ static int wait_all(const int *pidfd, int n, int ms)
 	return gone;
 }
 
-/* --kill=N: N sandboxes of one shared broker wait; the broker is killed. */
-static int kill_test(const char *dir, int n)
+/* PID's proportional resident memory in kB (Pss: shared pages divided
+ * among their users), or -1. */
+static long rss_kb(pid_t pid)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	FILE *f = fopen(path, "re");
+	long kb = -1;
+	while (f && fgets(buf, sizeof(buf), f))
+		if (!strncmp(buf, "Pss:", 4))
+			kb = atol(buf + 4);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* --kill=N: N sandboxes of one shared broker wait; the broker is killed.
+ * --rss=N: the same N, measured (the broker's, the helpers' and inits'
+ * resident memory), then ended by their helpers' pids. */
+static int kill_test(const char *dir, int n, bool measure)
 {
 	int fd;
 	pid_t broker;
@@ -173,6 +192,7 @@ static int kill_test(const char *dir, int n)
 	pid_t pid[MAX_N];
 	int pidfd[MAX_N], started = 0;
 	char policy[4096], script[4096], text[8192], mark[4096];
+	long long begun = now_ms();
 	for (int i = 0; i < n; i++) {
 		snprintf(policy, sizeof(policy), "%s/k%d.policy", dir, i);
 		snprintf(text, sizeof(text), "include shell\nwrite %s/up%d\n", dir, i);
@@ -197,11 +217,32 @@ static int kill_test(const char *dir, int n)
 		usleep(20000);
 	}
 	result("every program runs", up == n, "%d of %d after %lld ms", up, n, now_ms() - t0);
+	printf("# %d sandboxes started and running in %lld ms\n", n, now_ms() - begun);
 	pid_t held[MAX_PIDS];
 	unsigned long long held_start[MAX_PIDS];
 	size_t n_held = 0;
 	for (int i = 0; i < n; i++)
 		n_held += descendants(pid[i], held + n_held, held_start + n_held, MAX_PIDS - n_held);
+	if (measure) {
+		long helpers = 0, inits = 0;
+		for (int i = 0; i < n; i++) {
+			helpers += rss_kb(pid[i]);
+			pid_t kid[4];
+			unsigned long long ks[4];
+			size_t k = descendants(pid[i], kid, ks, 4);
+			inits += k > 1 ? rss_kb(kid[1]) : 0; /* the helper's child: init */
+		}
+		printf("# memory (Pss) with %d sandboxes: broker %ld kB (%.0f kB a sandbox), helper %.0f kB and init %.0f kB each\n",
+		       n, rss_kb(broker), (double)rss_kb(broker) / n, (double)helpers / n, (double)inits / n);
+		for (int i = 0; i < n; i++)
+			kill(pid[i], SIGKILL);
+		start_ms = now_ms();
+		int ended = wait_all(pidfd, n, 10000);
+		result("the sandboxes end with their helpers", ended == n, "%d of %d", ended, n);
+		(void)waitpid(broker, NULL, 0);
+		printf("%d failures\n", failures);
+		return failures ? 1 : 0;
+	}
 	kill(broker, SIGKILL);
 	start_ms = now_ms();
 	int gone = wait_all(pidfd, n, 1000);
@@ -228,7 +269,9 @@ int main(int argc, char **argv)
 {
 	int n = 4, shared = 0;
 	if (argc == 3 && !strncmp(argv[2], "--kill=", 7) && (n = atoi(argv[2] + 7)) > 0 && n <= MAX_N)
-		return kill_test(argv[1], n);
+		return kill_test(argv[1], n, false);
+	if (argc == 3 && !strncmp(argv[2], "--rss=", 6) && (n = atoi(argv[2] + 6)) > 0 && n <= MAX_N)
+		return kill_test(argv[1], n, true);
 	if (argc == 3 && !strncmp(argv[2], "--shared=", 9) && (n = atoi(argv[2] + 9)) > 1 && n <= MAX_N)
 		shared = 1;
 	else if (argc != 2) {
