@@ -19,6 +19,8 @@
   and native;
 - launch and a brokered open under generated policies of 10, 100 and
   1,000 rules (the policy index keeps the decision from growing with them);
+- 1, 10 and 100 sandboxes alive at once from one shared broker: start
+  time and memory (broker, helper and init, Pss);
 - sbx_spawn with a broker process against a broker in the launcher's
   process (SBX_BROKER_IN_PROCESS);
 - headless chromium rendering a page to a screenshot, its renderers
@@ -422,6 +424,16 @@ subprocess.run([launcher, f"--in-process={n}", "minimal", "--", "/bin/true"], ch
 inproc = (time.perf_counter() - t) / n * 1000
 print(f"sbx_spawn of /bin/true: broker process {separate:.2f} ms, broker in the launcher's process "
       f"{inproc:.2f} ms, ratio {inproc / separate:.2f}x")
+
+# Cost as the work grows: 1, 10 and 100 sandboxes alive at once from one
+# shared broker (sbx_broker_start_shared): how long they took to start, and
+# the memory (Pss) of the broker, each helper and each init.
+manysbx = os.path.join(build, "tests", "manysbx")
+for count in (1, 10, 100):
+    with tempfile.TemporaryDirectory() as d:
+        out = subprocess.run([manysbx, d, f"--rss={count}"], check=True, capture_output=True, text=True,
+                             env=dict(env, SBX_BROKER=os.path.join(build, "broker", "sandbox-broker"))).stdout
+        print("shared broker: " + "; ".join(l[2:] for l in out.splitlines() if l.startswith("# ")))
 
 # Chromium: the test page (tests/chromium/server.py) rendered to a screenshot
 # by headless chromium, with its renderers sandboxed by sandbox-helper and
