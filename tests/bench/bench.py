@@ -6,6 +6,8 @@
 - openat+close in the view (the kernel's, the default) and brokered
   (--strict) against native, and against a bare notification round trip
   (fchdir, answered CONTINUE, strict);
+- fork+exec of an approved program inside the sandbox against inside
+  bubblewrap and natively;
 - python3 importing email, json and http.client, sandboxed against native
   and the peers;
 - this project configuring and building itself with meson and ninja,
@@ -274,6 +276,30 @@ with tempfile.TemporaryDirectory() as gen:
     print("brokered openat+close as the policy grows: " +
           ", ".join(f"{k} {v / 1000:.2f} us" for k, v in grow_open.items()) +
           f"; 1,000 against 10 rules {grow_open['1000 rules'] / grow_open['10 rules']:.2f}x")
+
+# fork+exec of an approved program inside the sandbox (its exec brokered,
+# its image checked) against the same inside bubblewrap and natively; the
+# loop runs in the sandbox, so launch is not in the figure. The loop's
+# binary is copied where every way can read it.
+bench_exec = os.path.join(build, "tests", "bench_exec")
+with tempfile.TemporaryDirectory(dir="/var/tmp") as d:
+    os.chmod(d, 0o755)
+    loop = os.path.join(d, "bench_exec")
+    shutil.copy(bench_exec, loop)
+    k = 50 if quick else 200
+    exec_ways = {"native": [], "sandbox-helper": [helper, "--policy=minimal", f"--exec={loop}",
+                                                   "--exec=/usr/bin/true", "--"]}
+    if bwrap:
+        exec_ways["bwrap"] = [bwrap, "--unshare-all", "--die-with-parent"] + BWRAP_VIEW + ["--ro-bind", d, d, "--"]
+    per = {w: [] for w in exec_ways}
+    for r in range(5 if quick else 10):
+        for w, prefix in exec_ways.items():
+            per[w].append(float(subprocess.run(prefix + [loop, "/usr/bin/true", str(k)], check=True,
+                                               capture_output=True, text=True).stdout))
+    med = {w: statistics.median(v) for w, v in per.items()}
+    print("fork+exec+wait of /usr/bin/true inside: " +
+          ", ".join(f"{w} {m:.0f} us [{min(per[w]):.0f}-{max(per[w]):.0f}]" for w, m in med.items()) +
+          (f"; sandbox-helper/bwrap {med['sandbox-helper'] / med['bwrap']:.2f}x" if "bwrap" in med else ""))
 
 py = ["/usr/bin/python3", "-c", "import email, json, http.client"]
 py_ways = peers({"native": py, "sandbox-helper": [helper, "--policy=shell", "--"] + py}, argv=py)
