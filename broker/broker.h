@@ -38,6 +38,7 @@ struct broker {
 	int client_sock;   /* the client library's socket (--client), or -1 */
 	dev_t client_peer_dev; /* the program's end of it (its inode; 0: none) */
 	ino_t client_peer_ino;
+	atomic_uint client_conns; /* kept connections of its threads (clientsrv.c) */
 	bool started;      /* init reported the program's start */
 	atomic_bool exec_unwatched_said; /* execwatch: said once that a host
 					  * debugger's tracees go unwatched */

@@ -283,22 +283,42 @@ static void reply(int rfd, struct sbx_client_reply *rep, int fd)
 	(void)SBX_RETRY(sendmsg(rfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT));
 }
 
-void dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t n, bool trunc,
-			     int *fds, int nfds, pid_t pid, struct sbx_client_reply *rep)
+int dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t n, bool trunc,
+			    int *fds, int nfds, pid_t pid, struct sbx_client_reply *rep, int conn,
+			    bool may_keep)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->magic = SBX_CLIENT_MAGIC;
-	bool ok = nfds == 1 && pid > 0 && !trunc && sbx_client_decode(req, n, req) == 0;
+	bool keep = false;
+	if (n >= offsetof(struct sbx_client_req, flags) && (req->op & SBX_CLIENT_KEEP)) {
+		req->op &= ~SBX_CLIENT_KEEP;
+		keep = may_keep && conn < 0 && nfds == 1;
+	}
+	/* A request on a kept connection brings no fd; any other its reply
+	 * socket and nothing else. */
+	bool ok = (conn >= 0 ? nfds == 0 : nfds == 1) && pid > 0 && !trunc &&
+		  sbx_client_decode(req, n, req) == 0;
 	int out = -1;
 	if (ok)
 		dispatch_client(b, req, pid, rep, &out);
 	else
 		rep->result = -EBADMSG;
-	if (nfds == 1)
+	/* The sender's pid must come with the first request on it, which
+	 * may come before our thread for it runs: credentials on from here. */
+	int one = 1;
+	keep = ok && keep && setsockopt(fds[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0;
+	if (keep)
+		rep->magic = SBX_CLIENT_MAGIC_KEPT;
+	if (conn >= 0)
+		reply(conn, rep, out);
+	else if (nfds == 1)
 		reply(fds[0], rep, out);
 	sbx_closep(&out);
+	int kept = keep ? fds[0] : -1;
 	for (int i = 0; i < nfds; i++)
-		close(fds[i]);
+		if (fds[i] != kept)
+			close(fds[i]);
+	return kept;
 }
 
 /* Is COPY, a copy of the program's fd, its end of the client library's
@@ -353,7 +373,8 @@ static int64_t client_sendmsg(struct broker *b, struct request *f)
 	}
 	long tgid = r == 0 ? req_tgid(b, f) : -1;
 	if (r == 0)
-		dispatch_client_message(b, &m->req, len, trunc, fds, nfds, tgid > 0 ? (pid_t)tgid : 0, rep);
+		(void)dispatch_client_message(b, &m->req, len, trunc, fds, nfds, tgid > 0 ? (pid_t)tgid : 0,
+					      rep, -1, false);
 	free(m);
 	free(rep);
 	return r < 0 ? r : (int64_t)len;

@@ -63,10 +63,15 @@ bool dispatch_serve(struct broker *b, const struct seccomp_notif *n, struct secc
 void dispatch_client(struct broker *b, const struct sbx_client_req *req, pid_t pid,
 		     struct sbx_client_reply *rep, int *fd);
 /* One message of the client library (N bytes in REQ, TRUNC when cut),
- * with the fds it brought (FDS: its reply socket; all closed here), from
- * PID: decoded, served and answered on the reply socket (-EBADMSG for a
- * malformed one with a reply socket). REP is room for the reply. */
-void dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t n, bool trunc,
-			     int *fds, int nfds, pid_t pid, struct sbx_client_reply *rep);
+ * with the fds it brought, from PID: decoded, served and answered
+ * (-EBADMSG for a malformed one). On the library's socket (CONN -1) a
+ * request brings its reply socket, FDS[0], and is answered there; on a
+ * kept connection (CONN) it brings no fd and is answered on CONN. Every fd
+ * in FDS is closed here, but the reply socket when MAY_KEEP and the
+ * library asked to keep it as its thread's connection: that is returned
+ * (the caller serves it from then on); else -1. REP is room for the reply. */
+int dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t n, bool trunc,
+			    int *fds, int nfds, pid_t pid, struct sbx_client_reply *rep, int conn,
+			    bool may_keep);
 
 #endif

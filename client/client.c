@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Requests to the broker for a program started with --client: the same
  * policy decides, with no seccomp round trip (unless the policy has
- * udp, unix or bind rules, which make sendmsg stop for the broker). Each
- * request carries a reply socket of its own, so threads and signal
- * handlers may call these at once; nothing on the request path allocates. */
+ * udp, unix or bind rules, which make sendmsg stop for the broker). A
+ * thread's first request carries a reply socket, which the broker keeps as
+ * that thread's connection for its later ones; a forked child's and a
+ * signal handler's (that interrupted its thread's request) bring a reply
+ * socket of their own each, so threads, children and signal handlers may
+ * call these at once; nothing on the request path allocates. */
 #include "sandbox/client.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -56,65 +62,133 @@ static int absolute(const char *path, char *out)
 	return 0;
 }
 
-/* Send REQ with a fresh reply socket; wait for the answer. Returns the
- * broker's result; *FD gets an fd it sent, if FD is not NULL. */
-static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int *fd)
+/* This thread's connection: its first reply socket, kept by the broker
+ * (SBX_CLIENT_MAGIC_KEPT), where its later requests go without a socket
+ * each. Not a forked child's (CONN_PID tells), not a signal handler's
+ * that interrupted a request on it (CONN_BUSY): those ask as before.
+ * Closed when the thread ends. */
+static __thread int conn = -1;
+static __thread pid_t conn_pid;
+static __thread volatile sig_atomic_t conn_busy;
+static pthread_key_t conn_key;
+static pthread_once_t conn_once = PTHREAD_ONCE_INIT;
+static bool conn_key_ok;
+
+static void conn_end(void *unused)
 {
-	if (broker_fd < 0)
-		return -ENOTCONN;
-	req->magic = SBX_CLIENT_MAGIC;
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
+	(void)unused;
+	if (conn >= 0)
+		close(conn);
+	conn = -1;
+}
+
+static void conn_key_make(void)
+{
+	conn_key_ok = pthread_key_create(&conn_key, conn_end) == 0;
+}
+
+/* Send REQ on VIA, with the fd PASS unless -1; wait for the answer on
+ * WAIT. The broker's result; *FD an fd it sent (if FD is not NULL);
+ * *KEPT whether it keeps the reply socket. -ESHUTDOWN when nothing could
+ * be sent (the request was not made). */
+static int talk(int via, int pass, int wait, struct sbx_client_req *req, struct sbx_client_reply *rep,
+		int *fd, bool *kept)
+{
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	memset(&ctl, 0, sizeof(ctl));
 	struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			    .msg_controllen = sizeof(ctl.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &sv[1], sizeof(int));
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (pass >= 0) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass, sizeof(int));
+	}
 	ssize_t n;
 	do
-		n = sendmsg(broker_fd, &mh, MSG_NOSIGNAL);
+		n = sendmsg(via, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
-	int err = n < 0 ? errno : 0;
-	close(sv[1]);
-	if (err) {
-		close(sv[0]);
-		return -err;
-	}
+	if (n < 0)
+		return errno == EPIPE || errno == ECONNRESET ? -ESHUTDOWN : -errno;
 	memset(&ctl, 0, sizeof(ctl));
 	iov = (struct iovec){.iov_base = rep, .iov_len = sizeof(*rep)};
 	mh = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf)};
 	do
-		n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+		n = recvmsg(wait, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	err = n < 0 ? errno : 0;
-	close(sv[0]);
-	if (err)
-		return -err;
+	if (n < 0)
+		return -errno;
 	int got = -1;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&got, CMSG_DATA(c), sizeof(int));
-	if (n != (ssize_t)sizeof(*rep) || rep->magic != SBX_CLIENT_MAGIC) {
+	bool magic = rep->magic == SBX_CLIENT_MAGIC || rep->magic == SBX_CLIENT_MAGIC_KEPT;
+	if (n != (ssize_t)sizeof(*rep) || !magic) {
 		if (got >= 0)
 			close(got);
 		return -EPROTO;
 	}
+	*kept = rep->magic == SBX_CLIENT_MAGIC_KEPT;
 	if (fd)
 		*fd = got;
 	else if (got >= 0)
 		close(got);
 	return rep->result;
+}
+
+/* Send REQ (on this thread's connection, else with a fresh reply socket);
+ * wait for the answer. Returns the broker's result; *FD gets an fd it
+ * sent, if FD is not NULL. */
+static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int *fd)
+{
+	if (broker_fd < 0)
+		return -ENOTCONN;
+	req->magic = SBX_CLIENT_MAGIC;
+	bool kept = false;
+	if (conn >= 0 && !conn_busy && conn_pid != getpid()) {
+		close(conn); /* a forked child's copy of its parent's */
+		conn = -1;
+	}
+	if (conn >= 0 && !conn_busy) {
+		conn_busy = 1;
+		int r = talk(conn, -1, conn, req, rep, fd, &kept);
+		conn_busy = 0;
+		if (r != -ESHUTDOWN && r != -EPROTO)
+			return r;
+		close(conn); /* the broker let it go: ask anew */
+		conn = -1;
+		if (r == -EPROTO)
+			return r;
+	}
+	bool ask = conn < 0 && !conn_busy;
+	if (ask)
+		(void)pthread_once(&conn_once, conn_key_make);
+	ask = ask && conn_key_ok;
+	if (ask)
+		req->op |= SBX_CLIENT_KEEP;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	int r = talk(broker_fd, sv[1], sv[0], req, rep, fd, &kept);
+	req->op &= ~SBX_CLIENT_KEEP;
+	close(sv[1]);
+	if (r == -ESHUTDOWN)
+		r = -EPIPE;
+	if (ask && kept && r != -EPROTO && pthread_setspecific(conn_key, (void *)1) == 0) {
+		conn = sv[0];
+		conn_pid = getpid();
+	} else {
+		close(sv[0]);
+	}
+	return r;
 }
 
 /* The errno convention of the system calls these stand for. */

@@ -2,7 +2,11 @@
 /* The client library's protocol: requests an app sends to the broker over
  * the socket named by $SBX_BROKER_FD, each with a fresh reply socket
  * (SCM_RIGHTS); the answer comes on that reply socket, with the opened fd
- * for an open and the socket for a connect. Fixed-size, bounded messages. */
+ * for an open and the socket for a connect. A request may ask the broker
+ * to keep its reply socket as the sending thread's connection
+ * (SBX_CLIENT_KEEP); if the answer says so (SBX_CLIENT_MAGIC_KEPT), the
+ * thread's later requests go on it, without an fd, and are answered on
+ * it. Fixed-size, bounded messages. */
 #ifndef SBX_CLIENTPROTO_H
 #define SBX_CLIENTPROTO_H
 
@@ -18,6 +22,12 @@
 #include <sys/un.h>
 
 #define SBX_CLIENT_MAGIC 0x53425843u /* "SBXC" */
+/* A reply's magic when the broker keeps the request's reply socket as the
+ * calling thread's connection: its next requests go there, no fd with
+ * them, and are answered there. */
+#define SBX_CLIENT_MAGIC_KEPT 0x5342584bu /* "SBXK" */
+/* In a request's op: keep this reply socket as my connection, if you may. */
+#define SBX_CLIENT_KEEP 0x80000000u
 
 enum sbx_client_op {
 	SBX_CLIENT_OPEN = 1,

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -311,7 +312,9 @@ static int connect_checks(char **argv)
 }
 
 /* "concurrent FILE": the library from 8 threads at once and from a signal
- * handler that interrupts them, every request its own reply socket. */
+ * handler that interrupts them (each thread on its kept connection, a
+ * handler that interrupted a request with a reply socket of its own), then
+ * from a forked child and its parent at once. */
 static const char *shared_file;
 static volatile sig_atomic_t in_handler_ok, in_handler_bad;
 
@@ -345,6 +348,9 @@ static void *hammer(void *arg)
 static int concurrent_checks(const char *file)
 {
 	shared_file = file;
+	/* This thread's connection is made by its first request. */
+	struct stat st0;
+	check(sbx_client_stat(file, &st0) == 0, "a first request");
 	int before = count_fds();
 	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
 	sigaction(SIGALRM, &sa, NULL);
@@ -364,7 +370,17 @@ static int concurrent_checks(const char *file)
 	check(bad == 0, "8 threads x 300 opens, reads and stats through the library at once: all right");
 	printf("# signal handler requests: %d right, %d wrong\n", (int)in_handler_ok, (int)in_handler_bad);
 	check(in_handler_ok > 0 && in_handler_bad == 0, "stats from a signal handler interrupting them: all right");
-	check(count_fds() == before, "no fd left behind");
+	check(count_fds() == before, "no fd left behind (each thread's connection closed at its end)");
+	/* A child forked with this thread's connection asks on its own. */
+	pid_t child = fork();
+	if (child == 0)
+		_exit((int)(long)hammer(NULL) == 0 ? 0 : 1);
+	long pbad = (long)hammer(NULL);
+	int st = -1;
+	check(child > 0 && waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a forked child's 300 opens and stats at once with its parent's: all right");
+	check(pbad == 0, "and its parent's: all right");
+	check(count_fds() == before, "no fd left behind after the fork");
 	printf("%d failures\n", failures);
 	return failures ? 1 : 0;
 }
