@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "channel.h"
 #include "dispatch.h"
 #include "log.h"
 #include "names.h"
@@ -265,22 +266,7 @@ void dispatch_client(struct broker *b, const struct sbx_client_req *req, pid_t p
 
 static void reply(int rfd, struct sbx_client_reply *rep, int fd)
 {
-	struct iovec iov = {.iov_base = rep, .iov_len = sizeof(*rep)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	(void)SBX_RETRY(sendmsg(rfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT));
+	(void)sbx_send_with_fd(rfd, rep, sizeof(*rep), fd, MSG_DONTWAIT);
 }
 
 int dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t n, bool trunc,

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "clientproto.h"
 
 static int broker_fd = -1;
@@ -94,32 +95,17 @@ static void conn_key_make(void)
 static int talk(int via, int pass, int wait, struct sbx_client_req *req, struct sbx_client_reply *rep,
 		int *fd, bool *kept)
 {
+	ssize_t n = sbx_send_with_fd(via, req, sizeof(*req), pass, 0);
+	if (n < 0)
+		return n == -EPIPE || n == -ECONNRESET ? -ESHUTDOWN : (int)n;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	memset(&ctl, 0, sizeof(ctl));
-	struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (pass >= 0) {
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass, sizeof(int));
-	}
-	ssize_t n;
-	do
-		n = sendmsg(via, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EPIPE || errno == ECONNRESET ? -ESHUTDOWN : -errno;
-	memset(&ctl, 0, sizeof(ctl));
-	iov = (struct iovec){.iov_base = rep, .iov_len = sizeof(*rep)};
-	mh = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf)};
+	struct iovec iov = {.iov_base = rep, .iov_len = sizeof(*rep)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
 	do
 		n = recvmsg(wait, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);

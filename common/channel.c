@@ -48,6 +48,28 @@ int sbx_msg_send(int fd, uint32_t type, uint32_t id, const void *payload,
 	return 0;
 }
 
+ssize_t sbx_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	memset(&ctl, 0, sizeof(ctl));
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	ssize_t n = SBX_RETRY(sendmsg(sock, &mh, flags | MSG_NOSIGNAL));
+	return n < 0 ? -errno : n;
+}
+
 void sbx_msg_close_fds(struct sbx_msg *m)
 {
 	for (size_t i = 0; i < m->nfds; i++)

@@ -85,6 +85,11 @@ int sbx_channel_pair(int sv[2]);
 int sbx_msg_send(int fd, uint32_t type, uint32_t id, const void *payload,
 		 size_t len, const int *fds, size_t nfds);
 
+/* Send LEN bytes of BUF on SOCK as one datagram, with the fd FD attached
+ * (SCM_RIGHTS) unless it is -1; FLAGS as sendmsg's, MSG_NOSIGNAL always
+ * added; EINTR retried. Returns the bytes sent or a negative errno. */
+ssize_t sbx_send_with_fd(int sock, const void *buf, size_t len, int fd, int flags);
+
 /* Receive one message into M. Returns 1 for a message, 0 at end of stream, or
  * a negative errno: -EBADMSG for a message that is too short, truncated, of an
  * unknown type, or carries anything but SCM_RIGHTS; no fd of a refused
