@@ -128,8 +128,11 @@ static void *serve(void *arg)
 		return NULL;
 	struct sbx_client_req *req = malloc(sizeof(*req) + 16);
 	struct sbx_client_reply *rep = malloc(sizeof(*rep));
-	if (!req || !rep)
+	if (!req || !rep) {
+		free(req);
+		free(rep);
 		return NULL;
+	}
 	for (;;) {
 		int fds[8], nfds;
 		pid_t pid;

@@ -211,8 +211,10 @@ static void read_trees(struct out *o, const struct sbx_learn_input *in)
 {
 	size_t n;
 	char **pairs = used_pairs(in, o, &n);
-	if (!pairs && n)
+	if (!pairs && n) {
 		o->failed = true;
+		return;
+	}
 	/* pairs are sorted: the entries of one directory are together, after
 	 * the directory itself. Count them per directory. */
 	for (size_t i = 0; i < n; i++) {
