@@ -55,7 +55,13 @@ import sys
 import tempfile
 import time
 
+if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+    print(__doc__)
+    sys.exit(0 if len(sys.argv) >= 2 else 2)
 build = os.path.abspath(sys.argv[1])
+if not os.access(os.path.join(build, "helper", "sandbox-helper"), os.X_OK):
+    sys.exit("bench.py: %s is not a build directory (no helper/sandbox-helper in it); "
+             "usage: bench.py BUILD_DIR [--quick]" % sys.argv[1])
 quick = "--quick" in sys.argv
 helper = os.path.join(build, "helper", "sandbox-helper")
 bench_open = os.path.join(build, "tests", "bench_open")
