@@ -47,6 +47,7 @@ A --quick run took 4.5 minutes and a full run 17.5 minutes on two cores shared w
 other builds (load 5 to 8); on an idle machine both are shorter, and the
 min-max spread narrower.
 Usage: bench.py BUILD_DIR [--quick]"""
+import glob
 import os
 import shutil
 import statistics
@@ -63,13 +64,16 @@ if not os.access(os.path.join(build, "helper", "sandbox-helper"), os.X_OK):
     sys.exit("bench.py: %s is not a build directory (no helper/sandbox-helper in it); "
              "usage: bench.py BUILD_DIR [--quick]" % sys.argv[1])
 quick = "--quick" in sys.argv
+# The C library in its multiarch directory (whatever the architecture).
+LIBC = (sorted(glob.glob("/usr/lib/*-linux-*/libc.so.6")) or ["/lib/libc.so.6"])[0]
+LIBDIR = os.path.dirname(LIBC)
 helper = os.path.join(build, "helper", "sandbox-helper")
 bench_open = os.path.join(build, "tests", "bench_open")
 runs = 10 if quick else 40
 
 
 def ns_per_open(prefix, n):
-    out = subprocess.run(prefix + [bench_open, "/usr/lib/x86_64-linux-gnu/libc.so.6", str(n)],
+    out = subprocess.run(prefix + [bench_open, LIBC, str(n)],
                          check=True, capture_output=True, text=True).stdout
     return float(out.strip())
 
@@ -108,15 +112,17 @@ def interleaved(ways, rounds, before=None, cwd=None, env=None):
 
 
 def show(label, times, unit="ms"):
-    """Print the median [min-max] of each way, its ratio to native, and
-    sandbox-helper's ratio to each peer."""
+    """Print the median [min-max] of each way, its ratio to native (or,
+    where no way is native, to the first), and sandbox-helper's ratio to
+    each peer."""
     scale = 1000 if unit == "ms" else 1
-    base = statistics.median(times["native"])
-    n = len(times["native"])
+    first = "native" if "native" in times else next(iter(times))
+    base = statistics.median(times[first])
+    n = len(times[first])
     print(f"{label} ({n} run{'s' if n > 1 else ''} each, interleaved; median [min-max]):")
     for k, v in times.items():
         m = statistics.median(v)
-        ratio = "" if k == "native" else f"  {m / base:.3f}x native"
+        ratio = "" if k == first else f"  {m / base:.3f}x {first}"
         print(f"  {k:15} {m * scale:9.2f} {unit} [{min(v) * scale:.2f}-"
               f"{max(v) * scale:.2f}]{ratio}")
     if "sandbox-helper" in times:
@@ -231,7 +237,7 @@ if bwrap:
     # A root holding only what /bin/true needs, as comparable to the minimal policy.
     true_ways["bwrap"] = [bwrap, "--unshare-all", "--die-with-parent",
                           "--ro-bind", "/usr/bin/true", "/usr/bin/true",
-                          "--ro-bind", "/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                          "--ro-bind", LIBDIR, LIBDIR,
                           "--ro-bind", "/usr/lib64", "/usr/lib64",
                           "--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache",
                           "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
@@ -260,7 +266,7 @@ print(f"notification round trip (fchdir, answered CONTINUE): {rt / 1000:.2f} us 
 print(f"fstat (on the broker's copy of the fd): {fs / 1000:.2f} us (native {fs_nat / 1000:.2f} us)")
 cl = float(subprocess.run([helper, "--policy=minimal", "--client", "--",
                            os.path.join(build, "tests", "clientprobe"), "bench",
-                           "/usr/lib/x86_64-linux-gnu/libc.so.6", str(n)],
+                           LIBC, str(n)],
                           check=True, capture_output=True, text=True).stdout)
 print(f"open+close through the client library: {cl / 1000:.2f} us (seccomp-brokered {sbx / 1000:.2f} us, "
       f"native {nat / 1000:.2f} us); client/seccomp {cl / sbx:.2f}x, client/native {cl / nat:.1f}x")
