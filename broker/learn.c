@@ -308,8 +308,15 @@ int learn_finish(struct broker *b, char *const *argv)
 		.command = cmd,
 		.entries = count_entries,
 	};
+	/* The command line's denies (the policy's own come with "include"). */
+	const char **denies = calloc(b->policy.n_rules + 1, sizeof(*denies));
+	for (size_t i = 0; denies && i < b->policy.n_rules; i++)
+		if (b->policy.rules[i].kind == SBX_RULE_DENY && !strncmp(b->policy.rules[i].origin, "--", 2))
+			denies[in.n_denies++] = b->policy.rules[i].pattern;
+	in.denies = denies;
 	size_t rules = 0;
-	char *text = v && !l->failed ? sbx_learn_policy(&in, &rules) : NULL;
+	char *text = v && denies && !l->failed ? sbx_learn_policy(&in, &rules) : NULL;
+	free(denies);
 	pthread_mutex_unlock(&l->lock);
 	free(v);
 	int r = text ? write_whole(l->file, text) : -ENOMEM;
