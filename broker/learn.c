@@ -99,8 +99,14 @@ static bool net_line(enum sbx_net_op op, enum sbx_net_proto proto, const struct 
 	const char *o = sbx_net_op_name(op), *p = sbx_net_proto_name(proto);
 	char a[INET6_ADDRSTRLEN];
 	if (proto == SBX_NET_UNIX) {
-		if (!path || !*path || strpbrk(path, " \t\n#$*"))
+		/* Every blank and control character: the parser splits at '\r'
+		 * too, so "/x/bus\r" would be read as "/x/bus", a socket the
+		 * run never used. */
+		if (!path || !*path || strpbrk(path, "#$*"))
 			return false;
+		for (const char *c = path; *c; c++)
+			if ((unsigned char)*c <= ' ' || *c == 0x7f)
+				return false;
 		return snprintf(out, size, "%s unix %s%s", o, abstract ? "@" : "", path) < (int)size;
 	}
 	if (addr && addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
