@@ -87,7 +87,9 @@ static void *serve_conn(void *arg)
 			ssize_t n = receive(c->fd, req, fds, &nfds, &pid, &trunc);
 			if (n <= 0)
 				break; /* the thread's end closed (it ended, or exec'd) */
-			(void)dispatch_client_message(b, req, (size_t)n, trunc, fds, nfds, pid, rep, c->fd, false);
+			if (dispatch_client_message(b, req, (size_t)n, trunc, fds, nfds, pid, rep, c->fd,
+						    false) == -EBADMSG)
+				break; /* malformed: not answered, the connection dropped */
 		}
 	}
 	close(c->fd);

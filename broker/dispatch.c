@@ -285,6 +285,16 @@ int dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t
 	bool ok = (conn >= 0 ? nfds == 0 : nfds == 1) && pid > 0 && !trunc &&
 		  sbx_client_decode(req, n, req) == 0;
 	int out = -1;
+	if (!ok && conn >= 0) {
+		/* Not answered: an answer on a kept connection could be a
+		 * request on another (the program may give us both ends of
+		 * one socketpair), and two of our threads would bounce
+		 * malformed messages at each other forever. The caller drops
+		 * the connection; the library asks anew. */
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		return -EBADMSG;
+	}
 	if (ok)
 		dispatch_client(b, req, pid, rep, &out);
 	else

@@ -69,7 +69,9 @@ void dispatch_client(struct broker *b, const struct sbx_client_req *req, pid_t p
  * kept connection (CONN) it brings no fd and is answered on CONN. Every fd
  * in FDS is closed here, but the reply socket when MAY_KEEP and the
  * library asked to keep it as its thread's connection: that is returned
- * (the caller serves it from then on); else -1. REP is room for the reply. */
+ * (the caller serves it from then on); else -1. A malformed message on a
+ * kept connection is not answered: -EBADMSG, and the caller drops CONN.
+ * REP is room for the reply. */
 int dispatch_client_message(struct broker *b, struct sbx_client_req *req, size_t n, bool trunc,
 			    int *fds, int nfds, pid_t pid, struct sbx_client_reply *rep, int conn,
 			    bool may_keep);

@@ -99,8 +99,14 @@ static bool net_line(enum sbx_net_op op, enum sbx_net_proto proto, const struct 
 	const char *o = sbx_net_op_name(op), *p = sbx_net_proto_name(proto);
 	char a[INET6_ADDRSTRLEN];
 	if (proto == SBX_NET_UNIX) {
-		if (!path || !*path || strpbrk(path, " \t\n#$*"))
+		/* Every blank and control character: the parser splits at '\r'
+		 * too, so "/x/bus\r" would be read as "/x/bus", a socket the
+		 * run never used. */
+		if (!path || !*path || strpbrk(path, "#$*"))
 			return false;
+		for (const char *c = path; *c; c++)
+			if ((unsigned char)*c <= ' ' || *c == 0x7f)
+				return false;
 		return snprintf(out, size, "%s unix %s%s", o, abstract ? "@" : "", path) < (int)size;
 	}
 	if (addr && addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
@@ -308,8 +314,15 @@ int learn_finish(struct broker *b, char *const *argv)
 		.command = cmd,
 		.entries = count_entries,
 	};
+	/* The command line's denies (the policy's own come with "include"). */
+	const char **denies = calloc(b->policy.n_rules + 1, sizeof(*denies));
+	for (size_t i = 0; denies && i < b->policy.n_rules; i++)
+		if (b->policy.rules[i].kind == SBX_RULE_DENY && !strncmp(b->policy.rules[i].origin, "--", 2))
+			denies[in.n_denies++] = b->policy.rules[i].pattern;
+	in.denies = denies;
 	size_t rules = 0;
-	char *text = v && !l->failed ? sbx_learn_policy(&in, &rules) : NULL;
+	char *text = v && denies && !l->failed ? sbx_learn_policy(&in, &rules) : NULL;
+	free(denies);
 	pthread_mutex_unlock(&l->lock);
 	free(v);
 	int r = text ? write_whole(l->file, text) : -ENOMEM;

@@ -41,6 +41,11 @@ static int unix_target(struct broker *b, const struct request *f, struct fpath *
 		char name[sizeof(un->sun_path) + 1];
 		memcpy(name, un->sun_path + 1, plen - 1);
 		name[plen - 1] = '\0';
+		/* An abstract name is every byte of it, NULs too; a rule names
+		 * none with a NUL, and the name up to one is another socket
+		 * ("@foo" must not grant "foo\0anything"). */
+		if (memchr(name, '\0', plen - 1))
+			return -EACCES;
 		if (!decide_net(b, op, SBX_NET_UNIX, NULL, 0, name, true))
 			return -EACCES;
 		memcpy(out->sun_path, un->sun_path, plen);

@@ -111,6 +111,16 @@ int64_t open_handle(struct broker *b, struct request *f)
 		f->nofollow = f->oflags & O_NOFOLLOW;
 	}
 	int fl = f->oflags;
+	/* On the view's fast path an O_PATH open with write bits (which the
+	 * kernel drops for O_PATH: it writes nothing) came here only for
+	 * those bits. Our answer would be our fd of the host's object (a
+	 * directory's: a lookup from it, or a working directory there, would
+	 * leave the view, and stat, readlink and access from it are the
+	 * kernel's, which Landlock does not limit). The kernel does it in the
+	 * view, as it does the same open without those bits: every lookup
+	 * the program can start is in the view there. */
+	if (b->fast && (fl & O_PATH) && !f->how && !f->client_fd)
+		return req_continue(b, f);
 	if ((fl & O_TMPFILE) == O_TMPFILE)
 		return open_tmpfile(b, f);
 	/* ADDFD cannot pass an O_PATH fd: O_PATH is served as a read-only

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -188,6 +189,15 @@ int broker_serve_many(const char *arg)
 	}
 	if (setup_drop_capabilities() < 0)
 		return SBX_EXIT_SETUP;
+	/* Every sandbox's fds are in our one table: at the usual soft limit
+	 * (1024) one sandbox's waiting opens (a FIFO each, up to 512 waiters
+	 * and 512 waiting) fill it, and every other sandbox's requests, and
+	 * the next handover, fail with EMFILE. Take all the room we may. */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -414,14 +414,16 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 		return r;
 	if (a->learn && (r = learn_begin(b, a->learn, a->policy)) < 0)
 		return r;
-	/* The rules are all there: index them (without memory, every check
-	 * looks at every rule, as before). */
-	(void)sbx_policy_seal(&b->policy);
-	/* The private TMPDIR is a tree of the view. */
+	/* The private TMPDIR is a tree of the view (and a rule of its own). */
 	if (b->policy.private_tmp && (r = tmpdir_create(b)) < 0) {
 		sbx_log_errno(r, "cannot make the sandbox's TMPDIR");
 		return r;
 	}
+	/* The rules are all there, the TMPDIR's too: index them (without
+	 * memory, every check looks at every rule, as before). Sealed before
+	 * the TMPDIR's rule, the index was stale from the start and never
+	 * used ("tmpdir private": build.policy, every --learn run). */
+	(void)sbx_policy_seal(&b->policy);
 	/* The view unless the run is strict (or --deferred: the program
 	 * starts on the helper's view of the host). */
 	bool view = !a->strict && !b->policy.strict && (a->view || !a->deferred);

@@ -163,6 +163,10 @@ static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
+	/* While we ask to keep SV[0], a signal handler's request must not
+	 * ask too: its kept socket would be overwritten by ours, and leak. */
+	if (ask)
+		conn_busy = 1;
 	int r = talk(broker_fd, sv[1], sv[0], req, rep, fd, &kept);
 	req->op &= ~SBX_CLIENT_KEEP;
 	close(sv[1]);
@@ -174,6 +178,8 @@ static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int
 	} else {
 		close(sv[0]);
 	}
+	if (ask)
+		conn_busy = 0;
 	return r;
 }
 

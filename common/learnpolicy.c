@@ -68,33 +68,38 @@ static char *parent(const char *path)
 	return d;
 }
 
-/* PATTERN with a '*' for each component a rule cannot name (blanks, '#',
- * '$', '*', control characters): a little more is granted, never less. */
-static void sanitize(const char *pattern, char *out, size_t size)
+static bool odd_char(unsigned char c)
 {
-	const char *rest = pattern;
+	return c <= ' ' || c == 0x7f || c == '#' || c == '$' || c == '*';
+}
+
+/* The real path PATH as a pattern that names it: each run of characters
+ * a rule cannot hold (blanks, '#', '$', control characters, and '*',
+ * which would be a wildcard) becomes one '*' within its component. A
+ * little more is granted, never less; and a name such as "**" or "*" is
+ * never taken for a wildcard (it becomes "*", one name of its directory). */
+static void sanitize(const char *path, char *out, size_t size)
+{
 	size_t o = 0;
-	while (*rest && o + 2 < size) {
-		rest++; /* the '/' */
-		size_t l = strcspn(rest, "/");
-		/* The wildcards of the rules made here are whole components. */
-		bool wild = (l == 2 && !strncmp(rest, "**", 2)) || (l == 1 && rest[0] == '*');
-		bool odd = false;
-		for (size_t i = 0; i < l && !wild; i++) {
-			unsigned char c = (unsigned char)rest[i];
-			odd |= c <= ' ' || c == 0x7f || c == '#' || c == '$' || c == '*';
-		}
-		int n = odd ? snprintf(out + o, size - o, "/*") : snprintf(out + o, size - o, "/%.*s", (int)l, rest);
-		if (n < 0 || (size_t)n >= size - o)
-			break;
-		o += (size_t)n;
-		rest += l;
+	bool star = false;
+	for (const char *s = path; *s && o + 1 < size; s++) {
+		bool odd = odd_char((unsigned char)*s);
+		if (odd && star)
+			continue;
+		out[o++] = odd ? '*' : *s;
+		star = odd;
+		if (*s == '/')
+			star = false;
 	}
+	out[o] = '\0';
 	if (!o)
 		snprintf(out, size, "/");
 }
 
-static void add_rule(struct out *o, enum section sec, enum sbx_rule_kind kind, const char *pattern)
+/* A rule for the real path PATH, with SUFFIX (nothing, "/" "*" or "/" "**": the
+ * only wildcards a rule made here means) after it. */
+static void add_rule(struct out *o, enum section sec, enum sbx_rule_kind kind, const char *path,
+		     const char *suffix)
 {
 	if (o->failed)
 		return;
@@ -109,7 +114,14 @@ static void add_rule(struct out *o, enum section sec, enum sbx_rule_kind kind, c
 		o->cap = cap;
 	}
 	char safe[PATH_MAX + 4];
-	sanitize(pattern, safe, sizeof(safe));
+	sanitize(path, safe, sizeof(safe));
+	if (*suffix && !strcmp(safe, "/"))
+		safe[0] = '\0';
+	if (strlen(safe) + strlen(suffix) >= sizeof(safe)) {
+		o->failed = true;
+		return;
+	}
+	strcat(safe, suffix);
 	char *p = strdup(safe);
 	struct sbx_policy_vars none = {0};
 	char *err = NULL;
@@ -227,11 +239,8 @@ static void read_trees(struct out *o, const struct sbx_learn_input *in)
 			continue;
 		long all = used >= TREE_MIN || !in->entries ? -1 : in->entries(dir);
 		bool many = used >= TREE_MIN || (used >= 2 && all > 0 && (long)used * 4 >= all);
-		if (many || listed(in, dir)) {
-			char pat[PATH_MAX + 4];
-			snprintf(pat, sizeof(pat), "%s/**", dir);
-			add_rule(o, S_TREE, SBX_RULE_READ, pat);
-		}
+		if (many || listed(in, dir))
+			add_rule(o, S_TREE, SBX_RULE_READ, dir, "/**");
 	}
 	for (size_t i = 0; i < n; i++)
 		free(pairs[i]);
@@ -263,13 +272,10 @@ static void write_made(struct out *o, const struct sbx_learn_input *in, const st
 			}
 	}
 	bool tmp = !strcmp(root, "/tmp") || !strcmp(root, "/var/tmp") || !strcmp(root, "/dev/shm");
-	if ((depth(root) <= 1 && !tmp) || (in->home && !strcmp(root, in->home))) {
-		add_rule(o, S_WRITE, SBX_RULE_WRITE, e->path);
-	} else {
-		char pat[PATH_MAX + 4];
-		snprintf(pat, sizeof(pat), "%s/**", root);
-		add_rule(o, S_WRITE, SBX_RULE_WRITE, pat);
-	}
+	if ((depth(root) <= 1 && !tmp) || (in->home && !strcmp(root, in->home)))
+		add_rule(o, S_WRITE, SBX_RULE_WRITE, e->path, "");
+	else
+		add_rule(o, S_WRITE, SBX_RULE_WRITE, root, "/**");
 	free(root);
 }
 
@@ -297,9 +303,7 @@ static void missing_trees(struct out *o, const struct sbx_learn_input *in)
 		}
 		free(up);
 		if (top) {
-			char pat[PATH_MAX + 4];
-			snprintf(pat, sizeof(pat), "%s/**", top);
-			add_rule(o, S_STAT, SBX_RULE_STAT, pat);
+			add_rule(o, S_STAT, SBX_RULE_STAT, top, "/**");
 			free(top);
 		}
 	}
@@ -325,13 +329,11 @@ static void stats(struct out *o, const struct sbx_learn_input *in)
 			same += d && !strcmp(d, dir) && needs(o, in, f, SBX_PERM_STAT);
 			free(d);
 		}
-		char pat[PATH_MAX + 4];
 		if (same >= STAT_MIN && !never_tree(in, dir) && depth(dir) >= 1)
-			snprintf(pat, sizeof(pat), "%s/*", dir);
+			add_rule(o, S_STAT, SBX_RULE_STAT, dir, "/*");
 		else
-			snprintf(pat, sizeof(pat), "%s", e->path);
+			add_rule(o, S_STAT, SBX_RULE_STAT, e->path, "");
 		free(dir);
-		add_rule(o, S_STAT, SBX_RULE_STAT, pat);
 	}
 }
 
@@ -446,18 +448,18 @@ char *sbx_learn_policy(const struct sbx_learn_input *in, size_t *n_rules)
 	in = &own;
 	for (size_t i = 0; i < in->n_paths; i++)
 		if ((in->paths[i].perms & SBX_PERM_EXEC) && needs(&o, in, &in->paths[i], SBX_PERM_EXEC))
-			add_rule(&o, S_EXEC, SBX_RULE_EXEC, in->paths[i].path);
+			add_rule(&o, S_EXEC, SBX_RULE_EXEC, in->paths[i].path, "");
 	for (size_t i = 0; i < in->n_paths; i++)
 		if ((in->paths[i].flags & SBX_LEARN_MADE) && needs(&o, in, &in->paths[i], SBX_PERM_WRITE))
 			write_made(&o, in, &in->paths[i]);
 	for (size_t i = 0; i < in->n_paths; i++)
 		if ((in->paths[i].perms & SBX_PERM_WRITE) && needs(&o, in, &in->paths[i], SBX_PERM_WRITE))
-			add_rule(&o, S_WRITE, SBX_RULE_WRITE, in->paths[i].path);
+			add_rule(&o, S_WRITE, SBX_RULE_WRITE, in->paths[i].path, "");
 	read_trees(&o, in);
 	for (size_t i = 0; i < in->n_paths; i++) {
 		const struct sbx_learned *e = &in->paths[i];
 		if ((e->perms & SBX_PERM_READ) && !(e->flags & SBX_LEARN_MISSING) && needs(&o, in, e, SBX_PERM_READ))
-			add_rule(&o, S_READ, SBX_RULE_READ, e->path);
+			add_rule(&o, S_READ, SBX_RULE_READ, e->path, "");
 	}
 	stats(&o, in);
 	free(kept);
@@ -486,12 +488,31 @@ char *sbx_learn_policy(const struct sbx_learn_input *in, size_t *n_rules)
 		spell(in, r->pattern, spelled, sizeof(spelled));
 		put(&t, "%s %s\n", kw[r->sec], spelled);
 	}
+	if (in->n_denies)
+		put(&t, "\n# Denied on the command line while learning (--deny): still denied.\n");
+	for (size_t i = 0; i < in->n_denies; i++) {
+		/* A component a rule cannot hold is denied whole ('*'): a
+		 * little more is denied, never less. */
+		char safe[PATH_MAX + 4], spelled[PATH_MAX + 16];
+		size_t k = 0;
+		for (const char *c = in->denies[i]; *c && k + 3 < sizeof(safe);) {
+			size_t l = strcspn(c + 1, "/");
+			bool odd = false;
+			for (size_t j = 1; j <= l; j++)
+				odd |= c[j] != '*' && odd_char((unsigned char)c[j]);
+			k += (size_t)snprintf(safe + k, sizeof(safe) - k, odd ? "/*" : "/%.*s", (int)l, c + 1);
+			c += l + 1;
+		}
+		safe[k] = '\0';
+		spell(in, k ? safe : "/", spelled, sizeof(spelled));
+		put(&t, "deny %s\n", spelled);
+	}
 	if (in->n_net) {
 		put(&t, "\n# Network peers it connected or sent to, addresses it bound.\n");
 		for (size_t i = 0; i < in->n_net; i++)
 			put(&t, "%s\n", in->net[i]);
 	}
-	*n_rules = o.n + in->n_net + (in->include != NULL) + tmp;
+	*n_rules = o.n + in->n_denies + in->n_net + (in->include != NULL) + tmp;
 	for (size_t i = 0; i < o.n; i++)
 		free(o.rules[i].pattern);
 	free(o.rules);

@@ -40,6 +40,10 @@ struct sbx_learn_input {
 	const char *home;     /* written as ${HOME} (NULL: never) */
 	const char *cwd;      /* written as ${CWD} (NULL: never) */
 	const char *command;  /* what ran, for the header comment */
+	/* Patterns denied on the command line while learning (--deny): the
+	 * output denies them too, so no tree it grants reaches them. */
+	const char *const *denies;
+	size_t n_denies;
 	/* How many entries directory DIR holds (for the tree rule), or -1 when
 	 * unknown; NULL: always unknown. */
 	long (*entries)(const char *dir);

@@ -102,7 +102,13 @@ check $([ $rc != 0 ] && grep -q "refused.*$T/d/b" "$T/err" && grep -qx "read $T/
 echo secret >"$T/d/secret"
 run "$H" --learn="$T/deny.policy" --deny="$T/d/secret" -- /usr/bin/cat "$T/d/secret"
 check $([ $rc != 0 ] && ! grep -q secret "$T/out" && grep -q "refused.*$T/d/secret" "$T/err" &&
-	! grep -v '^#' "$T/deny.policy" | grep -q "$T/d"; echo $?) "a deny holds while learning, and is not learned"
+	! grep -v -e '^#' -e '^deny ' "$T/deny.policy" | grep -q "$T/d" &&
+	grep -qx "deny $T/d/secret" "$T/deny.policy"; echo $?) "a deny holds while learning, is not learned, and is written as a deny"
+# A tree learned around a --deny does not grant what it denied.
+for f in a b c; do echo $f >"$T/d/$f"; done
+run "$H" --learn="$T/deny2.policy" --deny="$T/d/secret" -- /bin/sh -c "cat $T/d/a $T/d/b $T/d/c"
+run "$H" --strict --policy="$T/deny2.policy" -- /usr/bin/cat "$T/d/secret"
+check $([ $rc != 0 ] && ! grep -q secret "$T/out"; echo $?) "a tree learned around a --deny does not grant the denied file"
 
 # A peer on loopback: the connect is learned, and only that port.
 PY=$(readlink -f /usr/bin/python3)

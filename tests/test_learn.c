@@ -186,11 +186,62 @@ static void test_spelling(void **state)
 		{"/srv/star*/f", SBX_PERM_READ, 0},
 	};
 	char *t = learn(v, N(v), NULL);
-	/* One rule covers all three (the first one written holds the rest). */
-	expect(t, "read /srv/*/*");
+	/* Each run of what a rule cannot hold is one '*' of its component. */
+	expect(t, "read /srv/my*dir/a*file");
+	expect(t, "read /srv/x*y/*HOME");
+	expect(t, "read /srv/star*/f");
 	assert_null(strstr(t, " dir"));
 	assert_null(strstr(t, "$HOME"));
 	grants_all(t, v, N(v));
+	free(t);
+}
+
+/* A name made of wildcard characters is a name, never a wildcard: a
+ * file "**" made in the home directory is not its whole tree, nor one in
+ * a tree a tree beneath it. */
+static void test_wildcard_names(void **state)
+{
+	(void)state;
+	const struct sbx_learned v[] = {
+		{"/home/u/**", SBX_PERM_WRITE, SBX_LEARN_MADE},
+		{"/srv/a/**/x", SBX_PERM_READ, 0},
+	};
+	char *t = learn(v, N(v), NULL);
+	expect(t, "write ${HOME}/*");
+	expect(t, "read /srv/a/*/x");
+	assert_null(strstr(t, "**"));
+	grants_all(t, v, N(v));
+	free(t);
+}
+
+/* What the command line denied while learning is denied by the output. */
+static void test_denies(void **state)
+{
+	(void)state;
+	const struct sbx_learned v[] = {
+		{"/home/u/proj/d/a", SBX_PERM_READ, 0},
+		{"/home/u/proj/d/b", SBX_PERM_READ, 0},
+		{"/home/u/proj/d/c", SBX_PERM_READ, 0},
+	};
+	const char *const denies[] = {"/home/u/proj/d/secret", "/srv/a b/**"};
+	struct sbx_learn_input in = {
+		.paths = v, .n_paths = N(v), .home = "/home/u", .cwd = "/home/u/proj",
+		.denies = denies, .n_denies = N(denies),
+	};
+	size_t rules = 0;
+	char *t = sbx_learn_policy(&in, &rules);
+	assert_non_null(t);
+	expect(t, "read ${CWD}/d/**");
+	expect(t, "deny ${CWD}/d/secret");
+	expect(t, "deny /srv/*/**");
+	struct sbx_policy p = {0};
+	char *err = NULL;
+	struct sbx_policy_env env = {.vars = {.home = "/home/u", .cwd = "/home/u/proj"}};
+	if (sbx_policy_parse_string(&p, t, "learned", &env, &err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(sbx_policy_check(&p, "/home/u/proj/d/secret"), 0);
+	assert_true(sbx_policy_check(&p, "/home/u/proj/d/a") & SBX_PERM_READ);
+	sbx_policy_free(&p);
 	free(t);
 }
 
@@ -218,7 +269,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build), cmocka_unit_test(test_listed), cmocka_unit_test(test_base),
-		cmocka_unit_test(test_spelling), cmocka_unit_test(test_net),
+		cmocka_unit_test(test_spelling), cmocka_unit_test(test_wildcard_names),
+		cmocka_unit_test(test_denies), cmocka_unit_test(test_net),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -159,6 +159,25 @@ check $([ "$(got served)" = ok ] && [ "$(got srv-in)" = sub ] && [ "$(got srv-up
 	! grep -q '^hidlist x' "$T/out"; echo $?) \
 	"a directory fd from openat2 reaches only the view: no open, stat or listing of what it hides"
 
+# An O_PATH open with write bits (which the kernel drops for O_PATH) stops
+# for the broker on those bits: its answer must be the view's directory,
+# never the broker's own fd of the host's (stat, readlink and access from
+# it are the kernel's, and Landlock does not limit them).
+CODE='
+d = os.open("'"$T/r/sub"'", os.O_PATH | os.O_WRONLY)
+v = os.open("'"$T/r/sub"'", os.O_PATH)
+mnt = lambda fd: [l.split()[1] for l in open("/proc/self/fdinfo/%d" % fd) if l.startswith("mnt_id")][0]
+print("same-mount", "yes" if mnt(d) == mnt(v) else "no")
+do("opath-stat-up", lambda: os.stat("../../unlisted", dir_fd=d))
+do("opath-stat-hidden", lambda: print("size", os.stat("../secret", dir_fd=d).st_size))
+do("opath-fchdir", lambda: os.fchdir(d))
+do("opath-cwd-up", lambda: os.stat("../../unlisted"))
+'
+run "$H" "${POL[@]}" -- "$PY" -c "$PREAMBLE$CODE"
+check $([ $rc = 0 ] && [ "$(got same-mount)" = yes ] && [ "$(got opath-stat-up)" != ok ] &&
+	! grep -qE '^size [1-9]' "$T/out" && [ "$(got opath-cwd-up)" != ok ]; echo $?) \
+	"an O_PATH open with write bits gets the view's directory, not the broker's of the host ($(tr '\n' ' ' <"$T/out"))"
+
 # A deny that matches nothing at start: what the host makes there later
 # does not open (the directory it would appear in is guarded).
 mkfifo "$T/go2"
