@@ -2,11 +2,13 @@
 /* Opens that wait for something outside the broker: a FIFO's peer, a
  * device that is busy or waits for a carrier. Such an open never takes a
  * worker: it gets a thread of its own (a waiter), up to WAITERS_MAX at a
- * time in each sandbox, which opens, checks that the request is still
- * there and injects the fd. A waiter holds nothing but its own copies of
- * the listener and of the object's O_PATH fd, and a reference to its
- * sandbox's group, so it may outlive the sandbox without holding up the
- * next one.
+ * time in each sandbox (WAITERS_MAX_SHARED where one broker serves many:
+ * their threads and fds come out of one process's limits), which opens,
+ * checks that the request is still there and injects the fd. A waiter
+ * holds nothing but its own copy of the object's O_PATH fd and a
+ * reference to its sandbox's group, which holds one copy of the listener
+ * for all of them, so a waiter may outlive the sandbox without holding up
+ * the next one.
  *
  * A waiter whose request is gone (the program was killed, or a signal
  * ended the call) is let go: a signal of the broker's own (WAITER_SIGNAL,
@@ -42,12 +44,14 @@
 #include "waiter.h"
 
 #define WAITERS_MAX 512
+#define WAITERS_MAX_SHARED 128
 #define WAITER_SIGNAL (SIGRTMAX - 3)
 
 struct waiter {
 	struct waiter *next;
 	struct waiters *group;
-	int listener, opath;
+	int listener; /* the group's */
+	int opath;
 	uint64_t id;
 	int flags;   /* for open(2) */
 	bool cloexec;
@@ -63,7 +67,8 @@ struct waiters {
 	pthread_mutex_t lock;
 	pthread_cond_t gone;
 	unsigned refs;  /* the sandbox's own, and one for each waiter */
-	unsigned count;
+	unsigned count, max;
+	int listener;   /* the waiters' copy of the sandbox's listener */
 	bool ended;     /* the sandbox is over */
 	bool warned;    /* the cap was said */
 	long long swept_ns; /* when the waiters were last looked over */
@@ -168,6 +173,7 @@ static void group_unref_locked(struct waiters *g)
 	bool last = --g->refs == 0;
 	pthread_mutex_unlock(&g->lock);
 	if (last) {
+		sbx_closep(&g->listener);
 		pthread_mutex_destroy(&g->lock);
 		pthread_cond_destroy(&g->gone);
 		free(g);
@@ -235,7 +241,6 @@ static void *waiter_main(void *arg)
 	}
 	if (fd >= 0)
 		close(fd);
-	close(w->listener);
 	close(w->opath);
 	free(w);
 	pthread_mutex_lock(&g->lock);
@@ -254,7 +259,7 @@ static void sweep(struct waiters *g)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	long long now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	if (now - g->swept_ns < 10000000 && g->count < WAITERS_MAX - 1)
+	if (now - g->swept_ns < 10000000 && g->count + 1 < g->max)
 		return;
 	g->swept_ns = now;
 	for (struct waiter *w = g->list; w; w = w->next)
@@ -269,6 +274,12 @@ static struct waiters *group_of(struct broker *b)
 	struct waiters *g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
+	g->listener = fcntl(b->listener, F_DUPFD_CLOEXEC, 3);
+	if (g->listener < 0) {
+		free(g);
+		return NULL;
+	}
+	g->max = b->in_process ? WAITERS_MAX_SHARED : WAITERS_MAX;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->gone, NULL);
 	g->refs = 1;
@@ -287,7 +298,7 @@ int waiter_open(struct broker *b, const struct request *f, int pfd, const struct
 		free(w);
 		return -ENOMEM;
 	}
-	w->listener = fcntl(b->listener, F_DUPFD_CLOEXEC, 3);
+	w->listener = g->listener;
 	w->opath = fcntl(pfd, F_DUPFD_CLOEXEC, 3);
 	w->id = f->n->id;
 	w->flags = flags;
@@ -295,14 +306,14 @@ int waiter_open(struct broker *b, const struct request *f, int pfd, const struct
 	w->fifo = S_ISFIFO(st->st_mode);
 	w->dev = st->st_dev;
 	w->ino = st->st_ino;
-	int r = w->listener < 0 || w->opath < 0 ? -errno : 0;
+	int r = w->opath < 0 ? -errno : 0;
 	pthread_mutex_lock(&g->lock);
 	sweep(g);
-	if (r == 0 && g->count >= WAITERS_MAX) {
+	if (r == 0 && g->count >= g->max) {
 		r = -ENFILE;
 		if (!g->warned && req_may_log(b))
-			sbx_log("refused %s for pid %u: %d opens wait for a peer already", f->name,
-				f->n->pid, WAITERS_MAX);
+			sbx_log("refused %s for pid %u: %u opens wait for a peer already", f->name,
+				f->n->pid, g->max);
 		g->warned = true;
 	}
 	pthread_t t;
@@ -329,7 +340,6 @@ int waiter_open(struct broker *b, const struct request *f, int pfd, const struct
 	}
 	pthread_mutex_unlock(&g->lock);
 	if (r < 0) {
-		sbx_closep(&w->listener);
 		sbx_closep(&w->opath);
 		free(w);
 	}

@@ -34,6 +34,7 @@
 
 #define MAX_N 128
 #define MAX_PIDS 512
+#define FLOOD_OPENS 120
 
 static int failures;
 
@@ -280,10 +281,11 @@ int main(int argc, char **argv)
 	}
 	const char *dir = argv[1];
 	static char policy[MAX_N][4096], script[MAX_N][4096];
-	char path[4096], text[8192], fifo[4096], ready[4096];
+	char path[4096], text[8192], fifo[4096], ready[4096], flood[4096];
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(flood, sizeof(flood), "%s/flood", dir);
 	snprintf(ready, sizeof(ready), "%s/ready0", dir);
-	if (mkfifo(fifo, 0600) < 0) {
+	if (mkfifo(fifo, 0600) < 0 || mkfifo(flood, 0600) < 0) {
 		perror("manysbx: mkfifo");
 		return 2;
 	}
@@ -296,13 +298,20 @@ int main(int argc, char **argv)
 		snprintf(policy[i], sizeof(policy[i]), "%s/p%d.policy", dir, i);
 		int l = snprintf(text, sizeof(text), "include shell\nread %s/f%d\n", dir, i);
 		if (i == 0)
-			snprintf(text + l, sizeof(text) - (size_t)l, "read %s\nwrite %s\n", fifo, ready);
+			snprintf(text + l, sizeof(text) - (size_t)l, "strict\nread %s\nread %s\nwrite %s\n", fifo,
+				 flood, ready);
 		if (write_file(policy[i], text) < 0)
 			return 2;
 		/* Sandbox 0 waits for the FIFO's writer first. Then each reads
 		 * its own file and tries two others' (its neighbours'), and
 		 * ends with 10 + I when it could read exactly its own. */
 		l = snprintf(script[i], sizeof(script[i]), "i=%d d='%s'\n", i, dir);
+		/* With a shared broker, it first leaves FLOOD_OPENS opens of
+		 * another FIFO waiting (each a waiter in the broker). */
+		if (i == 0 && shared)
+			l += snprintf(script[i] + l, sizeof(script[i]) - (size_t)l,
+				      "k=0; while [ $k -lt %d ]; do k=$((k+1)); "
+				      "(exec 3<\"$d/flood\") 2>/dev/null & done\n", FLOOD_OPENS);
 		if (i == 0)
 			l += snprintf(script[i] + l, sizeof(script[i]) - (size_t)l,
 				      ": >\"$d/ready0\" || exit 5\n"
@@ -343,6 +352,20 @@ int main(int argc, char **argv)
 	result("sandbox 0 reaches the FIFO", access(ready, F_OK) == 0, "no mark after %lld ms",
 	       now_ms() - t0);
 	usleep(300000);
+	if (shared) {
+		/* Its waiting opens (FLOOD_OPENS, under one sandbox's cap of
+		 * 128) cost the shared broker one fd each, not two. */
+		char bfd[64];
+		snprintf(bfd, sizeof(bfd), "/proc/%d/fd", (int)broker);
+		int most = 0;
+		for (t0 = now_ms(); now_ms() - t0 < 1500; usleep(50000)) {
+			int c = count(bfd);
+			most = c > most ? c : most;
+		}
+		result("one sandbox's waiting opens hold one fd each of the shared broker's",
+		       most >= FLOOD_OPENS && most < FLOOD_OPENS + 64, "%d fds at most for %d opens", most,
+		       FLOOD_OPENS);
+	}
 	pid_t held[MAX_PIDS];
 	unsigned long long held_start[MAX_PIDS];
 	size_t n_held = descendants(pid[0], held, held_start, MAX_PIDS);
