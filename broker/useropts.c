@@ -114,6 +114,10 @@ int broker_usage(void)
 	      "                         is strict, with a private TMPDIR. --policy is the base\n"
 	      "  --chdir=DIR            start the program in DIR (default: the current\n"
 	      "                         directory; what is in it is the policy's)\n"
+	      "  --explain              print the policy as compiled (what the sandbox's root\n"
+	      "                         holds, what the broker decides) and warn about each\n"
+	      "                         rule that matches nothing here, then exit; no sandbox\n"
+	      "                         is made and PROGRAM is optional\n"
 	      "  --pids-max=N, --memory-max=BYTES\n"
 	      "                         limits for the whole sandbox, in a cgroup of its own\n"
 	      "                         inside the caller's delegated cgroup\n",
