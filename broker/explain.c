@@ -110,9 +110,17 @@ static bool not_canonical(const char *path, char *out, size_t size)
 	return snprintf(out, size, "%s%s", real, slash) < (int)size;
 }
 
-/* Does the rule's pattern match anything here? If not, *HINT (in HINT)
- * may say what was meant. */
-static bool matches(const char *pat, char *hint, size_t size)
+/* PATH's directory, in DIR. */
+static const char *dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, size, "%.*s", slash && slash != path ? (int)(slash - path) : 1, path);
+	return dir;
+}
+
+/* Does the rule's pattern match anything here? If not, HINT may say what
+ * was meant (or, for a WRITE rule, that the program may make it). */
+static bool matches(const char *pat, bool write, char *hint, size_t size)
 {
 	char base[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
 	struct stat st;
@@ -127,6 +135,8 @@ static bool matches(const char *pat, char *hint, size_t size)
 			return true;
 		if (sbx_suggest_path(base, real, sizeof(real)))
 			snprintf(hint, size, "did you mean '%s'?", real);
+		else if (write && lstat(dir_of(base, dir, sizeof(dir)), &st) == 0)
+			snprintf(hint, size, "nothing there yet (a write rule lets the program make it)");
 		return false;
 	}
 	literal_dir(pat, dir, sizeof(dir));
@@ -403,7 +413,7 @@ static size_t explain_warnings(const struct sbx_policy *p)
 	char hint[PATH_MAX + 128];
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct sbx_rule *r = &p->rules[i];
-		if (!strcmp(r->origin, "--link") || matches(r->pattern, hint, sizeof(hint)))
+		if (!strcmp(r->origin, "--link") || matches(r->pattern, r->kind == SBX_RULE_WRITE, hint, sizeof(hint)))
 			continue;
 		bool cmdline = r->origin[0] == '-' && r->kind != SBX_RULE_DENY && r->kind != SBX_RULE_STAT &&
 			       !strpbrk(r->pattern, "*");
