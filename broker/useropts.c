@@ -43,11 +43,17 @@ static const char *near_option(const char *a)
 }
 
 /* A (ARGV[I]) is the name of an option that takes a value, without one:
- * the value was given as the next word, which the helper took for the
- * program (it comes after "--"). */
+ * the value was most likely the next word, which the helper took for the
+ * program (it comes after the "--" the helper adds), when the user's own
+ * "--" comes later. */
 static _Noreturn void value_apart(const char *a, char **argv, int i)
 {
 	const char *next = argv[i + 1] && !strcmp(argv[i + 1], "--") ? argv[i + 2] : NULL;
+	bool later = false;
+	for (int k = i + 3; next && argv[k] && !later; k++)
+		later = !strcmp(argv[k], "--");
+	if (!later)
+		next = NULL;
 	sbx_die(SBX_EXIT_SETUP, "%s takes its value after '=': write %s=%s", a, a,
 		next && next[0] != '-' ? next : "VALUE");
 }
