@@ -438,7 +438,7 @@ int broker_explain(int argc, char **argv)
 	}
 	if (setup_load_policy(b, &a) < 0)
 		return SBX_EXIT_SETUP;
-	bool view = !a.strict && !b->policy.strict && !a.deferred;
+	bool view = !a.strict && !b->policy.strict && (a.view || !a.deferred); /* as setup.c */
 	struct view v = {0};
 	int r = view ? view_compile(&b->policy, &v) : 0;
 	if (r == 0 && view)
@@ -450,7 +450,8 @@ int broker_explain(int argc, char **argv)
 	}
 	printf("Policy %s, after includes and variables: %zu path rules, %zu network rules%s%s\n",
 	       E(a.policy), b->policy.n_rules, b->policy.n_net, a.learn ? " (--learn: a run grants more, and records it)" : "",
-	       view ? "" : "; strict: no view, every path request is the broker's");
+	       view ? "" : a.deferred ? "; --deferred: no view, the program starts on the host's root"
+			: "; strict: no view, every path request is the broker's");
 	if (view)
 		explain_view(b, &a, &v);
 	explain_broker(b, &a, &v, view);
