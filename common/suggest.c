@@ -60,28 +60,25 @@ const char *sbx_suggest(const char *word, size_t len, const char *const *cands, 
 	return pick;
 }
 
-/* The closest name in directory DIR to NAME (LEN bytes), into OUT. */
+/* The closest name in directory DIR to NAME (LEN bytes), into OUT: every
+ * entry is looked at, however many. */
 static bool closest_entry(const char *dir, const char *name, size_t len, char *out, size_t size)
 {
 	DIR *d = opendir(dir);
 	if (!d)
 		return false;
-	const char *cands[256];
-	char *names[256];
-	size_t n = 0;
+	size_t best = FAR;
 	struct dirent *e;
-	while (n < SBX_ARRAY_SIZE(cands) && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !(names[n] = strdup(e->d_name)))
+	while ((e = readdir(d))) {
+		const char *cand = e->d_name;
+		if (!strcmp(cand, ".") || !strcmp(cand, "..") || !sbx_suggest(name, len, &cand, 1))
 			continue;
-		cands[n] = names[n];
-		n++;
+		size_t dist = sbx_distance(name, len, cand, strlen(cand));
+		if (dist < best && snprintf(out, size, "%s", cand) < (int)size)
+			best = dist;
 	}
 	closedir(d);
-	const char *pick = sbx_suggest(name, len, cands, n);
-	bool ok = pick && snprintf(out, size, "%s", pick) < (int)size;
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	return ok;
+	return best < FAR;
 }
 
 bool sbx_suggest_path(const char *path, char *out, size_t size)
