@@ -14,6 +14,7 @@
 #include "log.h"
 #include "selfpath.h"
 #include "setup.h"
+#include "suggest.h"
 #include "util.h"
 
 /* "--read=PATTERN" and the like: the rule kind and the pattern. */
@@ -101,6 +102,8 @@ int setup_parse_args(int argc, char **argv, struct setup_args *a)
 			a->strict = true;
 		} else if (!strcmp(argv[i], "--deferred")) {
 			a->deferred = true;
+		} else if (!strcmp(argv[i], "--explain")) {
+			a->explain = true;
 		} else if (!strncmp(argv[i], "--learn=", 8)) {
 			a->learn = argv[i] + 8;
 		} else if (!strncmp(argv[i], "--chdir=", 8)) {
@@ -121,8 +124,10 @@ int setup_parse_args(int argc, char **argv, struct setup_args *a)
 			break;
 		}
 	}
-	if (a->chan < 0 || a->init_pid <= 0 || i > argc || !argv[i - 1] ||
-	    strcmp(argv[i - 1], "--") || i >= argc) {
+	/* --explain: no sandbox, and the program is optional. */
+	bool explain = a->explain && (i == argc || !strcmp(argv[i - 1], "--"));
+	if (!explain && (a->chan < 0 || a->init_pid <= 0 || i > argc || !argv[i - 1] ||
+			 strcmp(argv[i - 1], "--") || i >= argc)) {
 		sbx_log("this program is started by sandbox-helper, or by a launcher "
 			"with --serve-fd=N (see --help)");
 		return -EINVAL;
@@ -188,19 +193,26 @@ static void grant_links(struct broker *b, const char *path, const struct sbx_pol
 	}
 }
 
-/* PATH does not exist yet but its directory does: the real path it will
- * have, in OUT. */
-static bool missing_file(const char *path, char *out, size_t size)
+/* The command-line grant OPT=PATH names nothing here: said, with the
+ * name PATH most likely meant; -ENOENT (or ERR) returned. Under --explain
+ * (EXPLAIN) the rule stays, for its warning, and 0 is returned. */
+static int missing(const char *opt, const char *path, int err, bool explain)
 {
-	char dir[PATH_MAX], real[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	const char *name = slash ? slash + 1 : path;
-	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
-	if (!realpath(dir, real))
-		return false;
-	return snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "", name) < (int)size;
+	char cwd[PATH_MAX], near[PATH_MAX];
+	if (explain)
+		return 0;
+	if (err != ENOENT && err != ENOTDIR) {
+		sbx_log_errno(err, "%s=%s", opt, path);
+		return -err;
+	}
+	bool in_cwd = path[0] != '/' && getcwd(cwd, sizeof(cwd));
+	if (sbx_suggest_path(path, near, sizeof(near)))
+		sbx_log("%s=%s: no such file or directory%s%s: did you mean '%s'?", opt, path,
+			in_cwd ? " in " : "", in_cwd ? cwd : "", near);
+	else
+		sbx_log("%s=%s: no such file or directory%s%s (to let the program make it, grant "
+			"the directory it goes in)", opt, path, in_cwd ? " in " : "", in_cwd ? cwd : "");
+	return -ENOENT;
 }
 
 /* The policy's error ERR (or FALLBACK) said; R returned. */
@@ -210,7 +222,31 @@ static int say(int r, const char *err, const char *fallback)
 	return r;
 }
 
+/* What is wrong with sandbox-helper's command line is said in its name
+ * (not in a launcher's process, whose name is its own): the options, a
+ * policy NAME that is not found, the command-line rules. What is wrong in
+ * a policy file is the broker's, which reads it. */
+static void as_helper(const struct broker *b, bool on)
+{
+	if (!b->in_process)
+		sbx_log_set_name(on ? "sandbox-helper" : "sandbox-broker");
+}
+
+static int load_policy(struct broker *b, const struct setup_args *a);
+
 int setup_load_policy(struct broker *b, const struct setup_args *a)
+{
+	as_helper(b, true);
+	int r = -EINVAL;
+	if (a->chdir && a->chdir[0] != '/')
+		sbx_log("--chdir=%s: give an absolute path", a->chdir);
+	else
+		r = load_policy(b, a);
+	as_helper(b, false);
+	return r;
+}
+
+static int load_policy(struct broker *b, const struct setup_args *a)
 {
 	char dirs[3][PATH_MAX];
 	const char *dirp[3];
@@ -235,9 +271,14 @@ int setup_load_policy(struct broker *b, const struct setup_args *a)
 		},
 	};
 	_cleanup_free_ char *err = NULL;
+	as_helper(b, false);
 	int r = sbx_policy_load(&b->policy, a->policy, &env, &err);
+	/* A NAME's files are found by absolute paths: an error that starts
+	 * with none is about the name. */
+	as_helper(b, r < 0 && !strchr(a->policy, '/') && err && err[0] != '/');
 	if (r < 0)
 		return say(r, err, strerror(-r));
+	as_helper(b, true);
 	/* Command-line rules. A plain path that exists stands for its real
 	 * path (the policy decides on canonical paths), a directory for
 	 * itself and all beneath it, so that --write=. grants the working
@@ -257,15 +298,21 @@ int setup_load_policy(struct broker *b, const struct setup_args *a)
 		struct stat st;
 		rule_option(a->rules[i], &kind, &pattern);
 		snprintf(origin, sizeof(origin), "--%s", sbx_rule_kind_name(kind));
-		if (!strchr(pattern, '*') && !strchr(pattern, '$') && realpath(pattern, real) &&
-		    stat(real, &st) == 0) {
+		bool literal = !strchr(pattern, '*') && !strchr(pattern, '$');
+		if (literal && realpath(pattern, real) && stat(real, &st) == 0) {
 			if (kind != SBX_RULE_DENY)
 				grant_links(b, pattern, &env.vars);
 			snprintf(tree, sizeof(tree), "%s%s", real,
 				 !S_ISDIR(st.st_mode) ? "" : strcmp(real, "/") ? "/**" : "**");
 			pattern = tree;
-		} else if (!strchr(pattern, '*') && !strchr(pattern, '$') && missing_file(pattern, tree, sizeof(tree))) {
-			pattern = tree; /* a file to be made (an output): its real directory */
+		} else if (literal && kind != SBX_RULE_DENY && kind != SBX_RULE_STAT) {
+			/* A grant of nothing would only be refused later ("needs
+			 * write"): an output file's directory is to be granted. */
+			if ((r = missing(origin, pattern, errno, a->explain)) < 0)
+				return r;
+			if (pattern[0] != '/' && env.vars.cwd &&
+			    snprintf(tree, sizeof(tree), "%s/%s", env.vars.cwd, pattern) < (int)sizeof(tree))
+				pattern = tree; /* --explain: as given, from here */
 		}
 		r = sbx_policy_add_rule(&b->policy, kind, pattern, origin, &env.vars, &err);
 		if (r < 0)

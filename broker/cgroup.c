@@ -109,6 +109,11 @@ void cgroup_sweep(int *busy)
 			(void)leftover_sweep(base, "sandbox-", true, false, busy);
 }
 
+/* What to do when there is no cgroup of the caller's to limit the sandbox in. */
+#define DELEGATE_HINT                                                                              \
+	"start the sandbox in a delegated cgroup of its own, e.g. "                                \
+	"systemd-run --user --scope -p Delegate=yes sandbox-helper ..."
+
 int cgroup_confine(struct broker *b)
 {
 	if (b->pids_max < 0 && b->memory_max < 0)
@@ -121,7 +126,7 @@ int cgroup_confine(struct broker *b)
 			return r;
 		char *dir = b->cgroups[b->n_cgroups];
 		if ((r = make_child(b, base, "sandbox", b->init_pid, false, dir, PATH_MAX)) < 0) {
-			sbx_log_errno(r, "no cgroup is delegated to you at %s", base);
+			sbx_log("no cgroup is delegated to you at %s (%s): %s", base, strerror(-r), DELEGATE_HINT);
 			return r;
 		}
 		b->n_cgroups++;
@@ -138,8 +143,7 @@ int cgroup_confine(struct broker *b)
 		const char *want = b->pids_max >= 0 && b->memory_max >= 0 ? "+pids +memory"
 				   : b->pids_max >= 0 ? "+pids" : "+memory";
 		if ((r = write_file(base, "cgroup.subtree_control", want)) < 0) {
-			sbx_log_errno(r, "cannot enable %s in %s (start the sandbox in a delegated cgroup "
-				      "of its own, e.g. systemd-run --user --scope -p Delegate=yes)", want, base);
+			sbx_log("cannot enable %s in %s (%s): %s", want, base, strerror(-r), DELEGATE_HINT);
 			return r;
 		}
 		if (b->pids_max >= 0) {
@@ -171,7 +175,8 @@ int cgroup_confine(struct broker *b)
 		}
 		char *dir = b->cgroups[b->n_cgroups];
 		if ((r = make_child(b, base, "sandbox", b->init_pid, false, dir, PATH_MAX)) < 0) {
-			sbx_log_errno(r, "no %s cgroup is delegated to you at %s", v1[i].controller, base);
+			sbx_log("no %s cgroup is delegated to you at %s (%s): %s", v1[i].controller, base,
+				strerror(-r), DELEGATE_HINT);
 			return r;
 		}
 		b->n_cgroups++;

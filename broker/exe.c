@@ -2,7 +2,8 @@
 /* sandbox-broker: the program. Started by sandbox-helper with a sandbox to
  * serve (setup.c), or by a launcher with --serve-fd (serve.c); the helper
  * also runs it, once it dropped its privileges, for what needs none:
- * --selftest, --usage, --handover (selftest.c, useropts.c, handover.c). */
+ * --selftest, --usage, --explain, --handover (selftest.c, useropts.c,
+ * explain.c, handover.c). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,8 +33,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "--selftest"))
 		return broker_selftest(argc, argv);
-	if (argc == 2 && !strcmp(argv[1], "--usage"))
+	if (argc >= 2 && !strcmp(argv[1], "--usage"))
 		return broker_usage();
+	if (argc >= 2 && !strcmp(argv[1], "--explain"))
+		return broker_explain(argc, argv);
 	if (argc >= 2 && !strncmp(argv[1], "--handover=", 11))
 		broker_handover(argc, argv);
 	broker_check_options(argc, argv);

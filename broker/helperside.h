@@ -16,6 +16,10 @@ void broker_check_options(int argc, char **argv);
 /* sandbox-broker --handover=N ...: sandbox-helper --broker-fd=N's part
  * after its privileges are gone (handover.c). */
 _Noreturn void broker_handover(int argc, char **argv);
+/* sandbox-broker --explain [OPTION...] [-- PROGRAM [ARG...]]: sandbox-helper
+ * --explain, the policy as compiled and what of it matches nothing here,
+ * with no sandbox (explain.c). Returns the exit status. */
+int broker_explain(int argc, char **argv);
 /* sandbox-broker --usage: their part of sandbox-helper --help. */
 int broker_usage(void);
 

@@ -162,11 +162,11 @@ int broker_selftest(int argc, char **argv)
 		     setuid ? -atoi(argv[3]) : in_child(try_mount_api), true);
 	long ll = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* VERSION */);
 	if (ll > 0)
-		printf("info Landlock ABI %ld (used: init confines the program's execve to its root)\n",
-		       ll);
+		printf("info Landlock ABI %ld (used: init confines the program's execve to its root, and "
+		       "a ruleset keeps it to the view, which lets the kernel serve its reads)\n", ll);
 	else
-		printf("info Landlock: %s (not used: the broker refuses what would need it)\n",
-		       strerror(errno));
+		printf("info Landlock: %s (not used: the broker refuses what would need it, and serves "
+		       "every read)\n", strerror(errno));
 	const char *mode = setuid ? (setuid_ns ? "setuid-no-user-namespace" : "setuid-user-namespace")
 			   : userns == 0 ? "user-namespace" : NULL;
 	if (!mode) {

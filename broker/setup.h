@@ -24,6 +24,7 @@ struct setup_args {
 	bool view;             /* --view: the policy compiled into the root */
 	bool strict;           /* --strict: every path request the broker's */
 	bool deferred;         /* --deferred (the helper's, passed on) */
+	bool explain;          /* --explain: print the policy as compiled (explain.c) */
 	const char *learn;     /* --learn=FILE, or NULL */
 	const char *rules[64]; /* --read=, --write=, ... as given */
 	size_t n_rules;

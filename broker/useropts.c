@@ -12,6 +12,7 @@
 
 #include "helperside.h"
 #include "log.h"
+#include "suggest.h"
 #include "util.h"
 
 static const struct {
@@ -20,11 +21,42 @@ static const struct {
 } known[] = {
 	{"--policy=", 0}, {"--read=", 0}, {"--write=", 0}, {"--exec=", 0}, {"--stat=", 0},
 	{"--deny=", 0}, {"--connect=", 0}, {"--bind=", 0}, {"--chdir=", 0}, {"--client", 0}, {"--view", 0},
-	{"--strict", 0}, {"--deferred", 0}, {"--learn=", 0},
+	{"--strict", 0}, {"--deferred", 0}, {"--learn=", 0}, {"--explain", 0},
 	{"--pids-max=", 1}, {"--memory-max=", 4096},
 	/* written by the helper, or by --serve-fd's handover */
 	{"--channel-fd=", 0}, {"--init-pid=", 0}, {"--init-pidfd=", 0}, {"--mode=", 0}, {"--json-status-fd=", 0},
 };
+
+/* What the user may have meant by the unknown option A: the closest of
+ * the helper's and the broker's (but those the helper writes). */
+static const char *near_option(const char *a)
+{
+	static const char *const names[] = {
+		"--policy", "--read", "--write", "--exec", "--stat", "--deny", "--connect", "--bind",
+		"--chdir", "--client", "--view", "--strict", "--deferred", "--learn", "--explain",
+		"--pids-max", "--memory-max", "--json-status-fd", "--close-fds", "--keep-fd",
+		"--setenv", "--unsetenv", "--clearenv", "--new-session", "--no-new-session",
+		"--rlimit-nproc", "--rlimit-nofile", "--rlimit-as", "--rlimit-cpu", "--broker-fd",
+		"--broker", "--test", "--help", "--version",
+	};
+	return sbx_suggest(a, strcspn(a, "="), names, SBX_ARRAY_SIZE(names));
+}
+
+/* A (ARGV[I]) is the name of an option that takes a value, without one:
+ * the value was most likely the next word, which the helper took for the
+ * program (it comes after the "--" the helper adds), when the user's own
+ * "--" comes later. */
+static _Noreturn void value_apart(const char *a, char **argv, int i)
+{
+	const char *next = argv[i + 1] && !strcmp(argv[i + 1], "--") ? argv[i + 2] : NULL;
+	bool later = false;
+	for (int k = i + 3; next && argv[k] && !later; k++)
+		later = !strcmp(argv[k], "--");
+	if (!later)
+		next = NULL;
+	sbx_die(SBX_EXIT_SETUP, "%s takes its value after '=': write %s=%s", a, a,
+		next && next[0] != '-' ? next : "VALUE");
+}
 
 void broker_check_options(int argc, char **argv)
 {
@@ -37,6 +69,14 @@ void broker_check_options(int argc, char **argv)
 				v = a + l;
 		}
 		sbx_log_set_name("sandbox-helper");
+		for (size_t j = 0; j < SBX_ARRAY_SIZE(known) && !v; j++) {
+			size_t l = strlen(known[j].name);
+			if (known[j].name[l - 1] == '=' && !strncmp(a, known[j].name, l - 1) && !a[l - 1])
+				value_apart(a, argv, i);
+		}
+		const char *near = v ? NULL : near_option(a);
+		if (near)
+			sbx_die(SBX_EXIT_SETUP, "unknown option '%s': did you mean '%s'? (see --help)", a, near);
 		if (!v)
 			sbx_die(SBX_EXIT_SETUP, "unknown option '%s' (see --help)", a);
 		size_t nl = (size_t)(v - a);
@@ -80,6 +120,10 @@ int broker_usage(void)
 	      "                         is strict, with a private TMPDIR. --policy is the base\n"
 	      "  --chdir=DIR            start the program in DIR (default: the current\n"
 	      "                         directory; what is in it is the policy's)\n"
+	      "  --explain              print the policy as compiled (what the sandbox's root\n"
+	      "                         holds, what the broker decides) and warn about each\n"
+	      "                         rule that matches nothing here, then exit; no sandbox\n"
+	      "                         is made and PROGRAM is optional\n"
 	      "  --pids-max=N, --memory-max=BYTES\n"
 	      "                         limits for the whole sandbox, in a cgroup of its own\n"
 	      "                         inside the caller's delegated cgroup\n",

@@ -15,6 +15,7 @@
 #include "pattern.h"
 #include "policyindex.h"
 #include "policyfile.h"
+#include "suggest.h"
 #include "util.h"
 
 #define MAX_INCLUDE_DEPTH 8
@@ -357,11 +358,18 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 	}
 	int k = kind_index(kw);
 	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir") && strcmp(kw, "loopback") &&
-	    strcmp(kw, "strict"))
+	    strcmp(kw, "strict")) {
+		static const char *const words[] = {"include", "read", "write", "exec", "stat", "deny",
+						    "connect", "bind", "tmpdir", "loopback", "strict"};
+		const char *near = sbx_suggest(kw, strlen(kw), words, SBX_ARRAY_SIZE(words));
+		if (near)
+			return fail(ps->err, -EINVAL, "%s:%d:%zu: unknown rule '%s': did you mean '%s'?", file,
+				    lineno, col[0], kw, near);
 		return fail(ps->err, -EINVAL,
 			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat, deny, "
 			    "connect, bind, tmpdir, loopback or strict)",
 			    file, lineno, col[0], kw);
+	}
 	if (!strcmp(kw, "strict"))
 		return fail(ps->err, -EINVAL, "%s:%d:%zu: unexpected '%s' after 'strict' (it takes no argument)",
 			    file, lineno, col[1], tok[1]);
@@ -388,9 +396,12 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 		if (r == -EINVAL)
 			return fail(ps->err, r, "%s:%d:%zu: invalid policy name '%s'", file,
 				    lineno, col[1], tok[1]);
-		if (r < 0)
-			return fail(ps->err, -ENOENT, "%s:%d:%zu: policy '%s' not found", file,
-				    lineno, col[1], tok[1]);
+		if (r < 0) {
+			_cleanup_free_ char *hint = strchr(tok[1], '/') ? NULL :
+				sbx_policy_not_found(tok[1], ps->env->search_dirs, ps->env->n_search_dirs);
+			return fail(ps->err, -ENOENT, "%s:%d:%zu: policy '%s' not found%s", file,
+				    lineno, col[1], tok[1], hint ? hint : "");
+		}
 		if (ps->depth >= MAX_INCLUDE_DEPTH)
 			return fail(ps->err, -ELOOP, "%s:%d:%zu: includes nest too deeply",
 				    file, lineno, col[1]);
@@ -484,8 +495,10 @@ int sbx_policy_load(struct sbx_policy *p, const char *name_or_path,
 		return fail(err, r, "invalid policy name '%s' (letters, digits, '.', '_', '-'; or a path with '/')",
 			    name_or_path);
 	if (r == -ENOENT) {
-		_cleanup_free_ char *dirs = dirs_list(env);
-		return fail(err, r, "policy '%s' not found in %s", name_or_path, dirs ? dirs : "?");
+		_cleanup_free_ char *dirs = dirs_list(env), *hint = strchr(name_or_path, '/') ? NULL :
+			sbx_policy_not_found(name_or_path, env->search_dirs, env->n_search_dirs);
+		return fail(err, r, "policy '%s' not found in %s%s", name_or_path, dirs ? dirs : "?",
+			    hint ? hint : "");
 	}
 	if (r < 0)
 		return fail(err, r, "policy '%s': %s", name_or_path, strerror(-r));

@@ -31,7 +31,7 @@ struct launch {
 	char **bargv;      /* the broker's command line, at [1] (see options.c) */
 	char **argv;       /* the program's, its tail */
 	const char *broker;
-	bool test, help;   /* --test, --help: the broker finishes them */
+	bool test, help, explain; /* --test, --help, --explain: the broker does them */
 	bool privileged;   /* running setuid */
 	uid_t uid;         /* the caller's real ids */
 	gid_t gid;

@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 	take_ids(&l);                          /* setuid: every uid root's */
 	options_parse(argc, argv, &l);         /* the environment's options applied */
 	const char *broker = find_broker(&l);
-	if (l.test || l.help)
+	if (l.test || l.help || l.explain)
 		selftest(&l, broker);          /* the broker ends them, as the caller */
 	open_channel(&l, sv, sync);
 	pid_t init = spawn_init(&l, sv, sync); /* the namespaces; init builds the root */

@@ -50,6 +50,7 @@ static const char usage[] =
 	"  --broker=PATH          the sandbox-broker to run (default: the one installed\n"
 	"                         beside this helper; not when setuid)\n"
 	"  --test                 check the kernel features the sandbox needs and exit\n"
+
 	"  --help                 show this help and exit\n"
 	"  --version              show the version and exit\n";
 
@@ -95,8 +96,9 @@ static bool helper_option(struct launch *l, const char *a)
 	} else if (!strcmp(a, "--version")) {
 		printf("sandbox-helper %s\n", SBX_VERSION);
 		exit(0);
-	} else if (!strcmp(a, "--test")) {
-		l->test = true;
+	} else if (!strcmp(a, "--test") || !strcmp(a, "--explain")) {
+		/* --explain: the broker explains the policy; no sandbox is made */
+		*(a[2] == 't' ? &l->test : &l->explain) = true;
 	} else if ((v = value(a, "--broker=")) && *v) {
 		REFUSE_IF(l->privileged, "--broker is refused when sandbox-helper runs setuid");
 		l->broker = v;
@@ -170,7 +172,7 @@ void options_parse(int argc, char **argv, struct launch *l)
 	}
 	if (l->test || l->help)
 		return;
-	REFUSE_IF(i >= argc,
+	REFUSE_IF(i >= argc && !l->explain,
 	          "no program given (usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...])");
 	REFUSE_IF(l->n_keep && !l->close_fds, "--keep-fd only makes sense with --close-fds");
 	l->bargv[k++] = "--";

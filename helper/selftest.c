@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* --test and --help, which the broker finishes as the caller. For --test,
+/* --test, --help and --explain, which the broker finishes as the caller. For --test,
  * setuid, the helper tries what only it can, as root in a child, as
  * init will: the sandbox's namespaces with a user namespace (else without
  * one), and the mount API in them. Then, as the caller, the broker checks
@@ -49,9 +49,9 @@ _Noreturn void selftest(const struct launch *l, const char *broker)
 	if (l->privileged)
 		DIE_ERR(caps_become_user(l->uid, l->gid, NULL, 0), "cannot drop privileges");
 	fflush(stdout);
-	if (l->help)
-		execl(broker, "sandbox-broker", "--usage", NULL);
-	else
-		execl(broker, "sandbox-broker", "--selftest", userns, mounts, NULL);
+	char *test[] = {"sandbox-broker", l->help ? "--usage" : "--selftest", userns, mounts, NULL};
+	l->bargv[3] = test[0]; /* --explain: the options passed on, then the program */
+	l->bargv[4] = "--explain";
+	execv(broker, l->explain ? l->bargv + 3 : test);
 	sbx_die_errno(SBX_EXIT_SETUP, errno, "cannot execute the broker %s", broker);
 }

@@ -31,8 +31,8 @@ fi
 # two paths: 8,200 bytes and more).
 declare -A max_len=([clientproto]=8300 [policy]=16384 [resolve]=4200)
 declare -A srcs=(
-	[clientproto]="common/clientproto.c common/policy.c common/policyindex.c common/policyfile.c common/pattern.c common/netrule.c"
-	[policy]="common/policy.c common/policyindex.c common/policyfile.c common/pattern.c common/netrule.c"
+	[clientproto]="common/clientproto.c common/policy.c common/policyindex.c common/suggest.c common/policyfile.c common/pattern.c common/netrule.c"
+	[policy]="common/policy.c common/policyindex.c common/suggest.c common/policyfile.c common/pattern.c common/netrule.c"
 	[resolve]="broker/resolve.c"
 )
 # The targets' scratch trees in memory (a tmpfs), removed at the end.

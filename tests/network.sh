@@ -81,7 +81,7 @@ client -- no_loopback
 client_ok "without it, the sandbox has no loopback"
 
 # A server in the sandbox, reached from the host.
-rm -f "$N/server-port"
+: >"$N/server-port" # granted by name: it exists first
 client --bind="tcp 127.0.0.1:0" --write="$N/server-port" -- server &
 cpid=$!
 bg_pids+=("$cpid")

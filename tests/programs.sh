@@ -313,6 +313,7 @@ fresh decoder
 px = bytes([255,0,0, 0,255,0, 0,0,255, 255,255,255, 0,0,0, 10,20,30, 200,100,50, 128,128,128])
 open('$D/in.ppm', 'wb').write(b'P6\n# a comment\n4 2\n255\n' + px)"
 echo private >"$D/other.txt"
+: >"$D/out.pgm" # the output is granted by name: it exists first
 chmod -R a+rwX "$D"
 dec() { (cd "$D" && "$H" --policy=decoder --read=in.ppm --write=out.pgm --read="$S/docs/examples/ppm2pgm.py" -- \
 	/usr/bin/python3 "$S/docs/examples/ppm2pgm.py" "$@") >"$T/out" 2>"$T/err" </dev/null; rc=$?; }

@@ -11,7 +11,7 @@ sbx_prepare "$src"
 
 status=0
 # meson test runs the unit tests and the integration suite (integration.sh,
-# programs.sh, network.sh, races.sh, chromium.sh, logs.sh, view.sh, viewattack.sh, learn.sh) as the caller; its log holds their counts.
+# programs.sh, network.sh, races.sh, chromium.sh, logs.sh, view.sh, viewattack.sh, learn.sh, messages.sh) as the caller; its log holds their counts.
 sbx_log "unit and integration tests as $(id -un)"
 meson test -C "$stage/build" --print-errorlogs --no-rebuild || status=1
 # Count test cases: cmocka's "[  PASSED  ] N test(s)." and "[  FAILED  ] N
@@ -62,7 +62,7 @@ else
 	echo "0 passed, 1 failed" >"$stage/asan-build-failed.log"; logs+=("$stage/asan-build-failed.log")
 fi
 if [ "$(id -u)" = 0 ]; then
-	for script in integration programs network races chromium logs view viewattack learn; do
+	for script in integration programs network races chromium logs view viewattack learn messages; do
 		sbx_log "tests/$script.sh as the unprivileged user $SBX_TEST_USER"
 		userlog=$stage/user-$script.log
 		sbx_as_user env SBX_BUILD="$stage/build" SBX_SOURCE="$stage" TMPDIR=/tmp \

@@ -35,6 +35,17 @@ run "$H" --test
 [ $rc = 0 ] && grep -q '^mode setuid-user-namespace$' "$T/out"; check $? "--test as the user: setuid-user-namespace mode"
 run "$H" --broker=/bin/true -- /bin/true
 [ $rc = 125 ] && grep -q -- "--broker is refused" "$T/err"; check $? "--broker is refused when setuid"
+# --explain, setuid: the broker explains as the caller (a file only the
+# caller may read is read), and nothing is run.
+printf 'include minimal\nread /usr/**\n' >"$T/mine.policy" && chown "$U" "$T/mine.policy" && chmod 600 "$T/mine.policy"
+run "$H" --policy="$T/mine.policy" --explain -- /bin/true
+[ $rc = 0 ] && grep -q "^Policy $T/mine.policy, after includes" "$T/out" && grep -Eq '^  ro tree +/usr ' "$T/out" &&
+	[ ! -s "$T/err" ]
+check $? "--explain when setuid: the policy explained as the caller, exit 0"
+chmod 600 "$T/mine.policy" && chown root "$T/mine.policy"
+run "$H" --policy="$T/mine.policy" --explain
+[ $rc = 125 ] && grep -q "mine.policy: Permission denied" "$T/err"
+check $? "--explain when setuid: a policy only root may read is not read"
 
 # nnp_tests MODE: Chromium launches its renderers with no_new_privs set, so a
 # setuid helper given as --renderer-cmd-prefix runs without privilege: it

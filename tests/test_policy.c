@@ -266,7 +266,13 @@ static void test_errors(void **state)
 	expect_error("read /usr/***\n", -EINVAL, "t.policy:1:11: '**' must be a whole path component");
 	expect_error("read ${NOPE}/x\n", -EINVAL,
 		     "t.policy:1:6: unknown variable (expected HOME, CWD, TMPDIR, USER or ARG:--OPTION)");
-	expect_error("include missing-one\n", -ENOENT, "t.policy:1:9: policy 'missing-one' not found");
+	expect_error("include missing-one\n", -ENOENT,
+		     "t.policy:1:9: policy 'missing-one' not found (the policies there: base, main, n, t)");
+	/* A typo'd keyword or policy name: the one meant. */
+	expect_error("read /usr/**\nraed /x\n", -EINVAL, "t.policy:2:1: unknown rule 'raed': did you mean 'read'?");
+	expect_error("exce /x\n", -EINVAL, "t.policy:1:1: unknown rule 'exce': did you mean 'exec'?");
+	expect_error("include bsae\n", -ENOENT,
+		     "t.policy:1:9: policy 'bsae' not found: did you mean 'base'? (the policies there: base, main, n, t)");
 	expect_error("connect tcp\n", -EINVAL,
 		     "t.policy:1:12: 'connect' needs a protocol and an address (e.g. 'connect tcp 127.0.0.1:80')");
 	expect_error("connect sctp 1.2.3.4:5\n", -EINVAL, "t.policy:1:9: expected tcp, udp or unix");
@@ -310,7 +316,12 @@ static void test_not_found_and_bad_name(void **state)
 	struct sbx_policy p = {0};
 	char *err = NULL, want[256];
 	assert_int_equal(sbx_policy_load(&p, "nope", &env, &err), -ENOENT);
-	snprintf(want, sizeof(want), "policy 'nope' not found in %s", dir);
+	snprintf(want, sizeof(want), "policy 'nope' not found in %s (the policies there: a, b, base, main, n, t)", dir);
+	assert_string_equal(err, want);
+	free(err);
+	assert_int_equal(sbx_policy_load(&p, "mian", &env, &err), -ENOENT);
+	snprintf(want, sizeof(want),
+		 "policy 'mian' not found in %s: did you mean 'main'? (the policies there: a, b, base, main, n, t)", dir);
 	assert_string_equal(err, want);
 	free(err);
 	assert_int_equal(sbx_policy_load(&p, "bad name!", &env, &err), -EINVAL);

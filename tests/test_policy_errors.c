@@ -106,7 +106,7 @@ static const struct err_case cases[] = {
 	{"including a file that cannot be opened", "include ./nothing/here.policy\n", 0, NULL, -ENOENT,
 	 "@/t.policy:1:9: in the included policy: @/./nothing/here.policy: No such file or directory"},
 	{"including a policy by a name not found", "read /a\ninclude nothing-here\n", 0, NULL, -ENOENT,
-	 "@/t.policy:2:9: policy 'nothing-here' not found"},
+	 "@/t.policy:2:9: policy 'nothing-here' not found (the policies there: cyc-a, cyc-b, inc, incnul, t)"},
 	{"loading procfs", NULL, 0, "/proc/self/environ", -EINVAL,
 	 "/proc/self/environ: not a regular file (a file of procfs)"},
 	{"loading sysfs", NULL, 0, "/sys/kernel/mm/transparent_hugepage/enabled", -EINVAL,

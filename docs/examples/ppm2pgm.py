@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A decoder for the plugin-style example: converts a binary PPM (P6) image
 # to a grayscale PGM (P5). Run it under policies/decoder.policy, granting
-# only its input and its output:
+# only its input and its output (which must exist: a grant names a file):
+#   touch out.pgm
 #   sandbox-helper --policy=decoder --read=in.ppm --write=out.pgm -- \
 #       /usr/bin/python3 ppm2pgm.py in.ppm out.pgm
 import sys

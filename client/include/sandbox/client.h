@@ -9,6 +9,9 @@
  *   if (sbx_spawn(argv, &o, &pid, &pidfd) == 0)
  *           waitid(P_PIDFD, pidfd, &info, WEXITED);
  *
+ * (out.pgm is made first: a grant of a path that does not exist is
+ * refused, and the child ends with 125.)
+ *
  * The child is sandbox-helper, running ARGV in a sandbox under the policy;
  * its exit status is the program's (or 128+N for signal N; 125, 126, 127
  * for the sandbox's own failures). Link with `pkg-config --libs
