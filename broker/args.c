@@ -62,7 +62,7 @@ int setup_parse_args(int argc, char **argv, struct setup_args *a)
 	a->chan = -1;
 	a->init_pid = 0;
 	a->init_pidfd = -1;
-	a->json_fd = -1;
+	a->json_fd = a->log_fd = -1;
 	a->pids_max = a->memory_max = -1;
 	a->mode = "user-namespace";
 	a->policy = "minimal";
@@ -106,6 +106,13 @@ int setup_parse_args(int argc, char **argv, struct setup_args *a)
 			a->explain = true;
 		} else if (!strncmp(argv[i], "--learn=", 8)) {
 			a->learn = argv[i] + 8;
+		} else if (!strncmp(argv[i], "--log-fd=", 9)) {
+			if (!number(argv[i] + 9, 3, &a->log_fd))
+				break;
+		} else if (!strncmp(argv[i], "--log-file=", 11) && argv[i][11]) {
+			a->log_file = argv[i] + 11;
+		} else if (!strcmp(argv[i], "--log-allowed")) {
+			a->log_allowed = true;
 		} else if (!strncmp(argv[i], "--chdir=", 8)) {
 			a->chdir = argv[i] + 8;
 		} else if (rule_option(argv[i], NULL, NULL) || net_option(argv[i])) {

@@ -80,6 +80,7 @@ struct broker {
 	const char *policy_dir; /* in a launcher's process: the helper's
 				 * directory, where policies are looked up */
 	struct learn *learn;    /* --learn: what the run used (learn.c), or NULL */
+	struct audit *audit;    /* refusals told, the audit log (audit.c), or NULL */
 	struct {
 		char path[PATH_MAX]; /* "tmpdir private": made, or "" */
 		int lock;            /* its fd, locked while the sandbox lives */

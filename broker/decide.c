@@ -127,6 +127,7 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 		return r;
 	/* Files of /proc that belong to no process may be granted. */
 	bool proc = !strncmp(p->abs, "/proc/", 6);
+	res->path[0] = '\0';
 	r = sbx_resolve(b->rootfd, p->abs, (nofollow ? SBX_RESOLVE_NOFOLLOW : 0) |
 				  (proc ? SBX_RESOLVE_ALLOW_PROC : 0), link_allowed, b, res);
 	if (r == 0 && proc && (strncmp(res->path, "/proc/", 6) || isdigit((unsigned char)res->path[6]))) {
@@ -136,6 +137,7 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 	if (r == 0) {
 		if ((sbx_policy_check(&b->policy, res->path) & need) == need) {
 			learn_path(b, res->path, need, S_ISDIR(res->st.st_mode) ? SBX_LEARN_DIR : 0);
+			req_allowed(b, f, need, res->path);
 			return 0;
 		}
 		sbx_closep(&res->fd);
@@ -153,11 +155,31 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 	    sandbox_lookup(b, f, p->abs, nofollow, res) == 0)
 		return 0;
 	/* A look for something that is not there (a loader or interpreter
-	 * probing for optional files) is refused without a word. */
-	if (r == -ENOENT && !(need & SBX_PERM_WRITE))
-		return -EACCES;
-	return req_refuse(b, f, need, r == -EACCES || r == 0 || r == -ENOENT
-					      ? "not allowed by the policy" : strerror(-r));
+	 * probing for optional files) gets no line on stderr, only the audit
+	 * log's; but an exclusive create (mkstemp's) is a real create,
+	 * refused for want of write. */
+	bool creates = f->op == OP_OPEN && (f->oflags & O_CREAT);
+	if (r == -EACCES) {
+		/* A link on the way the program may not see: the object is
+		 * still named by where the links lead. */
+		int r2 = sbx_resolve(b->rootfd, p->abs, nofollow ? SBX_RESOLVE_NOFOLLOW : 0, NULL, NULL, res);
+		sbx_closep(&res->fd);
+		if (r2 < 0 && r2 != -ENOENT)
+			res->path[0] = '\0';
+	}
+	struct req_refusal how = {
+		.real = r == 0 || r == -ENOENT || r == -EACCES ? res->path : NULL,
+		.suggest = r == -EACCES || r == 0 || r == -ENOENT,
+		.quiet = r == -ENOENT && !(need & SBX_PERM_WRITE) && !creates,
+		.missing = r == -ENOENT,
+	};
+	if (how.real && how.real[0] != '/')
+		how.real = NULL;
+	if (r == -ENOENT && creates)
+		need |= SBX_PERM_WRITE;
+	if (!how.quiet && need == SBX_PERM_STAT && f->op != OP_CHDIR && f->op != OP_FCHDIR)
+		how.quiet = true; /* a look at metadata: how shells and loaders search */
+	return req_refuse_how(b, f, need, how.suggest ? REQ_NOT_ALLOWED : strerror(-r), &how);
 }
 
 /* Split the absolute PATH into the directory DIR and the last component
@@ -258,6 +280,7 @@ static int name_dir(struct broker *b, const struct request *f, const char *dir, 
 	struct sbx_resolved *res = malloc(sizeof(*res));
 	if (!res)
 		return -ENOMEM;
+	res->path[0] = '\0';
 	int r = decide_resolve(b, dir, 0, res);
 	if (r == 0 && !S_ISDIR(res->st.st_mode))
 		r = -ENOTDIR;
@@ -274,12 +297,15 @@ static int name_dir(struct broker *b, const struct request *f, const char *dir, 
 			free(res);
 			return 0;
 		}
-		r = req_refuse(b, f, SBX_PERM_WRITE, "not allowed by the policy");
+		struct req_refusal how = {.real = canon, .suggest = true};
+		r = req_refuse_how(b, f, SBX_PERM_WRITE, REQ_NOT_ALLOWED, &how);
 	} else if ((r == -ENOENT || r == -ENOTDIR) && decide_may_tell(b, res->path)) {
 		/* the program may know */
 	} else {
-		r = req_refuse(b, f, SBX_PERM_WRITE, r == -EACCES || r == -ENOENT
-						       ? "not allowed by the policy" : strerror(-r));
+		bool policy = r == -EACCES || r == -ENOENT;
+		struct req_refusal how = {.real = policy && res->path[0] == '/' ? res->path : NULL,
+					  .suggest = policy};
+		r = req_refuse_how(b, f, SBX_PERM_WRITE, policy ? REQ_NOT_ALLOWED : strerror(-r), &how);
 	}
 	sbx_closep(&res->fd);
 	free(res);
@@ -299,6 +325,7 @@ int decide_name(struct broker *b, const struct request *f, const struct fpath *p
 		return no_name_errno(f, p, r == NAME_ROOT);
 	if ((r = name_dir(b, f, dir, name, dirfd, canon)) < 0)
 		return r;
+	req_allowed(b, f, SBX_PERM_WRITE, canon);
 	learn_path(b, canon, SBX_PERM_WRITE,
 		   (use & NAME_MAKES) || f->op == OP_OPEN ? SBX_LEARN_MADE | (f->op == OP_MKDIR ? SBX_LEARN_DIR : 0)
 							  : 0);

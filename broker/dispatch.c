@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "audit.h"
 #include "channel.h"
 #include "dispatch.h"
 #include "log.h"
@@ -96,8 +97,10 @@ static int read_paths(struct broker *b, struct request *f, bool *on_fd)
 
 static int64_t unsupported(struct broker *b, const struct request *f)
 {
-	if (req_may_log(b))
-		sbx_log("refused %s for pid %u: not supported", f->name, f->n->pid);
+	struct audit_event e = {
+		.syscall = f->name, .pid = f->n->pid, .why = "not supported", .answer = -EACCES,
+	};
+	audit_decision(b, &e);
 	return -EACCES;
 }
 
@@ -134,8 +137,11 @@ bool dispatch_serve(struct broker *b, const struct seccomp_notif *n, struct secc
 	if (!row) {
 		/* The filter notifies only the table's calls. */
 		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, n->data.nr);
-		if (req_may_log(b))
-			sbx_log("refused %s for pid %u: not supported", name ? name : "syscall", n->pid);
+		struct audit_event e = {
+			.syscall = name ? name : "syscall", .pid = n->pid, .why = "not supported",
+			.answer = -EACCES,
+		};
+		audit_decision(b, &e);
 		free(name);
 		resp->error = -EACCES;
 		return false;

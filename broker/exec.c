@@ -32,8 +32,10 @@ int64_t exec_handle(struct broker *b, struct request *f)
 	pthread_mutex_lock(&b->root_lock);
 	bool approved = sbx_rootview_exec_ok(&b->root, p->abs);
 	pthread_mutex_unlock(&b->root_lock);
-	int r = approved ? 0 : plan_exec(b, p->abs, false, NULL, 0);
+	char canon[PATH_MAX] = "";
+	int r = approved ? 0 : plan_exec(b, p->abs, false, canon, sizeof(canon));
 	if (r == 0) {
+		req_allowed(b, f, SBX_PERM_EXEC, canon[0] ? canon : p->abs);
 		/* Not on the word of the path string: the kernel reads it
 		 * again, and the image it loads is checked. */
 		r = execwatch_continue(b, f);
@@ -49,7 +51,9 @@ int64_t exec_handle(struct broker *b, struct request *f)
 		return r;
 	if (r == -EACCES)
 		close(res.fd);
-	return req_refuse(b, f, SBX_PERM_EXEC, r == -EACCES ? "not allowed by the policy" : strerror(-r));
+	/* By the file it would run: /usr/bin/cc is a link to the compiler. */
+	struct req_refusal how = {.real = r == -EACCES ? res.path : NULL, .suggest = r == -EACCES};
+	return req_refuse_how(b, f, SBX_PERM_EXEC, r == -EACCES ? REQ_NOT_ALLOWED : strerror(-r), &how);
 }
 
 /* chdir: the broker makes the directory (empty) in the sandbox's root, at

@@ -34,6 +34,7 @@ static bool meta_allowed(struct broker *b, const struct request *f, int copy)
 		now[n] = '\0';
 	if (n > 0 && now[0] == '/' && (sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE)) {
 		learn_path(b, now, SBX_PERM_WRITE, 0);
+		req_allowed(b, f, SBX_PERM_WRITE, now);
 		return true;
 	}
 	(void)req_refuse(b, f, SBX_PERM_WRITE, "the fd is read-only and the policy does not grant write");

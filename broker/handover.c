@@ -45,6 +45,20 @@ _Noreturn void broker_handover(int argc, char **argv)
 	sbx_log_set_name("sandbox-helper");
 	if (fd < 3 || chan < 3 || init <= 0)
 		sbx_die(SBX_EXIT_SETUP, "--handover: started by sandbox-helper --broker-fd only");
+	/* The launcher's broker gets no fd of the caller's but these; it
+	 * opens a --log-file itself, from its own directory. */
+	for (int i = 2; argv[i] && strcmp(argv[i], "--"); i++) {
+		if (!strncmp(argv[i], "--log-fd=", 9)) {
+			kill(init, SIGKILL);
+			sbx_die(SBX_EXIT_SETUP, "--log-fd cannot be used with --broker-fd (the launcher's "
+				"broker does not get the caller's fds): use --log-file=/ABSOLUTE/PATH");
+		}
+		if (!strncmp(argv[i], "--log-file=", 11) && argv[i][11] != '/') {
+			kill(init, SIGKILL);
+			sbx_die(SBX_EXIT_SETUP, "--log-file with --broker-fd: give an absolute path (the "
+				"launcher's broker opens it)");
+		}
+	}
 	/* The vector as the launcher's broker takes it: a name first. */
 	size_t len = sizeof("sandbox-broker");
 	memcpy(buf, "sandbox-broker", len);

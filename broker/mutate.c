@@ -150,8 +150,10 @@ static int do_link(struct broker *b, struct request *f)
 		if (r == 0 && st.st_nlink &&
 		    (nl <= 0 || now[0] != '/' || !(sbx_policy_check(&b->policy, now) & SBX_PERM_WRITE)))
 			r = req_refuse(b, f, SBX_PERM_WRITE, "linking an fd of a file the policy does not let it write");
-		else if (r == 0 && st.st_nlink)
+		else if (r == 0 && st.st_nlink) {
 			learn_path(b, now, SBX_PERM_WRITE, 0);
+			req_allowed(b, f, SBX_PERM_WRITE, now);
+		}
 		if (r == 0)
 			r = linkat(AT_FDCWD, fdpath(p, fd), d1, n1, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
 	} else {

@@ -149,6 +149,7 @@ static int decide_peer(struct broker *b, struct request *f, const struct sock *s
 		sock_describe((const struct sockaddr *)sa, peer, sizeof(peer));
 		if (!decide_net(b, op, s->proto, (const struct sockaddr *)sa, len, NULL, false))
 			return sock_refuse(b, f, s, peer);
+		sock_allowed(b, f, s, op, (const struct sockaddr *)sa, len, NULL, false);
 		*to = (const struct sockaddr *)sa;
 		*tolen = len;
 		return 0;
@@ -164,6 +165,9 @@ static int decide_peer(struct broker *b, struct request *f, const struct sock *s
 		return sock_refuse(b, f, s, peer);
 	if (r == -EPERM)
 		return -EACCES;
+	if (r >= 0)
+		sock_allowed(b, f, s, op, NULL, 0, asked->sun_path[0] ? fp->abs : asked->sun_path + 1,
+			     !asked->sun_path[0]);
 	*to = (const struct sockaddr *)un;
 	return r;
 }

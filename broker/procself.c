@@ -186,8 +186,10 @@ int procself_resolve(struct broker *b, const struct request *f, const struct fpa
 			return req_refuse(b, f, need, f->op == OP_OPEN ? "the fd is open read-only"
 									 : "not allowed by the policy");
 		}
-		if (len > 0 && now[0] == '/')
+		if (len > 0 && now[0] == '/') {
 			learn_path(b, now, SBX_PERM_WRITE, 0);
+			req_allowed(b, f, SBX_PERM_WRITE, now);
+		}
 	}
 	snprintf(res->path, sizeof(res->path), "/%s", path);
 	return 0;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "log.h"
 #include "memio.h"
 #include "request.h"
@@ -154,66 +155,58 @@ int64_t req_continue(struct broker *b, struct request *f)
 	return REQ_ANSWERED;
 }
 
-static const char *perm_name(unsigned need)
-{
-	if (need & SBX_PERM_WRITE)
-		return "write";
-	if (need & SBX_PERM_EXEC)
-		return "exec";
-	if (need & SBX_PERM_READ)
-		return "read";
-	return "stat";
-}
-
-/* A program may be refused in a loop: print at most 20 refusals a second
- * (bursts of 50), and say how many were not printed. */
-static bool may_log_locked(struct broker *b)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	long long now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	if (!b->log_bucket.last_ns)
-		b->log_bucket.tokens = 50;
-	else
-		b->log_bucket.tokens += (double)(now - b->log_bucket.last_ns) * 20e-9;
-	if (b->log_bucket.tokens > 50)
-		b->log_bucket.tokens = 50;
-	b->log_bucket.last_ns = now;
-	if (b->log_bucket.tokens < 1) {
-		b->log_bucket.suppressed++;
-		return false;
-	}
-	b->log_bucket.tokens -= 1;
-	if (b->log_bucket.suppressed) {
-		sbx_log("(%lu more refusals not shown)", b->log_bucket.suppressed);
-		b->log_bucket.suppressed = 0;
-	}
-	return true;
-}
-
 bool req_may_log(struct broker *b)
 {
-	pthread_mutex_lock(&b->log_lock);
-	bool r = may_log_locked(b);
-	pthread_mutex_unlock(&b->log_lock);
-	return r;
+	return audit_may_print(b);
+}
+
+int req_refuse_how(struct broker *b, const struct request *f, unsigned need, const char *why,
+		   const struct req_refusal *how)
+{
+	bool two = f->npaths == 2 && f->p[0].path[0];
+	struct audit_event e = {
+		.syscall = f->name,
+		.pid = f->n->pid,
+		.path = f->npaths ? f->p[two ? 0 : f->npaths == 2].path : NULL,
+		.path2 = two ? f->p[1].path : NULL,
+		.real = how->real,
+		.need = need,
+		.why = why,
+		.answer = -EACCES,
+		.suggest = how->suggest,
+		.quiet = how->quiet,
+		.missing = how->missing,
+	};
+	audit_decision(b, &e);
+	return -EACCES;
 }
 
 int req_refuse(struct broker *b, const struct request *f, unsigned need, const char *why)
 {
 	/* A look at metadata is how shells and loaders search: refusing one
-	 * is routine and goes unsaid, unless it was a chdir. */
-	if (need == SBX_PERM_STAT && f->op != OP_CHDIR && f->op != OP_FCHDIR)
-		return -EACCES;
-	if (req_may_log(b)) {
-		if (f->npaths == 2 && f->p[0].path[0])
-			sbx_log("refused %s(\"%s\", \"%s\") for pid %u: %s (needs %s)", f->name,
-				f->p[0].path, f->p[1].path, f->n->pid, why, perm_name(need));
-		else
-			sbx_log("refused %s(\"%s\") for pid %u: %s (needs %s)", f->name,
-				f->p[f->npaths == 2].path, f->n->pid, why, perm_name(need));
-	}
-	return -EACCES;
+	 * is routine and gets no line on stderr (the audit log has it),
+	 * unless it was a chdir. */
+	struct req_refusal how = {
+		.suggest = !strcmp(why, REQ_NOT_ALLOWED),
+		.quiet = need == SBX_PERM_STAT && f->op != OP_CHDIR && f->op != OP_FCHDIR,
+	};
+	return req_refuse_how(b, f, need, why, &how);
+}
+
+void req_allowed(struct broker *b, const struct request *f, unsigned need, const char *real)
+{
+	if (!audit_allowed_wanted(b))
+		return;
+	bool two = f->npaths == 2 && f->p[0].path[0];
+	struct audit_event e = {
+		.syscall = f->name,
+		.pid = f->n->pid,
+		.path = f->npaths ? f->p[two ? 0 : f->npaths == 2].path : NULL,
+		.path2 = two ? f->p[1].path : NULL,
+		.real = real,
+		.need = need,
+	};
+	audit_decision(b, &e);
 }
 
 ssize_t req_read_proc(const struct broker *b, const struct request *f, const char *name, char *buf,

@@ -108,10 +108,27 @@ int64_t req_continue(struct broker *b, struct request *f);
  * still to be answered. 0 or a negative errno. */
 int req_replace_fd(struct broker *b, const struct request *f, int pfd, int hfd, bool cloexec);
 
-/* Refuse F with EACCES, with a (rate-limited) line saying why and what it
- * needed (NEED: SBX_PERM_*). Metadata looks are refused without a word. */
+/* Refuse F with EACCES, told (audit.h): a line on stderr (rate-limited,
+ * once for each distinct refusal) saying why and what it needed (NEED:
+ * SBX_PERM_*), and a line in the audit log. Metadata looks get no stderr
+ * line. WHY is REQ_NOT_ALLOWED when a rule could allow it. */
+#define REQ_NOT_ALLOWED "not allowed by the policy"
 int req_refuse(struct broker *b, const struct request *f, unsigned need, const char *why);
-/* May a refusal be logged now (20 a second, bursts of 50)? */
+/* What a refusal knows beyond its reason: the object it reached (REAL,
+ * canonical; NULL: not known), whether a rule could allow it (SUGGEST:
+ * the line then names one), and QUIET: a lookup of what is not there,
+ * which gets no stderr line (MISSING: REAL is not there). */
+struct req_refusal {
+	const char *real;
+	bool suggest, quiet;
+	bool missing; /* REAL is not there */
+};
+int req_refuse_how(struct broker *b, const struct request *f, unsigned need, const char *why,
+		   const struct req_refusal *how);
+/* F was allowed NEED on REAL (canonical): a line in the audit log with
+ * --log-allowed, else nothing. */
+void req_allowed(struct broker *b, const struct request *f, unsigned need, const char *real);
+/* May a line about a refusal be printed now (20 a second, bursts of 50)? */
 bool req_may_log(struct broker *b);
 
 /* The program's /proc: the file NAME (e.g. "status") into BUF, NUL

@@ -28,6 +28,7 @@
 
 #include <linux/seccomp.h>
 
+#include "audit.h"
 #include "broker.h"
 #include "dispatch.h"
 #include "learn.h"
@@ -232,9 +233,12 @@ static struct broker *broker_new(const struct setup_args *a, bool in_process, co
 {
 	struct broker *b = calloc(1, sizeof(*b));
 	int r = b ? pool_init(&b->pool, dispatch_serve) : -ENOMEM;
+	bool log_taken = false;
+	if (r == 0 && (log_taken = true, r = audit_open(b, a->log_fd, a->log_allowed)) < 0)
+		pool_destroy(&b->pool);
 	if (r < 0) {
 		sbx_log_errno(r, "cannot start the broker");
-		int fds[] = {a->chan, a->init_pidfd, a->json_fd};
+		int fds[] = {a->chan, a->init_pidfd, a->json_fd, log_taken ? -1 : a->log_fd};
 		for (size_t i = 0; i < SBX_ARRAY_SIZE(fds); i++)
 			if (fds[i] >= 0)
 				close(fds[i]);
@@ -266,6 +270,7 @@ static void broker_free(struct broker *b)
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(fds); i++)
 		sbx_closep(fds[i]);
 	learn_free(b);
+	audit_free(b);
 	sbx_policy_free(&b->policy);
 	sbx_rootview_free(&b->root);
 	free(b->msg);
@@ -394,6 +399,8 @@ static int setup(struct broker *b, const struct setup_args *a, int *code)
 		return r;
 	if (!b->in_process && (r = setup_drop_capabilities()) < 0)
 		return r;
+	if ((r = audit_setup(b, a->log_file)) < 0)
+		return r;
 	if (b->in_process && a->client) {
 		sbx_log("--client is not served by a broker in a launcher's process");
 		return -EINVAL;
@@ -466,6 +473,7 @@ int setup_run(const struct setup_args *a, bool in_process, const char *policy_di
 	int r = setup(b, a, &code);
 	if (r >= 0)
 		r = broker_loop(b); /* the program's status, or a failure said */
+	audit_finish(b); /* the program is gone: what it was refused */
 	if (r < 0) {
 		/* Nothing of the sandbox's is left; a sandbox that ended by
 		 * itself meanwhile ends with its own status. */

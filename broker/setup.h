@@ -26,6 +26,9 @@ struct setup_args {
 	bool deferred;         /* --deferred (the helper's, passed on) */
 	bool explain;          /* --explain: print the policy as compiled (explain.c) */
 	const char *learn;     /* --learn=FILE, or NULL */
+	int log_fd;            /* --log-fd, or -1 */
+	const char *log_file;  /* --log-file, or NULL */
+	bool log_allowed;      /* --log-allowed */
 	const char *rules[64]; /* --read=, --write=, ... as given */
 	size_t n_rules;
 	char **argv;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "audit.h"
 #include "sockets.h"
 #include "util.h"
 
@@ -141,10 +142,44 @@ int sock_swap_in(struct broker *b, const struct request *f, int pfd, int hfd, bo
 
 int sock_refuse(struct broker *b, const struct request *f, const struct sock *s, const char *peer)
 {
-	if (req_may_log(b))
-		sbx_log("refused %s %s %s for pid %u: not allowed by the policy",
-			f->op == OP_SEND ? "send" : f->name, sbx_net_proto_name(s->proto), peer, f->n->pid);
+	struct audit_event e = {
+		.syscall = f->op == OP_SEND ? "send" : f->name,
+		.pid = f->n->pid,
+		.why = REQ_NOT_ALLOWED,
+		.answer = -EACCES,
+		.suggest = true,
+		.net = true,
+		.op = f->op == OP_BIND ? SBX_NET_BIND : SBX_NET_CONNECT,
+		.proto = s->proto,
+		.peer = peer,
+	};
+	audit_decision(b, &e);
 	return -EACCES;
+}
+
+void sock_allowed(struct broker *b, const struct request *f, const struct sock *s, enum sbx_net_op op,
+		  const struct sockaddr *sa, size_t len, const char *unix_path, bool abstract)
+{
+	if (!audit_allowed_wanted(b))
+		return;
+	char peer[PATH_MAX + 64];
+	if (s->proto == SBX_NET_UNIX)
+		snprintf(peer, sizeof(peer), "%s%s", abstract ? "@" : "", unix_path ? unix_path : "");
+	else
+		sock_describe(sa, peer, sizeof(peer));
+	struct audit_event e = {
+		.syscall = f->op == OP_SEND ? "send" : f->name,
+		.pid = f->n->pid,
+		.net = true,
+		.op = op,
+		.proto = s->proto,
+		.peer = peer,
+		.sa = sa,
+		.salen = len,
+		.unix_path = unix_path,
+		.abstract = abstract,
+	};
+	audit_decision(b, &e);
 }
 
 void sock_describe(const struct sockaddr *sa, char *out, size_t size)

@@ -33,6 +33,10 @@ void sock_handed(struct broker *b, int hfd);
 int sock_swap_in(struct broker *b, const struct request *f, int pfd, int hfd, bool cloexec);
 /* Refuse F's use of a socket like S with PEER, said in a line. */
 int sock_refuse(struct broker *b, const struct request *f, const struct sock *s, const char *peer);
+/* S may OP (F's call) to SA (LEN bytes) or the unix UNIX_PATH (ABSTRACT):
+ * a line in the audit log with --log-allowed. */
+void sock_allowed(struct broker *b, const struct request *f, const struct sock *s, enum sbx_net_op op,
+		  const struct sockaddr *sa, size_t len, const char *unix_path, bool abstract);
 /* SA for messages: "1.2.3.4:80", "[::1]:80", "family N". */
 void sock_describe(const struct sockaddr *sa, char *out, size_t size);
 bool sock_is_loopback(const struct sockaddr *sa);

@@ -22,6 +22,7 @@ static const struct {
 	{"--policy=", 0}, {"--read=", 0}, {"--write=", 0}, {"--exec=", 0}, {"--stat=", 0},
 	{"--deny=", 0}, {"--connect=", 0}, {"--bind=", 0}, {"--chdir=", 0}, {"--client", 0}, {"--view", 0},
 	{"--strict", 0}, {"--deferred", 0}, {"--learn=", 0}, {"--explain", 0},
+	{"--log-fd=", 3}, {"--log-file=", 0}, {"--log-allowed", 0},
 	{"--pids-max=", 1}, {"--memory-max=", 4096},
 	/* written by the helper, or by --serve-fd's handover */
 	{"--channel-fd=", 0}, {"--init-pid=", 0}, {"--init-pidfd=", 0}, {"--mode=", 0}, {"--json-status-fd=", 0},
@@ -34,6 +35,7 @@ static const char *near_option(const char *a)
 	static const char *const names[] = {
 		"--policy", "--read", "--write", "--exec", "--stat", "--deny", "--connect", "--bind",
 		"--chdir", "--client", "--view", "--strict", "--deferred", "--learn", "--explain",
+		"--log-fd", "--log-file", "--log-allowed",
 		"--pids-max", "--memory-max", "--json-status-fd", "--close-fds", "--keep-fd",
 		"--setenv", "--unsetenv", "--clearenv", "--new-session", "--no-new-session",
 		"--rlimit-nproc", "--rlimit-nofile", "--rlimit-as", "--rlimit-cpu", "--broker-fd",

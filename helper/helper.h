@@ -39,7 +39,8 @@ struct launch {
 	bool close_fds;
 	int keep_fds[32];
 	size_t n_keep;
-	int json_fd;       /* -1: none */
+	int pass_fds[2];   /* --json-status-fd, --log-fd: the broker's, passed on
+			    * (init closes them); -1: none */
 	int new_session;   /* 0/1; -1 until decided */
 	bool deferred;     /* --deferred: the program calls sbx_enter() */
 	int broker_fd;     /* --broker-fd: the launcher's broker; -1: none */

@@ -190,8 +190,9 @@ _Noreturn static void run_program(const struct launch *l, int chan, const char *
 		DIE_IF(l->rlimits[i].set && setrlimit(l->rlimits[i].resource, &rl) < 0,
 		       "cannot set a resource limit");
 	}
-	if (l->json_fd >= 0)
-		close(l->json_fd); /* the launcher's, not the program's */
+	for (size_t i = 0; i < SBX_ARRAY_SIZE(l->pass_fds); i++)
+		if (l->pass_fds[i] >= 0)
+			close(l->pass_fds[i]); /* the launcher's and the broker's, not the program's */
 	refuse_dgram_fds(l);
 	int enter_fd = l->deferred ? deferred_setup(l, chan, guard, prog) : -1;
 	DIE_ERR(l->deferred ? 0 : root_enter(), "cannot enter the empty root");

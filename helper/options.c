@@ -145,8 +145,7 @@ static bool helper_option(struct launch *l, const char *a)
 void options_parse(int argc, char **argv, struct launch *l)
 {
 	int i;
-	l->json_fd = -1;
-	l->broker_fd = -1;
+	l->pass_fds[0] = l->pass_fds[1] = l->broker_fd = -1;
 	l->new_session = -1;
 	/* The broker's command line from [1]: its name, three arguments main
 	 * writes, the options passed on, "--" and the program's (l->argv).
@@ -165,9 +164,9 @@ void options_parse(int argc, char **argv, struct launch *l)
 			break;
 		if (helper_option(l, a))
 			continue;
-		/* The broker's; the helper passes --json-status-fd on too. */
-		if ((v = value(a, "--json-status-fd=")))
-			l->json_fd = open_fd("--json-status-fd", v, 3);
+		/* The broker's; the helper passes --json-status-fd and --log-fd on too. */
+		if ((v = value(a, "--json-status-fd=")) || (v = value(a, "--log-fd=")))
+			l->pass_fds[a[2] == 'l'] = open_fd(a[2] == 'l' ? "--log-fd" : "--json-status-fd", v, 3);
 		l->bargv[k++] = argv[i];
 	}
 	if (l->test || l->help)

@@ -397,11 +397,19 @@ chmod -R a+rX "$T"
 printf 'include minimal\nread %s/pub/**\n' "$T" >"$T/pub.policy"
 run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$T/pub/file"
 [ $rc = 0 ] && grep -q "public data" "$T/out"; check $? "a file the policy allows is read"
-# A program refused in a loop cannot flood the caller's terminal.
+# A program refused in a loop cannot flood the caller's terminal: the same
+# refusal is one line and a count at the end; distinct ones are rate-limited,
+# and the summary counts what was not shown.
 run "$H" --strict --policy=shell -- /bin/sh -c 'i=0; while [ $i -lt 400 ]; do cat /etc/shadow 2>/dev/null; i=$((i+1)); done'
-n=$(grep -c 'refused openat' "$T/err")
-[ "$n" -ge 20 ] && [ "$n" -le 120 ] && grep -q 'more refusals not shown' "$T/err"
-check $? "refusal log lines are rate-limited ($n of 400 shown)"
+[ "$(grep -c 'refused openat("/etc/shadow") for pid' "$T/err")" = 1 ] &&
+	grep -q '^sandbox-broker: refused openat("/etc/shadow") 400 times in all$' "$T/err" &&
+	grep -Eq '^sandbox-broker: [0-9]+ refusals \([0-9]+ distinct\), [0-9]+ lines? not shown' "$T/err"
+check $? "a refusal repeated 400 times is one line, then its count and the summary at the end"
+run "$H" --strict --policy=shell -- /bin/sh -c 'i=0; while [ $i -lt 400 ]; do true 2>/dev/null >/etc/sbx-flood-$i; i=$((i+1)); done'
+n=$(grep -c 'refused openat("/etc/sbx-flood-[0-9]*") for pid' "$T/err")
+hidden=$(sed -n 's/^sandbox-broker: 400 refusals (400 distinct), \([0-9]*\) lines* not shown.*/\1/p' "$T/err")
+[ "$n" -ge 20 ] && [ "$n" -le 120 ] && grep -q 'more refusals not shown' "$T/err" && [ "$((n + ${hidden:-0}))" = 400 ]
+check $? "400 distinct refusals: lines rate-limited ($n shown), the summary counts the other ${hidden:-?}"
 run "$H" --strict --policy="$T/pub.policy" -- "$PROBE" read "$T/secret.txt"
 [ $rc != 0 ] && grep -q "Permission denied" "$T/out" && grep -q "refused" "$T/err"
 check $? "a file outside the policy is refused"
