@@ -103,4 +103,108 @@ assert json.loads(lines[1]) == {"exit-code": 3}, lines[1]
 ' "$T/json"
 check $? "--json-status-fd: two valid JSON lines, no raw control byte"
 
+
+# --- The audit log (--log-fd, --log-file) and the refusal lines ---------------
+# json_ok FILE [MIN]: every line of FILE is one JSON object with the fields
+# every decision has (MIN lines at least); no raw control byte, valid UTF-8.
+json_ok() {
+	raw_free "$1" && python3 - "$1" "${2:-1}" <<'PY'
+import json, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+assert lines[-1] == b"", "the last line is not ended"
+lines = lines[:-1]
+assert len(lines) >= int(sys.argv[2]), "%d lines" % len(lines)
+for l in lines:
+    o = json.loads(l.decode("utf-8"))
+    for k in ("time", "pid", "syscall", "answer", "rule", "origin"):
+        assert k in o, (k, o)
+PY
+}
+
+# A hostile path refused in strict mode: every line valid JSON, the path's
+# bytes escaped and given back whole by path_hex.
+run "$H" --strict --policy=shell --log-fd=3 -- /bin/sh -c 'exec 2>/dev/null; echo >"$1"; cat /etc/shadow; cat /etc/shadow; cat /etc/shadow' sh "$evil" 3>"$T/audit.json"
+json_ok "$T/audit.json" 3; check $? "--log-fd: every line is a JSON object, no raw control byte, valid UTF-8"
+python3 - "$T/audit.json" "$evil" "$T" <<'PY'
+import json, os, sys
+want = os.fsencode(sys.argv[2])
+hits = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if '"openat"' in l]
+o = [h for h in hits if h.get("path_hex") and bytes.fromhex(h["path_hex"]) == want]
+assert len(o) == 1, hits
+o = o[0]
+assert o["answer"] == "EACCES" and o["need"] == "write" and o["real"].startswith(sys.argv[3] + "/a\n"), o
+assert "\nsandbox-broker: FORGED all is well\n\x1b[31m" in o["path"], o["path"]
+assert o["suggest"] == "write " + o["real"], o
+PY
+check $? "--log-fd: the hostile path's line: escaped, path_hex gives its bytes back, real path, need, suggestion"
+python3 - "$T/audit.json" <<'PY'
+import json, sys
+hits = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+sh = [h for h in hits if h.get("path") == "/etc/shadow"]
+assert len(sh) == 3, sh
+for h in sh:
+    assert h["rule"] == "deny /etc/shadow" and h["origin"].endswith("shell.policy:%s" % h["origin"].rsplit(":", 1)[1]), h
+    assert h["answer"] == "EACCES" and h["suggest"] is None and h["real"] == "/etc/shadow", h
+PY
+check $? "--log-fd: each of three refusals of /etc/shadow is a line naming the deny rule and its file:line"
+[ "$(grep -c 'refused openat("/etc/shadow") for pid' "$T/err")" = 1 ] &&
+	grep -q "^sandbox-broker: refused openat(\"/etc/shadow\") for pid [0-9]*: not allowed by the policy (needs read); denied by 'deny /etc/shadow' (.*shell.policy:[0-9]*)$" "$T/err" &&
+	grep -q '^sandbox-broker: refused openat("/etc/shadow") 3 times in all$' "$T/err"
+check $? "stderr: the same refusal three times is one line (naming the deny) and a count at the end"
+grep -Eq '^sandbox-broker: [0-9]+ refusals \([0-9]+ distinct\), [0-9]+ lines? not shown$' "$T/err" &&
+	[ "$(tail -1 "$T/err" | sed 's/.*: \([0-9]*\) refusals.*/\1/')" = "$(wc -l <"$T/audit.json")" ]
+check $? "stderr: the summary at the end counts every refusal the log has"
+
+# --log-allowed: the broker's allowed decisions too, with the rule that
+# allowed them; without it, none.
+mkdir -p "$T/aw"
+run "$H" --policy=minimal --write="$T/aw" --log-fd=3 --log-allowed -- /bin/sh -c "echo x >$T/aw/made" 3>"$T/allowed.json"
+json_ok "$T/allowed.json" 1 && python3 - "$T/allowed.json" "$(realpath "$T/aw")" <<'PY'
+import json, sys
+hits = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+ok = [h for h in hits if h["answer"] == "allowed" and h.get("real") == sys.argv[2] + "/made"]
+assert ok and ok[0]["rule"] == "write %s/**" % sys.argv[2] and ok[0]["origin"] == "--write", hits
+assert "why" not in ok[0], ok[0]
+PY
+check $? "--log-allowed: an allowed create is a line with the rule (write DIR/**) and its origin (--write)"
+run "$H" --policy=minimal --write="$T/aw" --log-fd=3 -- /bin/sh -c "echo x >$T/aw/made2" 3>"$T/noallowed.json"
+! grep -q '"allowed"' "$T/noallowed.json"; check $? "without --log-allowed no allowed decision is logged"
+
+# The suggestion names what a symlinked program really runs.
+mkdir -p "$T/bin" && ln -sf "$PROBE" "$T/bin/alias-cc"
+run "$H" --policy=shell --read="$T/bin" --log-fd=3 -- /bin/sh -c "exec $T/bin/alias-cc exit 0" 3>"$T/exec.json"
+[ $rc != 0 ] && grep -qF "refused execve(\"$T/bin/alias-cc\") for pid" "$T/err" && grep -qF "; add: exec $PROBE" "$T/err" &&
+	python3 -c 'import json,sys; o=[json.loads(l) for l in open(sys.argv[1]) if "execve" in l][0]; assert o["real"] == sys.argv[2] and o["path"] == sys.argv[3], o' "$T/exec.json" "$PROBE" "$T/bin/alias-cc"
+check $? "a refused exec of a symlink: add: exec REAL-TARGET on stderr, real path in the log"
+
+# An exclusive create (mktemp, mkstemp) where the policy grants nothing is
+# said on stderr; a read of a missing file there is in the log only.
+mkdir -p "$T/hid"
+run "$H" --strict --policy=shell --log-fd=3 -- /bin/sh -c "mktemp $T/hid/tmpXXXXXX; cat $T/hid/missing" 3>"$T/excl.json"
+[ $rc != 0 ] && grep -q "refused openat(\"$T/hid/tmp......\") for pid [0-9]*: not allowed by the policy (needs write); add: write $(realpath "$T/hid")/tmp" "$T/err" &&
+	! grep -q "refused.*hid/missing" "$T/err" && grep -q "\"path\": \"$T/hid/missing\".*\"missing\": true, \"quiet\": true" "$T/excl.json"
+check $? "mktemp's O_CREAT|O_EXCL refusal is on stderr with add: write; a missing file's lookup only in the log"
+if [ -x /usr/bin/python3.11 ]; then
+	run "$H" --policy=shell --exec=/usr/bin/python3.11 --read=/usr/lib/python3.11 --log-fd=3 -- /usr/bin/python3 -c "import tempfile; tempfile.mkstemp(dir='$T/hid')" 3>"$T/py.json"
+	[ $rc != 0 ] && grep -q "refused openat(\"$T/hid/tmp[^\"]*\").*needs write" "$T/err" && grep -q '"need": "write"' "$T/py.json"
+	check $? "Python's tempfile.mkstemp refusal is said and logged"
+fi
+
+# The log's fd is the broker's: the program does not have it.
+run "$H" --policy=shell --log-fd=7 -- /bin/sh -c 'ls -l /proc/self/fd/' 7>>"$T/fd.json"
+[ $rc = 0 ] && grep -q ' 2 -> ' "$T/out" && ! grep -q ' 7 -> ' "$T/out" && ! grep -q fd.json "$T/out"
+check $? "--log-fd: the program does not hold the log's fd (/proc/self/fd)"
+
+# --log-file: made 0600, appended to, never through a symlink.
+run "$H" --strict --policy=shell --log-file="$T/file.json" -- /bin/cat /etc/shadow
+run "$H" --strict --policy=shell --log-file="$T/file.json" -- /bin/cat /etc/shadow
+json_ok "$T/file.json" 2 && [ "$(grep -c '"/etc/shadow"' "$T/file.json")" = 2 ] && [ "$(stat -c %a "$T/file.json")" = 600 ]
+check $? "--log-file: made with mode 0600 and appended to by each run"
+ln -s "$T/target.json" "$T/link.json"
+run "$H" --policy=shell --log-file="$T/link.json" -- /bin/true
+[ $rc = 125 ] && grep -q "log-file=$T/link.json: is a symlink" "$T/err" && [ ! -e "$T/target.json" ]
+check $? "--log-file refuses a symlink (125), and makes nothing where it points"
+run "$H" --policy=shell --log-file="$T" -- /bin/true
+[ $rc = 125 ] && grep -q "log-file=$T: " "$T/err"; check $? "--log-file of a directory is refused (125)"
+
 summary
