@@ -207,4 +207,37 @@ check $? "--log-file refuses a symlink (125), and makes nothing where it points"
 run "$H" --policy=shell --log-file="$T" -- /bin/true
 [ $rc = 125 ] && grep -q "log-file=$T: " "$T/err"; check $? "--log-file of a directory is refused (125)"
 
+# Network decisions: the peer, the rule that allowed one, the option that
+# would allow the other.
+if [ -x /usr/bin/python3.11 ]; then
+	run "$H" --policy=shell --exec=/usr/bin/python3.11 --read=/usr/lib/python3.11 --connect='tcp 127.0.0.1:9' \
+		--log-fd=3 --log-allowed -- /usr/bin/python3 -c '
+import socket
+for port in (9, 7):
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1", port))
+    except OSError:
+        pass
+' 3>"$T/net.json"
+	json_ok "$T/net.json" 2 && grep -q "refused connect tcp 127.0.0.1:7 for pid [0-9]*: not allowed by the policy; add: --connect='tcp 127.0.0.1:7'$" "$T/err" &&
+		python3 - "$T/net.json" <<'PY'
+import json, sys
+hits = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if '"proto"' in l]
+ok = [h for h in hits if h["address"] == "127.0.0.1:9"]
+no = [h for h in hits if h["address"] == "127.0.0.1:7"]
+assert ok and ok[0]["answer"] == "allowed" and ok[0]["rule"] == "connect tcp 127.0.0.1:9" and ok[0]["origin"] == "--connect", hits
+assert no and no[0]["answer"] == "EACCES" and no[0]["proto"] == "tcp" and no[0]["suggest"] == "--connect='tcp 127.0.0.1:7'" and no[0]["rule"] is None, hits
+PY
+	check $? "network: the allowed connect names its rule, the refused one the option that would allow it"
+fi
+
+# --broker-fd: the launcher's broker gets no fd of the caller's.
+run "$H" --broker-fd=5 --log-fd=6 -- /bin/true 5</dev/null 6>"$T/bfd.json"
+[ $rc = 125 ] && grep -q -- "--log-fd cannot be used with --broker-fd" "$T/err"
+check $? "--log-fd with --broker-fd is refused (125) with the reason"
+run "$H" --broker-fd=5 --log-file=rel.json -- /bin/true 5</dev/null
+[ $rc = 125 ] && grep -q -- "--log-file with --broker-fd: give an absolute path" "$T/err" && [ ! -e rel.json ]
+check $? "a relative --log-file with --broker-fd is refused (125)"
+
 summary
