@@ -43,10 +43,17 @@ int64_t exec_handle(struct broker *b, struct request *f)
 	}
 	/* "Not found" only where the policy lets the program look; a search
 	 * along $PATH that misses is routine and goes unsaid. */
-	if (r == -ENOENT)
-		return decide_may_tell(b, p->abs) ? r : -EACCES;
-	/* Nor is one through a directory we cannot search ourselves. */
 	struct sbx_resolved res;
+	if (r == -ENOENT && decide_may_tell(b, p->abs))
+		return r;
+	if (r == -ENOENT) { /* the audit log has it, and the count */
+		int r2 = sbx_resolve(b->rootfd, p->abs, 0, NULL, NULL, &res);
+		if (r2 == 0)
+			close(res.fd);
+		struct req_refusal how = {.real = r2 == -ENOENT ? res.path : NULL, .quiet = true, .missing = true};
+		return req_refuse_how(b, f, SBX_PERM_EXEC, "not there, where the policy lets it see nothing", &how);
+	}
+	/* Nor is one through a directory we cannot search ourselves. */
 	if (r == -EACCES && sbx_resolve(b->rootfd, p->abs, 0, NULL, NULL, &res) < 0)
 		return r;
 	if (r == -EACCES)
