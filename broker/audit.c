@@ -5,7 +5,9 @@
  * (the same call, object and need, whatever the pid), within the rate
  * limit; repeats are counted, and told at the end with the summary. A
  * lookup of something that is not there (a loader's or a $PATH search's
- * probe) is quiet: counted, and in the JSON log, without a line.
+ * probe) and a look at metadata are quiet: counted, and in the JSON log,
+ * without a line; the summary is printed only when some refusal was not
+ * quiet.
  *
  * The JSON log: every refusal, and allowed decisions with --log-allowed,
  * one object a line (common/jsonline.h), written whole with one write
@@ -46,6 +48,7 @@ struct audit {
 	struct seen *tab;    /* open addressing, TABLE_MAX * 2 slots */
 	size_t n;
 	unsigned long total, distinct, unshown;
+	unsigned long loud; /* refusals that are not quiet */
 	struct sbx_jsonline jl;
 };
 
@@ -270,6 +273,7 @@ static bool count_locked(struct audit *a, const struct audit_event *e, const cha
 		 : e->real ? e->real : e->path ? e->path : "", e->path2 ? e->path2 : "", e->need,
 		 e->why ? e->why : "");
 	a->total++;
+	a->loud += !e->quiet;
 	*out = NULL;
 	size_t k = hash(key) & (TABLE_MAX * 2 - 1);
 	while (a->tab[k].key && strcmp(a->tab[k].key, key))
@@ -406,7 +410,9 @@ void audit_finish(struct broker *b)
 			told++;
 		}
 	}
-	if (a->total)
+	/* Only quiet ones (a loader's probes of missing files, metadata
+	 * looks): nothing to say about a run that had no other refusal. */
+	if (a->loud)
 		sbx_log("%lu refusal%s (%lu distinct), %lu line%s not shown%s", a->total, a->total == 1 ? "" : "s",
 			a->distinct, a->unshown, a->unshown == 1 ? "" : "s",
 			a->unshown && a->fd < 0 ? " (--log-file=FILE has every one)" : "");
