@@ -32,6 +32,7 @@
 #include "util.h"
 
 #define TABLE_MAX 4096   /* distinct refusals remembered */
+#define TABLE_BYTES (4u << 20) /* and the bytes of their names, at most */
 #define REPEATS_SHOWN 50 /* repeat lines at the end, at most */
 
 struct seen {
@@ -46,7 +47,7 @@ struct audit {
 	bool allowed;        /* --log-allowed */
 	bool failed;         /* a write failed: said once, no more lines */
 	struct seen *tab;    /* open addressing, TABLE_MAX * 2 slots */
-	size_t n;
+	size_t n, bytes;
 	unsigned long total, distinct, unshown;
 	unsigned long loud; /* refusals that are not quiet */
 	struct sbx_jsonline jl;
@@ -285,8 +286,11 @@ static bool count_locked(struct audit *a, const struct audit_event *e, const cha
 		return false;
 	}
 	a->distinct++;
-	if (a->n < TABLE_MAX && (s->key = strdup(key)) && (s->what = strdup(what))) {
+	size_t cost = strlen(key) + strlen(what) + 2;
+	if (a->n < TABLE_MAX && a->bytes + cost <= TABLE_BYTES && (s->key = strdup(key)) &&
+	    (s->what = strdup(what))) {
 		a->n++;
+		a->bytes += cost;
 		s->count = 1;
 		*out = s;
 	} else {
