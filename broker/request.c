@@ -160,6 +160,16 @@ bool req_may_log(struct broker *b)
 	return audit_may_print(b);
 }
 
+/* The path F's program gave (the first of two when both are names; the
+ * new name of symlink, whose first is its text), or what fchdir names
+ * ("fd N"); NULL for a call without one. */
+static const char *given_path(const struct request *f)
+{
+	if (!f->npaths)
+		return f->op == OP_FCHDIR ? f->p[0].path : NULL;
+	return f->p[f->npaths == 2 && !f->p[0].path[0]].path;
+}
+
 int req_refuse_how(struct broker *b, const struct request *f, unsigned need, const char *why,
 		   const struct req_refusal *how)
 {
@@ -167,7 +177,7 @@ int req_refuse_how(struct broker *b, const struct request *f, unsigned need, con
 	struct audit_event e = {
 		.syscall = f->name,
 		.pid = f->n->pid,
-		.path = f->npaths ? f->p[two ? 0 : f->npaths == 2].path : NULL,
+		.path = given_path(f),
 		.path2 = two ? f->p[1].path : NULL,
 		.real = how->real,
 		.need = need,
@@ -201,7 +211,7 @@ void req_allowed(struct broker *b, const struct request *f, unsigned need, const
 	struct audit_event e = {
 		.syscall = f->name,
 		.pid = f->n->pid,
-		.path = f->npaths ? f->p[two ? 0 : f->npaths == 2].path : NULL,
+		.path = given_path(f),
 		.path2 = two ? f->p[1].path : NULL,
 		.real = real,
 		.need = need,
