@@ -240,4 +240,17 @@ run "$H" --broker-fd=5 --log-file=rel.json -- /bin/true 5</dev/null
 [ $rc = 125 ] && grep -q -- "--log-file with --broker-fd: give an absolute path" "$T/err" && [ ! -e rel.json ]
 check $? "a relative --log-file with --broker-fd is refused (125)"
 
+# --deferred: the decisions after sbx_enter() are logged as any others, and
+# the program never holds the log's fd (init closed it before it ran).
+DEFERRED=$(realpath "${SBX_DEFERRED:-$B/tests/deferred}" 2>/dev/null)
+if [ -x "$DEFERRED" ]; then
+	D=$T/deferred
+	mkdir -p "$D/secret" && echo "secret key" >"$D/secret/key" && cp /bin/true "$D/secret/run" &&
+		echo granted >"$D/granted" && chmod -R a+rwX "$D"
+	run "$H" --deferred --read="$D/granted" --write=/tmp --log-fd=3 -- "$DEFERRED" "$D/secret" "$D/granted" 3>"$T/deferred.json"
+	[ $rc = 0 ] && grep -q '^0 failures' "$T/out" && json_ok "$T/deferred.json" 5 &&
+		grep -q '"path": "/etc/passwd", "real": "/etc/passwd", "need": "read", .*"answer": "EACCES"' "$T/deferred.json"
+	check $? "--deferred: the refusals after sbx_enter() are in the audit log"
+fi
+
 summary
