@@ -65,8 +65,10 @@ static int unix_target(struct broker *b, const struct request *f, struct fpath *
 		if (r < 0) /* a socket that is not there: routine (nscd), unsaid */
 			return decide_net(b, op, SBX_NET_UNIX, NULL, 0, fp->abs, false) ? r : -EPERM;
 		*keep = res.fd;
-		if (!decide_net(b, op, SBX_NET_UNIX, NULL, 0, res.path, false))
+		if (!decide_net(b, op, SBX_NET_UNIX, NULL, 0, res.path, false)) {
+			snprintf(fp->abs, sizeof(fp->abs), "%s", res.path); /* the refusal's name */
 			return -EACCES;
+		}
 		if (!S_ISSOCK(res.st.st_mode))
 			return -ECONNREFUSED;
 		snprintf(out->sun_path, sizeof(out->sun_path), "/proc/self/fd/%d", res.fd);
@@ -77,8 +79,10 @@ static int unix_target(struct broker *b, const struct request *f, struct fpath *
 		if (r < 0)
 			return r;
 		*keep = dfd;
-		if (!decide_net(b, op, SBX_NET_UNIX, NULL, 0, canon, false))
+		if (!decide_net(b, op, SBX_NET_UNIX, NULL, 0, canon, false)) {
+			snprintf(fp->abs, sizeof(fp->abs), "%s", canon);
 			return -EACCES;
+		}
 		if (snprintf(out->sun_path, sizeof(out->sun_path), "/proc/self/fd/%d/%s", dfd, name) >=
 		    (int)sizeof(out->sun_path))
 			return -ENAMETOOLONG;
@@ -158,9 +162,11 @@ static int decide_peer(struct broker *b, struct request *f, const struct sock *s
 	struct fpath *fp = &f->p[0];
 	fp->dirfd = AT_FDCWD;
 	fp->path[0] = '\0';
+	fp->abs[0] = '\0';
 	int r = unix_target(b, f, fp, op, asked, len, un, tolen, keep);
+	/* A path refused is named by the socket it reached (its real path). */
 	snprintf(peer, sizeof(peer), "%s%s", asked->sun_path[0] ? "" : "@",
-		 asked->sun_path[0] ? fp->path : asked->sun_path + 1);
+		 !asked->sun_path[0] ? asked->sun_path + 1 : fp->abs[0] == '/' ? fp->abs : fp->path);
 	if (r == -EACCES)
 		return sock_refuse(b, f, s, peer);
 	if (r == -EPERM)

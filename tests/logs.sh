@@ -230,6 +230,25 @@ assert ok and ok[0]["answer"] == "allowed" and ok[0]["rule"] == "connect tcp 127
 assert no and no[0]["answer"] == "EACCES" and no[0]["proto"] == "tcp" and no[0]["suggest"] == "--connect='tcp 127.0.0.1:7'" and no[0]["rule"] is None, hits
 PY
 	check $? "network: the allowed connect names its rule, the refused one the option that would allow it"
+	# A unix socket refused is named by its real path, not the link asked for.
+	mkdir -p "$T/us"
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(30)' "$T/us/real.sock" &
+	bg_pids+=($!)
+	disown $!
+	for i in $(seq 50); do [ -S "$T/us/real.sock" ] && break; sleep 0.1; done
+	ln -s real.sock "$T/us/link.sock" && chmod -R a+rwX "$T/us"
+	run "$H" --policy=shell --exec=/usr/bin/python3.11 --read=/usr/lib/python3.11 --read="$T/us" -- /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+except OSError:
+    pass
+' "$T/us/link.sock"
+	grep -qF "refused connect unix $(realpath "$T/us/real.sock") for pid" "$T/err" &&
+		grep -qF "add: --connect='unix $(realpath "$T/us/real.sock")'" "$T/err"
+	check $? "network: a refused unix connect through a symlink names the socket's real path"
 fi
 
 # --broker-fd: the launcher's broker gets no fd of the caller's.
