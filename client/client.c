@@ -78,9 +78,11 @@ static bool conn_key_ok;
 static void conn_end(void *unused)
 {
 	(void)unused;
+	conn_busy = 1; /* a signal's request now leaves it alone */
 	if (conn >= 0)
 		close(conn);
 	conn = -1;
+	conn_busy = 0;
 }
 
 static void conn_key_make(void)
@@ -130,31 +132,11 @@ static int talk(int via, int pass, int wait, struct sbx_client_req *req, struct 
 	return rep->result;
 }
 
-/* Send REQ (on this thread's connection, else with a fresh reply socket);
- * wait for the answer. Returns the broker's result; *FD gets an fd it
- * sent, if FD is not NULL. */
-static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int *fd)
+/* Send REQ with a fresh reply socket, asking the broker to keep it as this
+ * thread's connection when KEEP and there is none; wait for the answer. */
+static int request_fresh(struct sbx_client_req *req, struct sbx_client_reply *rep, int *fd, bool keep)
 {
-	if (broker_fd < 0)
-		return -ENOTCONN;
-	req->magic = SBX_CLIENT_MAGIC;
-	bool kept = false;
-	if (conn >= 0 && !conn_busy && conn_pid != getpid()) {
-		close(conn); /* a forked child's copy of its parent's */
-		conn = -1;
-	}
-	if (conn >= 0 && !conn_busy) {
-		conn_busy = 1;
-		int r = talk(conn, -1, conn, req, rep, fd, &kept);
-		conn_busy = 0;
-		if (r != -ESHUTDOWN && r != -EPROTO)
-			return r;
-		close(conn); /* the broker let it go: ask anew */
-		conn = -1;
-		if (r == -EPROTO)
-			return r;
-	}
-	bool ask = conn < 0 && !conn_busy;
+	bool ask = keep && conn < 0, kept = false;
 	if (ask)
 		(void)pthread_once(&conn_once, conn_key_make);
 	ask = ask && conn_key_ok;
@@ -163,10 +145,6 @@ static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	/* While we ask to keep SV[0], a signal handler's request must not
-	 * ask too: its kept socket would be overwritten by ours, and leak. */
-	if (ask)
-		conn_busy = 1;
 	int r = talk(broker_fd, sv[1], sv[0], req, rep, fd, &kept);
 	req->op &= ~SBX_CLIENT_KEEP;
 	close(sv[1]);
@@ -178,8 +156,46 @@ static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int
 	} else {
 		close(sv[0]);
 	}
-	if (ask)
-		conn_busy = 0;
+	return r;
+}
+
+/* Send REQ on this thread's connection, else with a fresh reply socket
+ * kept as the connection; CONN_BUSY is held. */
+static int request_kept(struct sbx_client_req *req, struct sbx_client_reply *rep, int *fd)
+{
+	if (conn >= 0 && conn_pid != getpid()) {
+		close(conn); /* a forked child's copy of its parent's */
+		conn = -1;
+	}
+	if (conn >= 0) {
+		bool kept = false;
+		int r = talk(conn, -1, conn, req, rep, fd, &kept);
+		if (r != -ESHUTDOWN && r != -EPROTO)
+			return r;
+		close(conn); /* the broker let it go: ask anew */
+		conn = -1;
+		if (r == -EPROTO)
+			return r;
+	}
+	return request_fresh(req, rep, fd, true);
+}
+
+/* Send REQ; wait for the answer. Returns the broker's result; *FD gets an
+ * fd it sent, if FD is not NULL. A signal handler's request that
+ * interrupts one of this thread's (CONN_BUSY: it is using or changing the
+ * connection) brings a socket of its own and keeps none. A signal that
+ * comes before CONN_BUSY is set runs its request to the end first, so
+ * both see the connection whole. */
+static int request(struct sbx_client_req *req, struct sbx_client_reply *rep, int *fd)
+{
+	if (broker_fd < 0)
+		return -ENOTCONN;
+	req->magic = SBX_CLIENT_MAGIC;
+	if (conn_busy)
+		return request_fresh(req, rep, fd, false);
+	conn_busy = 1;
+	int r = request_kept(req, rep, fd);
+	conn_busy = 0;
 	return r;
 }
 
