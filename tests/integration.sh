@@ -455,7 +455,7 @@ if command -v script >/dev/null; then
 	script -qec "$H --new-session --policy=shell -- /bin/sh -c 'echo to-tty >/dev/tty || echo refused'" /dev/null </dev/null >"$T/out" 2>&1
 	grep -q '^refused' "$T/out" && ! grep -q '^to-tty' "$T/out"; check $? "/dev/tty is not the caller's terminal after --new-session (ENXIO)"
 else
-	echo "# SKIP /dev/tty tests: script(1) is not installed"
+	skip "/dev/tty tests" "script(1) is not installed"
 fi
 # Command-line rules: relative and symlinked paths, --deny wins.
 mkdir -p "$T/cli/real" && echo data >"$T/cli/real/f" && ln -sfn real "$T/cli/link" && chmod -R a+rwX "$T/cli"
