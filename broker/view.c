@@ -95,11 +95,11 @@ static int rule_base(const char *pat, char *base, size_t size)
 	return n > 0 && n < (int)size ? 2 : 0;
 }
 
-/* What compile_rule makes of a rule: done (0), or left out, which the view
- * can stand only if a tree of it holds everything beneath the rule's
- * literal directory (LEFT_OUT: view_compile checks once all trees are in;
- * a bind shows the host's tree as it is, files made later too). */
-#define LEFT_OUT 1
+/* What compile_rule makes of a rule: done (0), or left out (LEFT_OUT,
+ * view.h), which the view can stand only if a tree of it holds everything
+ * beneath the rule's literal directory (view_compile checks once all trees
+ * are in; a bind shows the host's tree as it is, files made later too). */
+#define LEFT_OUT VIEW_LEFT_OUT
 
 /* One allow rule, as a bind, a directory or a symlink (or nothing). */
 static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v)
@@ -148,113 +148,6 @@ static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, st
 	uint32_t flags = (form == 2 ? SBX_BIND_RECURSIVE : 0) | (dev ? SBX_BIND_DEVICE : 0) |
 			 (r->kind == SBX_RULE_WRITE ? SBX_BIND_WRITABLE | SBX_BIND_NOEXEC : 0);
 	return add(v, VIEW_BIND, base, st.st_mode & S_IFMT, flags, &st, NULL);
-}
-
-/* A rule "DIR/A*B/.../NAME" (or ".../ **", no space) whose wildcards each
- * stay within one component: expanded at start against what is there now,
- * each match compiled as the literal rule it is. Directories on the way
- * must be real ones (a symlink's path is not canonical: the policy does not
- * name what is behind it); each match gets compile_rule's checks, like a
- * literal. Past this many matches the rule is left to the broker. */
-#define EXPAND_BUDGET 1024
-
-static bool expandable(const struct sbx_rule *r)
-{
-	if (r->kind == SBX_RULE_WRITE || r->kind == SBX_RULE_DENY || strchr(r->pattern, '$') ||
-	    !strchr(r->pattern, '*'))
-		return false; /* a write's matches may be made later: the broker's */
-	const char *dd = strstr(r->pattern, "/**");
-	return !dd || !dd[3]; /* '**' only as the last component */
-}
-
-/* compile_rule for the literal rule R at PREFIX + NAME (or a tree). */
-static int compile_match(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v,
-			 const char *prefix, const char *name, int *budget)
-{
-	char pat[PATH_MAX];
-	if (--*budget < 0 || snprintf(pat, sizeof(pat), "%s/%s", prefix, name) >= (int)sizeof(pat))
-		return LEFT_OUT;
-	struct sbx_rule one = *r;
-	one.pattern = pat;
-	return compile_rule(p, &one, v);
-}
-
-/* Expand the pattern's components from REST on, beneath the directory DIR
- * (canonical, a buffer of PATH_MAX). LEFT_OUT if a match is left out. */
-static int expand_from(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v, char *dir,
-		       const char *rest, int *budget)
-{
-	const char *slash = strchr(rest, '/');
-	size_t clen = slash ? (size_t)(slash - rest) : strlen(rest);
-	size_t dlen = strlen(dir), base = !strcmp(dir, "/") ? 0 : dlen;
-	const char *prefix = base ? dir : "";
-	if (!strchr(rest, '*') || !strcmp(rest, "**"))
-		return compile_match(p, r, v, prefix, rest, budget); /* literal from here, or the tree */
-	if (clen > NAME_MAX || base + 1 + clen >= PATH_MAX)
-		return 0; /* names nothing */
-	if (!memchr(rest, '*', clen)) {
-		/* A literal directory on the way: a real one, not a symlink. */
-		struct stat st;
-		snprintf(dir + base, PATH_MAX - base, "/%.*s", (int)clen, rest);
-		int e = lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) ? expand_from(p, r, v, dir, slash + 1, budget)
-								     : 0;
-		dir[dlen] = '\0';
-		return e;
-	}
-	char comp[NAME_MAX + 2];
-	snprintf(comp, sizeof(comp), "/%.*s", (int)clen, rest);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
-	if (!d) {
-		int e = errno;
-		if (dfd >= 0)
-			close(dfd);
-		return e == ENOENT || e == ENOTDIR ? 0 : LEFT_OUT; /* unlistable: the broker's */
-	}
-	int res = 0;
-	struct dirent *de;
-	while (res >= 0 && (de = readdir(d))) {
-		char name[NAME_MAX + 2];
-		snprintf(name, sizeof(name), "/%s", de->d_name);
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !sbx_pattern_match(comp, name))
-			continue;
-		int e;
-		if (slash) {
-			struct stat st;
-			if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-				continue; /* not a directory, or a symlink: names nothing canonical */
-			if (base + strlen(name) >= PATH_MAX || --*budget < 0) {
-				res = LEFT_OUT;
-				break;
-			}
-			snprintf(dir + base, PATH_MAX - base, "%s", name);
-			e = expand_from(p, r, v, dir, slash + 1, budget);
-			dir[dlen] = '\0';
-		} else {
-			e = compile_match(p, r, v, prefix, de->d_name, budget);
-		}
-		res = e < 0 ? e : e == LEFT_OUT ? LEFT_OUT : res;
-		if (*budget < 0)
-			break;
-	}
-	closedir(d);
-	return res;
-}
-
-/* The rule R expanded (expandable(R)): 0, LEFT_OUT or a negative errno. */
-static int expand_rule(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v)
-{
-	char dir[PATH_MAX], real[PATH_MAX];
-	size_t l = strcspn(r->pattern, "*");
-	while (l > 0 && r->pattern[l - 1] != '/')
-		l--;
-	snprintf(dir, sizeof(dir), "%.*s", l > 1 ? (int)(l - 1) : 1, r->pattern);
-	if (!realpath(dir, real))
-		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ? 0 : -errno;
-	if (strcmp(real, dir))
-		return 0; /* through a symlink: names nothing canonical */
-	int budget = EXPAND_BUDGET;
-	return expand_from(p, r, v, dir, r->pattern + l, &budget);
 }
 
 /* The literal directory PAT starts with (before its first wildcard). */
@@ -488,8 +381,8 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 	for (size_t i = 0; i < p->n_rules && r >= 0; i++) {
 		char dir[PATH_MAX];
 		literal_dir(p->rules[i].pattern, dir, sizeof(dir));
-		if (left[i] && expandable(&p->rules[i]) && !tree_of(v, dir, true)) {
-			r = expand_rule(p, &p->rules[i], v);
+		if (left[i] && view_expandable(&p->rules[i]) && !tree_of(v, dir, true)) {
+			r = view_expand(p, &p->rules[i], v, compile_rule);
 			left[i] = r == LEFT_OUT;
 		}
 	}
