@@ -291,10 +291,15 @@ run "$H" --strict --policy="$T/bare.policy" -- "$PROBE" tree /
 files=$(grep -E '^[fo?] ' "$T/out" | sort)
 want=$(printf 'f %s\nf %s\n' "$probe_real" "$ld_real" | sort)
 [ $rc = 0 ] && [ "$files" = "$want" ]; check $? "the root holds only the program and its loader"
-grep -q '^l /lib64 -> usr/lib64$' "$T/out" && grep -q '^l /lib -> usr/lib$' "$T/out"
-check $? "the merged-/usr symlinks are recreated"
+# The loader walks /lib64, and /lib where it takes the cache's /lib/...
+# names as they are (Debian 12, not 13): each as the host's symlink.
+grep -q '^l /lib64 -> usr/lib64$' "$T/out" && ! grep -Eq '^[^l] /lib(64)?$' "$T/out" &&
+	{ ! grep -q ' /lib$' "$T/out" || grep -q '^l /lib -> usr/lib$' "$T/out"; }
+check $? "the merged-/usr symlinks are recreated ($(grep -E ' /lib(64)?( |$)' "$T/out" | tr '\n' ' '))"
 run "$H" --strict --policy=shell --chdir=/ -- /bin/ls -1A /
-[ $rc = 0 ] && [ "$(sort "$T/out" | tr '\n' ' ')" = "bin lib lib64 usr " ]; check $? "ls -A / under the shell policy lists only the root's entries"
+got=$(sort "$T/out" | tr '\n' ' ')
+[ $rc = 0 ] && { [ "$got" = "bin lib lib64 usr " ] || [ "$got" = "bin lib64 usr " ]; }
+check $? "ls -A / under the shell policy lists only the root's entries ($got)"
 run "$H" --policy=shell --chdir=/usr/share -- /bin/sh -c 'pwd; echo "$PWD"; ls -d doc'
 [ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf '/usr/share\n/usr/share\ndoc')" ]; check $? "--chdir=DIR: pwd, \$PWD and relative paths"
 run "$H" --policy=shell --chdir=/root -- /bin/true
@@ -398,10 +403,13 @@ printf 'include minimal\nread %s/pub/**\n' "$T" >"$T/pub.policy"
 run "$H" --policy="$T/pub.policy" -- "$PROBE" read "$T/pub/file"
 [ $rc = 0 ] && grep -q "public data" "$T/out"; check $? "a file the policy allows is read"
 # A program refused in a loop cannot flood the caller's terminal.
+# At most 20 lines a second, however long the loop takes (load, ASan).
+t0=$(date +%s)
 run "$H" --strict --policy=shell -- /bin/sh -c 'i=0; while [ $i -lt 400 ]; do cat /etc/shadow 2>/dev/null; i=$((i+1)); done'
+secs=$(($(date +%s) - t0 + 1))
 n=$(grep -c 'refused openat' "$T/err")
-[ "$n" -ge 20 ] && [ "$n" -le 120 ] && grep -q 'more refusals not shown' "$T/err"
-check $? "refusal log lines are rate-limited ($n of 400 shown)"
+[ "$n" -ge 20 ] && [ "$n" -le $((20 * secs + 20)) ] && [ "$n" -lt 400 ] && grep -q 'more refusals not shown' "$T/err"
+check $? "refusal log lines are rate-limited ($n of 400 shown in about $secs s)"
 run "$H" --strict --policy="$T/pub.policy" -- "$PROBE" read "$T/secret.txt"
 [ $rc != 0 ] && grep -q "Permission denied" "$T/out" && grep -q "refused" "$T/err"
 check $? "a file outside the policy is refused"
