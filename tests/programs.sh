@@ -329,6 +329,15 @@ check $? "decoder: another file in the same directory is refused"
 dec in.ppm elsewhere.pgm
 [ $rc != 0 ] && [ ! -e "$D/elsewhere.pgm" ] && grep -q 'refused openat("elsewhere.pgm")' "$T/err"
 check $? "decoder: writing anywhere but its output is refused"
+# Its patterns (python3.*, the multiarch triplet) are expanded into the
+# view at start, which holds every grant: a read it does not grant fails in
+# the kernel (ENOENT), no broker line; were the view incomplete, the broker
+# would refuse it with a line.
+(cd "$D" && "$H" --policy=decoder -- /usr/bin/python3 -c 'import json, sys
+try: open("/etc/hostname")
+except OSError as e: print(e.errno, json.__name__)') >"$T/out" 2>"$T/err" </dev/null; rc=$?
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "2 json" ] && [ ! -s "$T/err" ]
+check $? "decoder: its view is complete (python3.* and the triplet expanded): an ungranted read is the kernel's ENOENT, no broker line"
 (cd "$D" && "$H" --policy=decoder -- /usr/bin/python3 -c 'import os; os.execv("/bin/sh", ["sh", "-c", "echo hi"])') \
 	>"$T/out" 2>"$T/err" </dev/null; rc=$?
 [ $rc != 0 ] && ! grep -q hi "$T/out" && grep -q 'refused execve("/bin/sh")' "$T/err"
