@@ -7,7 +7,7 @@
  * something in the sandbox's own root (its directories and approved
  * executables): that is opened there, beneath the program's root. The
  * program is told that something is missing only where the policy lets it
- * look. */
+ * look: a path granted, or a name missing from a directory it may list. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -118,6 +118,34 @@ static int sandbox_lookup(struct broker *b, const struct request *f, const char 
 	return 0;
 }
 
+/* The missing canonical PATH's first missing name is in a directory the
+ * policy lets the program list: it may learn that the name is not there
+ * (git, for one, warns at every "permission denied" for its optional
+ * files). Not so for a name in a directory it may not list, which would
+ * tell what exists there. Looked up from the broker's root, no symlinks
+ * followed: the deepest directory of PATH that exists. */
+static bool missing_in_listable(const struct broker *b, const char *path)
+{
+	char dir[PATH_MAX];
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) || dir[0] != '/')
+		return false;
+	for (char *s = strrchr(dir, '/'); s && strcmp(dir, "/"); s = strrchr(dir, '/')) {
+		*(s == dir ? s + 1 : s) = '\0';
+		struct open_how how = {
+			.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH,
+		};
+		int fd = (int)syscall(SYS_openat2, b->rootfd, dir[1] ? dir + 1 : ".", &how, sizeof(how));
+		if (fd >= 0) {
+			close(fd);
+			return (sbx_policy_check(&b->policy, dir) & SBX_PERM_READ) != 0;
+		}
+		if (errno != ENOENT)
+			return false;
+	}
+	return false;
+}
+
 int decide_object(struct broker *b, const struct request *f, const struct fpath *p, bool nofollow,
 		  unsigned need, struct sbx_resolved *res)
 {
@@ -150,6 +178,8 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 				learn_path(b, where, SBX_PERM_STAT, SBX_LEARN_MISSING);
 			return r;
 		}
+		if (r == -ENOENT && missing_in_listable(b, where))
+			return r;
 	}
 	if (!(need & (SBX_PERM_WRITE | SBX_PERM_EXEC)) && decide_in_root(b, p->abs, nofollow) &&
 	    sandbox_lookup(b, f, p->abs, nofollow, res) == 0)

@@ -40,7 +40,7 @@ int leftover_claim(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return errno == ENOENT ? -EAGAIN : -errno; /* a sweep removed it before we opened it */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int r = errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		close(fd);

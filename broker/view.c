@@ -2,10 +2,13 @@
 /* Compiling the policy into the view (view.h), and sending it to init.
  *
  * Only what has one meaning for every path beneath it becomes a mount: a
- * literal path, or a tree "DIR/ **" (no space) with no other wildcard. The
- * rest (wildcards elsewhere, a literal directory whose listing the policy
- * limits, devices) is left out and the view marked incomplete: the broker
- * keeps serving those by the policy. Every path is the host's canonical
+ * literal path, or a tree "DIR/ **" (no space) with no other wildcard. A
+ * read, exec or stat rule whose wildcards each stay within one component
+ * ("/usr/lib/gcc/ *-linux-gnu/ * /cc1", "/usr/lib/python3.* / **", no spaces)
+ * is expanded at start into the literal rules of what matches now. The
+ * rest (wildcards across components, write patterns, a literal directory
+ * whose listing the policy limits, devices) is left out and the view
+ * marked incomplete: the broker keeps serving those by the policy. Every path is the host's canonical
  * one; a deny inside a bound tree is expanded against what exists now. */
 #include "view.h"
 
@@ -92,11 +95,11 @@ static int rule_base(const char *pat, char *base, size_t size)
 	return n > 0 && n < (int)size ? 2 : 0;
 }
 
-/* What compile_rule makes of a rule: done (0), or left out, which the view
- * can stand only if a tree of it holds everything beneath the rule's
- * literal directory (LEFT_OUT: view_compile checks once all trees are in;
- * a bind shows the host's tree as it is, files made later too). */
-#define LEFT_OUT 1
+/* What compile_rule makes of a rule: done (0), or left out (LEFT_OUT,
+ * view.h), which the view can stand only if a tree of it holds everything
+ * beneath the rule's literal directory (view_compile checks once all trees
+ * are in; a bind shows the host's tree as it is, files made later too). */
+#define LEFT_OUT VIEW_LEFT_OUT
 
 /* One allow rule, as a bind, a directory or a symlink (or nothing). */
 static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v)
@@ -372,6 +375,16 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 	for (size_t i = 0; i < p->n_rules && r >= 0; i++) {
 		r = p->rules[i].kind == SBX_RULE_DENY ? 0 : compile_rule(p, &p->rules[i], v);
 		left[i] = r == LEFT_OUT;
+	}
+	/* Wildcards within one component each, where no tree holds them
+	 * (the trees are all in by now): their matches as they are now. */
+	for (size_t i = 0; i < p->n_rules && r >= 0; i++) {
+		char dir[PATH_MAX];
+		literal_dir(p->rules[i].pattern, dir, sizeof(dir));
+		if (left[i] && view_expandable(&p->rules[i]) && !tree_of(v, dir, true)) {
+			r = view_expand(p, &p->rules[i], v, compile_rule);
+			left[i] = r == LEFT_OUT;
+		}
 	}
 	if (r >= 0)
 		r = tidy(v);

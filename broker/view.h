@@ -44,6 +44,18 @@ struct view {
  * on the host as they are now. Returns 0 or a negative errno. */
 int view_compile(const struct sbx_policy *p, struct view *v);
 
+/* viewexpand.c, for view_compile: a read, exec or stat rule whose
+ * wildcards each stay within one component ("/usr/lib/gcc/ *-linux-gnu/ * /cc1",
+ * "/usr/lib/python3.* / **", no spaces) is expanded into the literal rules
+ * of what matches now, each given to COMPILE (0, VIEW_LEFT_OUT: the view
+ * cannot hold it, or a negative errno). view_expand returns VIEW_LEFT_OUT
+ * if a match was left out or there were too many, else 0 or a negative
+ * errno. Write rules are not expandable: their matches may come later. */
+#define VIEW_LEFT_OUT 1
+typedef int (*view_compile_fn)(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v);
+bool view_expandable(const struct sbx_rule *r);
+int view_expand(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v, view_compile_fn compile);
+
 /* Add the sandbox's procfs at /proc, with what describes the host hidden:
  * sysctl, the kernel's memory, log and keys always, the rest of what is
  * not a process where the policy P grants nothing; keeps V sorted. */

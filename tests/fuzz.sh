@@ -22,7 +22,7 @@ echo "# fuzz targets with libFuzzer ($CC)"
 probe=$T/probe.c
 echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }' >"$probe"
 if ! "$CC" -fsanitize=fuzzer,address,undefined "$probe" -o "$T/probe" >/dev/null 2>&1; then
-	echo "SKIP - $CC cannot build with -fsanitize=fuzzer (install clang and libclang-rt)"
+	skip "fuzz targets" "$CC cannot build with -fsanitize=fuzzer (install clang and libclang-rt)"
 	summary
 	exit 0
 fi

@@ -291,10 +291,15 @@ run "$H" --strict --policy="$T/bare.policy" -- "$PROBE" tree /
 files=$(grep -E '^[fo?] ' "$T/out" | sort)
 want=$(printf 'f %s\nf %s\n' "$probe_real" "$ld_real" | sort)
 [ $rc = 0 ] && [ "$files" = "$want" ]; check $? "the root holds only the program and its loader"
-grep -q '^l /lib64 -> usr/lib64$' "$T/out" && grep -q '^l /lib -> usr/lib$' "$T/out"
-check $? "the merged-/usr symlinks are recreated"
+# The loader walks /lib64, and /lib where it takes the cache's /lib/...
+# names as they are (Debian 12, not 13): each as the host's symlink.
+grep -q '^l /lib64 -> usr/lib64$' "$T/out" && ! grep -Eq '^[^l] /lib(64)?$' "$T/out" &&
+	{ ! grep -q ' /lib$' "$T/out" || grep -q '^l /lib -> usr/lib$' "$T/out"; }
+check $? "the merged-/usr symlinks are recreated ($(grep -E ' /lib(64)?( |$)' "$T/out" | tr '\n' ' '))"
 run "$H" --strict --policy=shell --chdir=/ -- /bin/ls -1A /
-[ $rc = 0 ] && [ "$(sort "$T/out" | tr '\n' ' ')" = "bin lib lib64 usr " ]; check $? "ls -A / under the shell policy lists only the root's entries"
+got=$(sort "$T/out" | tr '\n' ' ')
+[ $rc = 0 ] && { [ "$got" = "bin lib lib64 usr " ] || [ "$got" = "bin lib64 usr " ]; }
+check $? "ls -A / under the shell policy lists only the root's entries ($got)"
 run "$H" --policy=shell --chdir=/usr/share -- /bin/sh -c 'pwd; echo "$PWD"; ls -d doc'
 [ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf '/usr/share\n/usr/share\ndoc')" ]; check $? "--chdir=DIR: pwd, \$PWD and relative paths"
 run "$H" --policy=shell --chdir=/root -- /bin/true
@@ -405,11 +410,14 @@ run "$H" --strict --policy=shell -- /bin/sh -c 'i=0; while [ $i -lt 400 ]; do ca
 	grep -q '^sandbox-broker: refused openat("/etc/shadow") 400 times in all$' "$T/err" &&
 	grep -Eq '^sandbox-broker: [0-9]+ refusals \([0-9]+ distinct\), [0-9]+ lines? not shown' "$T/err"
 check $? "a refusal repeated 400 times is one line, then its count and the summary at the end"
+# A burst of 50, then 20 lines a second, however long the loop takes.
+t0=$(date +%s)
 run "$H" --strict --policy=shell -- /bin/sh -c 'i=0; while [ $i -lt 400 ]; do true 2>/dev/null >/etc/sbx-flood-$i; i=$((i+1)); done'
+secs=$(($(date +%s) - t0 + 1))
 n=$(grep -c 'refused openat("/etc/sbx-flood-[0-9]*") for pid' "$T/err")
 hidden=$(sed -n 's/^sandbox-broker: 400 refusals (400 distinct), \([0-9]*\) lines* not shown.*/\1/p' "$T/err")
-[ "$n" -ge 20 ] && [ "$n" -le 120 ] && [ "$((n + ${hidden:-0}))" = 400 ]
-check $? "400 distinct refusals: lines rate-limited ($n shown), the summary counts the other ${hidden:-?}"
+[ "$n" -ge 20 ] && [ "$n" -le $((50 + 20 * secs)) ] && [ "$((n + ${hidden:-0}))" = 400 ]
+check $? "400 distinct refusals: lines rate-limited ($n shown in about $secs s), the summary counts the other ${hidden:-?}"
 run "$H" --strict --policy="$T/pub.policy" -- "$PROBE" read "$T/secret.txt"
 [ $rc != 0 ] && grep -q "Permission denied" "$T/out" && grep -q "refused" "$T/err"
 check $? "a file outside the policy is refused"
@@ -463,7 +471,7 @@ if command -v script >/dev/null; then
 	script -qec "$H --new-session --policy=shell -- /bin/sh -c 'echo to-tty >/dev/tty || echo refused'" /dev/null </dev/null >"$T/out" 2>&1
 	grep -q '^refused' "$T/out" && ! grep -q '^to-tty' "$T/out"; check $? "/dev/tty is not the caller's terminal after --new-session (ENXIO)"
 else
-	echo "# SKIP /dev/tty tests: script(1) is not installed"
+	skip "/dev/tty tests" "script(1) is not installed"
 fi
 # Command-line rules: relative and symlinked paths, --deny wins.
 mkdir -p "$T/cli/real" && echo data >"$T/cli/real/f" && ln -sfn real "$T/cli/link" && chmod -R a+rwX "$T/cli"

@@ -19,7 +19,7 @@ printf 'include minimal\ntmpdir private\n' >"$T/left.policy"
 # setuid.sh does for the unprivileged user (who has none here, and counts
 # TMPDIRs only); each sandbox's launcher enters it.
 left_limits=() left_cg=""
-if [ "$(id -u)" = 0 ] && [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
+if [ "$(id -u)" = 0 ] && [ -d /sys/fs/cgroup ] && [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ]; then
 	left_cg=/sys/fs/cgroup/pids$(awk -F: '$2 ~ /(^|,)pids(,|$)/ {print $3}' /proc/self/cgroup)
 	left_cg=${left_cg%/}/sbx-left-$$
 	if mkdir "$left_cg" 2>/dev/null; then

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Real programs in the sandbox: a shell script, python3, gcc, make, tar,
-# sqlite3, meson and ninja at work in a writable directory, checked by their
-# output and by the files they leave on the host; then what the build policy
-# refuses, and its private TMPDIR. Run as root and as an unprivileged user
+# Real programs in the sandbox: a shell script, python3, gcc, make (with
+# cc), tar, sqlite3, meson and ninja at work in a writable directory, checked
+# by their output and by the files they leave on the host; then what the
+# build policy refuses, and its private TMPDIR; the decoder policy's python3
+# decoder; the shell policy's mktemp; the dev policy's git (reading
+# ~/.gitconfig), perl, node where installed, ps and whoami. Run as root and as an unprivileged user
 # (meson test and tests/run.sh do both). Needs SBX_BUILD (the meson build
 # directory) and SBX_SOURCE (the source tree).
 set -uo pipefail
@@ -328,9 +330,69 @@ check $? "decoder: another file in the same directory is refused"
 dec in.ppm elsewhere.pgm
 [ $rc != 0 ] && [ ! -e "$D/elsewhere.pgm" ] && grep -q 'refused openat("elsewhere.pgm")' "$T/err"
 check $? "decoder: writing anywhere but its output is refused"
+# Its patterns (python3.*, the multiarch triplet) are expanded into the
+# view at start, which holds every grant: a read it does not grant fails in
+# the kernel (ENOENT), no broker line; were the view incomplete, the broker
+# would refuse it with a line.
+(cd "$D" && "$H" --policy=decoder -- /usr/bin/python3 -c 'import json, sys
+try: open("/etc/hostname")
+except OSError as e: print(e.errno, json.__name__)') >"$T/out" 2>"$T/err" </dev/null; rc=$?
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "2 json" ] && [ ! -s "$T/err" ]
+check $? "decoder: its view is complete (python3.* and the triplet expanded): an ungranted read is the kernel's ENOENT, no broker line"
 (cd "$D" && "$H" --policy=decoder -- /usr/bin/python3 -c 'import os; os.execv("/bin/sh", ["sh", "-c", "echo hi"])') \
 	>"$T/out" 2>"$T/err" </dev/null; rc=$?
 [ $rc != 0 ] && ! grep -q hi "$T/out" && grep -q 'refused execve("/bin/sh")' "$T/err"
 check $? "decoder: it cannot run a shell"
+
+# --- 11. The shell policy: a private TMPDIR for mktemp, whoami ---------------------
+fresh shelltmp
+sbx shell -- /bin/sh -c 'f=$(mktemp) && echo scratch >"$f" && cat "$f" && case $f in "$TMPDIR"/*) echo "in TMPDIR";; esac && whoami'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf 'scratch\nin TMPDIR\n%s' "$(id -un)")" ] && ! grep -q refused "$T/err"
+check $? "shell: mktemp makes a file in its private TMPDIR; whoami says $(id -un)"
+
+# --- 12. The dev policy: git with the user's ~/.gitconfig, perl, node, ps ----------
+# The home directory is outside the granted tree ($D is the sandbox's).
+fresh dev
+dh=$T/devhome
+mkdir -p "$dh/.config" "$D/repo"
+printf '[user]\n\tname = Sand Box\n\temail = sandbox@example.invalid\n[init]\n\tdefaultBranch = trunk\n' >"$dh/.gitconfig"
+chmod -R a+rwX "$D" "$dh"
+# ~/.config is there, ~/.config/git is not: git's optional files there are
+# missing, and said so (ENOENT), without a warning.
+HOME=$dh sbx dev --chdir="$D/repo" -- /bin/sh -c 'git init -q && printf "hello\n" >a.txt && git add a.txt &&
+	git commit -q -m "first commit" && git log --format="%an <%ae> %s" && git branch --show-current'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = "$(printf 'Sand Box <sandbox@example.invalid> first commit\ntrunk')" ] &&
+	[ -d "$D/repo/.git" ] && ! grep -Eq 'warning|refused' "$T/err"
+check $? "dev: git init, add, commit and log in the granted tree, with name, mail and branch from ~/.gitconfig"
+HOME=$dh sbx dev --strict --chdir="$D/repo" -- /bin/sh -c 'echo more >>a.txt && git commit -q -a -m second && git log --oneline | wc -l'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = 2 ] && ! grep -q warning "$T/err" && [ "$(git -C "$D/repo" log --format=%s -1)" = second ]
+check $? "dev --strict: git commit -a through the broker, no warning for git's missing optional files"
+# Under a policy that lets git list ~/.config but grants nothing in it, its
+# optional files there are missing all the same (ENOENT, as the listing
+# shows), not "permission denied" with a warning each.
+# (A policy file: --read=DIR grants the tree, "read DIR" the listing.)
+printf 'include shell\nread ${HOME}/.config\nread ${HOME}/.gitconfig\nexec /usr/bin/git\nexec /usr/lib/git-core/**\n' \
+	>"$T/listing.policy"
+HOME=$dh sbx "$T/listing.policy" --strict --chdir="$D/repo" -- /bin/sh -c 'git status --short; cat ~/.config/git/x'
+[ $rc != 0 ] && ! grep -q warning "$T/err" && grep -q 'git/x: No such file or directory' "$T/err"
+check $? "git under a policy listing ~/.config only: no warning for ~/.config/git/ ($(grep -c warning "$T/err") warnings)"
+cp "$dh/.gitconfig" "$T/gitconfig.before"
+HOME=$dh sbx dev --chdir="$D/repo" -- /usr/bin/git config --global user.name Intruder
+[ $rc != 0 ] && cmp -s "$dh/.gitconfig" "$T/gitconfig.before" && [ ! -e "$dh/.gitconfig.lock" ]
+check $? "dev: ~/.gitconfig is read, not written (git config --global fails, status $rc)"
+sbx dev -- /usr/bin/perl -e 'print join(",", map { $_ * 2 } 1 .. 3), "\n"'
+[ $rc = 0 ] && [ "$(cat "$T/out")" = 2,4,6 ]; check $? "dev: perl -e"
+if [ -x /usr/bin/node ]; then
+	sbx dev -- /usr/bin/node -e 'console.log([1, 2, 3].map((x) => x * 3).join(","))'
+	[ $rc = 0 ] && [ "$(cat "$T/out")" = 3,6,9 ]; check $? "dev: node -e"
+else
+	skip "dev: node -e" "/usr/bin/node is not installed"
+fi
+sbx dev -- /bin/sh -c 'ps -e -o pid=,comm=; whoami'
+# The shell and ps (and the sandbox's init, where the caller may see it),
+# by pids of the sandbox's own pid namespace: none of the host's.
+[ $rc = 0 ] && grep -Eq '^ *[0-9]+ ps$' "$T/out" && [ "$(grep -c . "$T/out")" -le 5 ] &&
+	[ -z "$(head -n -1 "$T/out" | awk '$1 > 20')" ] && [ "$(tail -n 1 "$T/out")" = "$(id -un)" ]
+check $? "dev: ps lists only the sandbox's processes ($(grep -c . "$T/out") lines); whoami"
 
 summary

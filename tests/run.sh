@@ -15,11 +15,12 @@ status=0
 sbx_log "unit and integration tests as $(id -un)"
 meson test -C "$stage/build" --print-errorlogs --no-rebuild || status=1
 # Count test cases: cmocka's "[  PASSED  ] N test(s)." and "[  FAILED  ] N
-# test(s)", and the integration script's "N passed, N failed".
+# test(s)", and the integration script's "N passed, N failed" (and "# N
+# skipped", harness.sh's skip: neither passed nor failed).
 count() {
 	python3 - "$@" <<'PY'
 import re, sys
-ok = bad = 0
+ok = bad = skipped = 0
 for path in sys.argv[1:]:
     for line in open(path, errors="replace"):
         m = re.match(r"\[  PASSED  \] (\d+) test", line)
@@ -28,7 +29,9 @@ for path in sys.argv[1:]:
         if m: bad += int(m.group(1))
         m = re.match(r"^(\d+) passed, (\d+) failed$", line)
         if m: ok += int(m.group(1)); bad += int(m.group(2))
-print(ok, bad)
+        m = re.match(r"^# (\d+) skipped$", line)
+        if m: skipped += int(m.group(1))
+print(ok, bad, skipped)
 PY
 }
 logs=("$stage/build/meson-logs/testlog.txt")
@@ -75,8 +78,8 @@ if [ "$(id -u)" = 0 ]; then
 		bash "$stage/tests/setuid.sh" 2>&1 | tee "$suidlog" || status=1
 	logs+=("$suidlog")
 fi
-read -r ok_n fail_n < <(count "${logs[@]}")
+read -r ok_n fail_n skip_n < <(count "${logs[@]}")
 [ "$fail_n" = 0 ] || status=1
 [ $status = 0 ] || [ "$fail_n" != 0 ] || fail_n=1 # a crash that printed no count
-echo "tests: $ok_n passed, $fail_n failed"
+echo "tests: $ok_n passed, $fail_n failed, $skip_n skipped"
 exit $status

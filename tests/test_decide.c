@@ -6,6 +6,8 @@
  *                           link_abs -> T/secret, deny/x (denied)
  *   T/w/      write         file, dir/, dir2/x
  *   T/secret, T/nogrant/x   nothing granted
+ *   T/l/      read (the directory only: listed): f, sub/x (not granted)
+ *   T/s/      stat (the directory only: not listed)
  * Where the decision is an errno the kernel gives for a name ("." or ".."
  * last, "/", a name that exists, "name/" on a file), the real syscall on
  * the tree says which: the table's errno is checked against it too.
@@ -119,6 +121,9 @@ static int setup(void **state)
 		{"w/dir2/x", S_IFREG, NULL},   {"secret", S_IFREG, NULL},
 		{"nogrant", S_IFDIR, NULL},    {"nogrant/x", S_IFREG, NULL},
 		{"nogrant/to_r", S_IFLNK, "@r/file"}, {"to_r", S_IFLNK, "r/file"},
+		{"l", S_IFDIR, NULL},          {"l/f", S_IFREG, NULL},
+		{"l/sub", S_IFDIR, NULL},      {"l/sub/x", S_IFREG, NULL},
+		{"s", S_IFDIR, NULL},
 	};
 	for (size_t i = 0; i < sizeof(tree) / sizeof(tree[0]); i++)
 		make(x, tree[i].rel, tree[i].type, tree[i].target);
@@ -128,6 +133,8 @@ static int setup(void **state)
 	add_rule(x, SBX_RULE_READ, "r/**");
 	add_rule(x, SBX_RULE_WRITE, "w/**");
 	add_rule(x, SBX_RULE_DENY, "r/deny/**");
+	add_rule(x, SBX_RULE_READ, "l");
+	add_rule(x, SBX_RULE_STAT, "s");
 
 	/* A client library request (id 0): always alive. */
 	x->n.id = 0;
@@ -145,7 +152,7 @@ static void remove_tree(int dfd)
 	static const char *const order[] = {
 		"r/deny/x", "r/deny/d", "r/deny", "r/link_in", "r/link_out", "r/link_abs", "r/sub",
 		"r/file", "r", "w/dir2/x", "w/dir2", "w/dir", "w/file", "w/new", "w", "secret",
-		"nogrant/x", "nogrant/to_r", "nogrant", "to_r",
+		"nogrant/x", "nogrant/to_r", "nogrant", "to_r", "l/f", "l/sub/x", "l/sub", "l", "s",
 	};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct stat st;
@@ -226,6 +233,20 @@ static void test_object(void **state)
 		{"nogrant/missing", false, SBX_PERM_READ, -EACCES, NULL, NULL},
 		{"missing", false, SBX_PERM_READ, -EACCES, NULL, NULL},
 		{"missing", false, SBX_PERM_READ | SBX_PERM_WRITE, -EACCES, NULL, NULL},
+		/* A name missing from a directory the program may list: it
+		 * could see so itself (ENOENT). What exists there is still
+		 * refused; below a directory it may not list (one it may only
+		 * stat, one it sees the name of), or past a name that exists,
+		 * missing is refused too: no oracle of what exists. */
+		{"l/missing", false, SBX_PERM_READ, -ENOENT, NULL, NULL},
+		{"l/missing/deeper", false, SBX_PERM_STAT, -ENOENT, NULL, NULL},
+		{"l/f", false, SBX_PERM_READ, -EACCES, NULL, NULL},
+		{"l/f", false, SBX_PERM_STAT, -EACCES, NULL, NULL},
+		{"l/sub/missing", false, SBX_PERM_READ, -EACCES, NULL, NULL},
+		{"l/sub/x", false, SBX_PERM_READ, -EACCES, NULL, NULL},
+		{"s/missing", false, SBX_PERM_READ, -EACCES, NULL, NULL},
+		{"nogrant/missing/deeper", false, SBX_PERM_READ, -EACCES, NULL, NULL},
+		{"l", false, SBX_PERM_READ, 0, "l", NULL},
 		/* Not a directory: told where granted, else refused. */
 		{"r/file/x", false, SBX_PERM_READ, -ENOTDIR, NULL, NULL},
 		{"secret/x", false, SBX_PERM_READ, -EACCES, NULL, NULL},

@@ -4,6 +4,9 @@
  *   T/usr/bin/tool, T/usr/share/doc/a/readme, T/usr/share/man/x
  *   T/etc/ssh/host_rsa_key, T/etc/ssh/host_ed_key, T/etc/ssh/config
  *   T/etc/passwd, T/w/out, T/lnk -> usr, T/fifo
+ *   T/usr/lib/gcc/arch-a/12/cc1, T/usr/lib/gcc/arch-b/14/cc1,
+ *   T/usr/lib/gcc/arch-c/12 (a file), T/usr/lib/gcc/link -> arch-a,
+ *   T/usr/lib/py3.1/mod, T/usr/lib/py3.2/mod
  * "@" in a policy stands for T; each plan entry is written
  * "KIND[,FLAGS] PATH" with T as "@", the directories T and above left
  * out. */
@@ -14,6 +17,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +48,10 @@ static int setup_tree(void **state)
 	assert_non_null(mkdtemp(tmpl));
 	assert_non_null(realpath(tmpl, top));
 	static const char *const dirs[] = {"usr", "usr/bin", "usr/share", "usr/share/doc",
-					   "usr/share/doc/a", "usr/share/man", "etc", "etc/ssh", "w"};
+					   "usr/share/doc/a", "usr/share/man", "etc", "etc/ssh", "w",
+					   "usr/lib", "usr/lib/gcc", "usr/lib/gcc/arch-a", "usr/lib/gcc/arch-a/12",
+					   "usr/lib/gcc/arch-b", "usr/lib/gcc/arch-b/14", "usr/lib/gcc/arch-c",
+					   "usr/lib/py3.1", "usr/lib/py3.2"};
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		char p[PATH_MAX * 2];
 		snprintf(p, sizeof(p), "%s/%s", top, dirs[i]);
@@ -58,7 +65,14 @@ static int setup_tree(void **state)
 	put("etc/ssh/config", "c");
 	put("etc/passwd", "p");
 	put("w/out", "o");
+	put("usr/lib/gcc/arch-a/12/cc1", "x");
+	put("usr/lib/gcc/arch-b/14/cc1", "x");
+	put("usr/lib/gcc/arch-c/12", "x");
+	put("usr/lib/py3.1/mod", "x");
+	put("usr/lib/py3.2/mod", "x");
 	char p[PATH_MAX * 2];
+	snprintf(p, sizeof(p), "%s/usr/lib/gcc/link", top);
+	assert_int_equal(symlink("arch-a", p), 0);
 	snprintf(p, sizeof(p), "%s/lnk", top);
 	assert_int_equal(symlink("usr", p), 0);
 	snprintf(p, sizeof(p), "%s/fifo", top);
@@ -140,7 +154,7 @@ static const struct plan_case cases[] = {
 	{"read @/lnk/bin/**\n", "", true},
 	/* Wildcards elsewhere, a literal directory's listing, a FIFO, a file
 	 * still to be made: the broker's. */
-	{"read @/usr/*/tool\nread @/usr/bin/**\n", "dir @/usr\nbind,ro,rec @/usr/bin\n", false},
+	{"read @/usr/**/tool\nread @/usr/bin/**\n", "dir @/usr\nbind,ro,rec @/usr/bin\n", false},
 	{"read @/usr/share\n", "dir @/usr\ndir @/usr/share\n", false},
 	{"read @/fifo\n", "", false},
 	{"write @/w/new\n", "", false},
@@ -161,6 +175,30 @@ static const struct plan_case cases[] = {
 	 * the kernel's already. */
 	{"read @/usr/**\nread @/usr/*/tool\nread @/usr/share\n", "bind,ro,rec @/usr\n", true},
 	{"read @/usr/**\nwrite @/usr/new\n", "bind,ro,rec @/usr\n", true},
+	/* Wildcards within one component each, outside every tree: expanded
+	 * into what matches now, through real directories only (not the
+	 * symlink "link", not the file arch-c/12); a match a deny names is
+	 * left out; matches a tree holds are there already. */
+	{"read @/usr/*/tool\nread @/usr/bin/**\n", "dir @/usr\nbind,ro,rec @/usr/bin\n", true},
+	{"exec @/usr/lib/gcc/*/*/cc1\n",
+	 "dir @/usr\ndir @/usr/lib\ndir @/usr/lib/gcc\ndir @/usr/lib/gcc/arch-a\ndir @/usr/lib/gcc/arch-a/12\n"
+	 "bind,ro @/usr/lib/gcc/arch-a/12/cc1\ndir @/usr/lib/gcc/arch-b\ndir @/usr/lib/gcc/arch-b/14\n"
+	 "bind,ro @/usr/lib/gcc/arch-b/14/cc1\n", true},
+	{"exec @/usr/lib/gcc/*-a/12/*\nexec @/usr/lib/gcc/arch-*/14/cc1\ndeny @/usr/lib/gcc/arch-b/**\n",
+	 "dir @/usr\ndir @/usr/lib\ndir @/usr/lib/gcc\ndir @/usr/lib/gcc/arch-a\ndir @/usr/lib/gcc/arch-a/12\n"
+	 "bind,ro @/usr/lib/gcc/arch-a/12/cc1\n", true},
+	{"read @/usr/lib/py3.*/**\n",
+	 "dir @/usr\ndir @/usr/lib\nbind,ro,rec @/usr/lib/py3.1\nbind,ro,rec @/usr/lib/py3.2\n", true},
+	{"read @/usr/lib/gcc/*/12/cc1\nread @/lnk/lib/gcc/*/14/cc1\n",
+	 "dir @/usr\ndir @/usr/lib\ndir @/usr/lib/gcc\ndir @/usr/lib/gcc/arch-a\ndir @/usr/lib/gcc/arch-a/12\n"
+	 "bind,ro @/usr/lib/gcc/arch-a/12/cc1\n", true},
+	/* A match that is a symlink shows as one; a directory matched by a
+	 * last component keeps its listing the broker's. */
+	{"stat @/usr/lib/gcc/l*\n", "dir @/usr\ndir @/usr/lib\ndir @/usr/lib/gcc\nlink @/usr/lib/gcc/link -> arch-a\n", true},
+	{"read @/usr/lib/gcc/arch-*\n", "dir @/usr\ndir @/usr/lib\ndir @/usr/lib/gcc\ndir @/usr/lib/gcc/arch-a\n"
+	 "dir @/usr/lib/gcc/arch-b\ndir @/usr/lib/gcc/arch-c\n", false},
+	/* A write pattern's matches may be made later: the broker's. */
+	{"write @/w/*.out\n", "", false},
 };
 
 static void plan_table(void **state)
@@ -258,12 +296,71 @@ static void proc_hidden(void **state)
 	sbx_policy_free(&p);
 }
 
-int main(void)
+static const char *policy_dir; /* argv[1]: the source tree's policies/ */
+
+/* Is there an entry of KIND at PATH in V (a recursive bind if REC)? */
+static bool has(const struct view *v, enum view_kind kind, const char *path, bool rec)
 {
+	for (size_t j = 0; j < v->n; j++)
+		if (v->v[j].kind == kind && !strcmp(v->v[j].path, path) &&
+		    (!rec || (v->v[j].flags & SBX_BIND_RECURSIVE)))
+			return true;
+	return false;
+}
+
+/* The shipped policies, on this machine, compile into complete views (no
+ * fallback to the broker for every read): their patterns over triplets and
+ * versions expand into what is installed. The decoder's python3 and its
+ * library, and the minimal policy's multiarch library directory, are in. */
+static void shipped_complete(void **state)
+{
+	(void)state;
+	if (!policy_dir)
+		skip();
+	static const char *const names[] = {"minimal", "shell", "build", "decoder", "dev"};
+	const char *dirs[] = {policy_dir};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct sbx_policy p = {0};
+		struct sbx_policy_env env = {
+			.search_dirs = dirs, .n_search_dirs = 1,
+			.vars = {.home = "/nonexistent", .cwd = "/", .user = "nobody"},
+		};
+		char *err = NULL;
+		int r = sbx_policy_load(&p, names[i], &env, &err);
+		if (r < 0)
+			print_error("%s: %s\n", names[i], err ? err : "?");
+		assert_int_equal(r, 0);
+		struct view v;
+		assert_int_equal(view_compile(&p, &v), 0);
+		if (!v.complete)
+			print_error("the %s policy's view is incomplete\n", names[i]);
+		assert_true(v.complete);
+		char real[PATH_MAX], lib[PATH_MAX];
+		if (!strcmp(names[i], "decoder") && realpath("/usr/bin/python3", real)) {
+			assert_true(has(&v, VIEW_BIND, real, false));
+			snprintf(lib, sizeof(lib), "/usr/lib/%s", strrchr(real, '/') + 1);
+			assert_true(access(lib, F_OK) != 0 || has(&v, VIEW_BIND, lib, true));
+		}
+		if (!strcmp(names[i], "minimal")) {
+			bool triplet = false;
+			for (size_t j = 0; j < v.n; j++)
+				triplet |= v.v[j].kind == VIEW_BIND && (v.v[j].flags & SBX_BIND_RECURSIVE) &&
+					   !strncmp(v.v[j].path, "/usr/lib/", 9) && strstr(v.v[j].path, "-linux-gnu");
+			assert_true(triplet);
+		}
+		view_free(&v);
+		sbx_policy_free(&p);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	policy_dir = argc > 1 ? argv[1] : NULL;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plan_table),
 		cmocka_unit_test(parents_first),
 		cmocka_unit_test(proc_hidden),
+		cmocka_unit_test(shipped_complete),
 	};
 	return cmocka_run_group_tests(tests, setup_tree, remove_tree);
 }

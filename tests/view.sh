@@ -81,8 +81,10 @@ check $(has /usr/share/doc ro && awk '$5 == "/usr/share/doc"' "$T/mountinfo" | g
 check $(awk '$5 == "/proc"' "$T/mountinfo" | grep -q ' - proc ' && has /proc/sys ro; echo $?) \
 	"/proc is a procfs of the sandbox, /proc/sys hidden read-only"
 # Nothing of the host but the binds: every mount point is the root, a path
-# the policy grants, or the procfs; nothing names init's own mounts.
-bad=$(awk '{print $5}' "$T/mountinfo" | grep -Ev "^(/|/usr(/.*)?|/etc(/.*)?|/sys/devices/system/cpu/(online|possible)|/proc(/.*)?|/dev/(null|zero|random|urandom|tty)|$T/(w|w2|lit))\$")
+# the policy grants, the shell policy's private TMPDIR, or the procfs;
+# nothing names init's own mounts.
+tmpbase=$(realpath "${TMPDIR:-/tmp}")
+bad=$(awk '{print $5}' "$T/mountinfo" | grep -Ev "^(/|/usr(/.*)?|/etc(/.*)?|/sys/devices/system/cpu/(online|possible)|/proc(/.*)?|/dev/(null|zero|random|urandom|tty)|$T/(w|w2|lit)|$tmpbase/sandbox-tmp\.[A-Za-z0-9]{6})\$")
 check $([ $rc = 0 ] && [ -z "$bad" ] && ! grep -Eq ' /(oldroot|stage|newroot)' "$T/mountinfo" && \
 	[ "$(wc -l <"$T/mountinfo")" -gt 3 ]; echo $?) "mountinfo shows nothing of the host beyond the binds${bad:+: $bad}"
 

@@ -28,8 +28,10 @@
 
 static int failed;
 
-/* sched_setattr's argument (linux/sched/types.h clashes with sched.h). */
-struct sched_attr {
+/* sched_setattr's argument, under a name of its own: glibc 2.41 (Debian 13)
+ * declares struct sched_attr in <sched.h>, older ones do not, and
+ * linux/sched/types.h clashes with <sched.h> on those. */
+struct guard_sched_attr {
 	unsigned size, sched_policy;
 	unsigned long long sched_flags;
 	int sched_nice;
@@ -82,7 +84,7 @@ static void against_init(void)
 	INIT("sched_setscheduler(1, SCHED_IDLE)", sched_setscheduler(1, SCHED_IDLE, &sp));
 	INIT("sched_setscheduler(1, SCHED_BATCH)", sched_setscheduler(1, SCHED_BATCH, &sp));
 	INIT("sched_setparam(1)", sched_setparam(1, &sp));
-	struct sched_attr sa = {.size = sizeof(sa), .sched_policy = SCHED_IDLE};
+	struct guard_sched_attr sa = {.size = sizeof(sa), .sched_policy = SCHED_IDLE};
 	INIT("sched_setattr(1, SCHED_IDLE)", syscall(SYS_sched_setattr, 1, &sa, 0));
 	int idle = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0);
 	INIT("ioprio_set(IOPRIO_WHO_PROCESS, 1, IDLE)", syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 1, idle));
