@@ -36,6 +36,10 @@ static int compile_match(const struct sbx_policy *p, const struct sbx_rule *r, s
 			 view_compile_fn compile, const char *prefix, const char *name, int *budget)
 {
 	char pat[PATH_MAX];
+	/* A name with a wildcard or '$' in it would be read back as a pattern
+	 * (a file named "**" would make its directory a tree): the broker's. */
+	if (strpbrk(name, "*$") || strpbrk(prefix, "*$"))
+		return VIEW_LEFT_OUT;
 	if (--*budget < 0 || snprintf(pat, sizeof(pat), "%s/%s", prefix, name) >= (int)sizeof(pat))
 		return VIEW_LEFT_OUT;
 	struct sbx_rule one = *r;
