@@ -36,9 +36,10 @@ static int compile_match(const struct sbx_policy *p, const struct sbx_rule *r, s
 			 view_compile_fn compile, const char *prefix, const char *name, int *budget)
 {
 	char pat[PATH_MAX];
-	/* A name with a wildcard or '$' in it would be read back as a pattern
-	 * (a file named "**" would make its directory a tree): the broker's. */
-	if (strpbrk(name, "*$") || strpbrk(prefix, "*$"))
+	/* A real name with a wildcard or '$' in it would be read back as a
+	 * pattern: the broker's (expand_from leaves out such entries; a
+	 * directory's among PREFIX is caught here). */
+	if (strpbrk(prefix, "*$"))
 		return VIEW_LEFT_OUT;
 	if (--*budget < 0 || snprintf(pat, sizeof(pat), "%s/%s", prefix, name) >= (int)sizeof(pat))
 		return VIEW_LEFT_OUT;
@@ -87,6 +88,12 @@ static int expand_from(const struct sbx_policy *p, const struct sbx_rule *r, str
 		snprintf(name, sizeof(name), "/%s", de->d_name);
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !sbx_pattern_match(comp, name))
 			continue;
+		if (strpbrk(de->d_name, "*$")) {
+			/* Read back as a pattern, a file named "**" would make
+			 * its directory a tree: the broker decides it. */
+			res = VIEW_LEFT_OUT;
+			continue;
+		}
 		int e;
 		if (slash) {
 			struct stat st;
