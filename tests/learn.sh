@@ -89,7 +89,7 @@ check $(grep -q '^exec /usr/bin/git$' "$T/git.policy" && grep -q '^read /usr/sha
 # A shell pipeline.
 learn_then_run pipeline "$T" ':' /bin/sh -c 'ls /usr/bin | grep -c . >/dev/null && sort /etc/passwd | head -1 | cut -d: -f1'
 
-echo "# learned against shipped: make $(rules "$T/make.policy") rules (build: $(shipped build)), python $(rules "$T/python.policy") (decoder: $(shipped decoder)), git $(rules "$T/git.policy"), pipeline $(rules "$T/pipeline.policy") (shell: $(shipped shell))"
+echo "# learned against shipped: make $(rules "$T/make.policy") rules (build: $(shipped build)), python $(rules "$T/python.policy") (decoder: $(shipped decoder)), git $(rules "$T/git.policy") (dev: $(shipped dev)), pipeline $(rules "$T/pipeline.policy") (shell: $(shipped shell))"
 
 # Nothing the run did not use: a sibling of the file read stays out.
 mkdir -p "$T/d"; echo a >"$T/d/a"; echo b >"$T/d/b"
