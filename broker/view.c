@@ -189,6 +189,64 @@ static const struct view_entry *tree_of(const struct view *v, const char *path, 
 	return best;
 }
 
+/* Could PAT match something strictly beneath DIR? DIR's components are
+ * matched against PAT's first ones; *REST is what PAT has left (NULL where
+ * a "**" among them could match at any depth). */
+static bool may_match_beneath(const char *pat, const char *dir, const char **rest)
+{
+	const char *p = pat, *d = strcmp(dir, "/") ? dir : "";
+	*rest = NULL;
+	while (*d) {
+		const char *pe = strchrnul(p + 1, '/'), *de = strchrnul(d + 1, '/');
+		char pc[PATH_MAX], dc[PATH_MAX];
+		if (*p != '/')
+			return false; /* PAT ends above DIR */
+		snprintf(pc, sizeof(pc), "%.*s", (int)(pe - p), p);
+		snprintf(dc, sizeof(dc), "%.*s", (int)(de - d), d);
+		if (strstr(pc, "**"))
+			return true;
+		if (!sbx_pattern_match(pc, dc))
+			return false;
+		p = pe;
+		d = de;
+	}
+	*rest = p;
+	return *p == '/';
+}
+
+/* A deny PAT whose literal directory DIR no tree holds (a wildcard in a
+ * component above a tree, as an expanded tree rule gives): each tree
+ * beneath DIR where it may match names made later is guarded at its top,
+ * or, where they may appear deeper, the view is incomplete. */
+static int add_guard(struct view *v, const char *dir)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].kind == VIEW_GUARD && !strcmp(v->v[i].path, dir))
+			return 0;
+	return add(v, VIEW_GUARD, dir, S_IFDIR, 0, NULL, NULL);
+}
+static int guard_below(struct view *v, const char *pat, const char *dir)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct view_entry *e = &v->v[i];
+		const char *rest;
+		if (e->kind != VIEW_BIND || !(e->flags & SBX_BIND_RECURSIVE) || !view_within(e->path, dir) ||
+		    !may_match_beneath(pat, e->path, &rest))
+			continue;
+		const char *next = rest ? strchr(rest + 1, '/') : NULL;
+		if (!rest || (next && strcmp(next, "/**")) || (e->flags & SBX_BIND_WRITABLE)) {
+			v->complete = false;
+			return 0;
+		}
+		char top[PATH_MAX];
+		snprintf(top, sizeof(top), "%s", e->path);
+		int r = add_guard(v, top);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* A deny PAT inside a tree may match a name made after the start, which no
  * hide covers: the directory such names appear in is guarded (Landlock
  * names what is in it at start one by one, and nothing made there later
@@ -201,7 +259,7 @@ static int guard_deny(struct view *v, const char *pat)
 	literal_dir(pat, dir, sizeof(dir));
 	const struct view_entry *t = tree_of(v, dir, true);
 	if (!t)
-		return 0; /* no tree holds it */
+		return guard_below(v, pat, dir); /* no tree holds it: trees beneath it may */
 	const char *rest = pat + strlen(dir) + (strcmp(dir, "/") ? 0 : -1);
 	const char *next = *rest ? strchr(rest + 1, '/') : NULL;
 	if (*rest && next && strcmp(next, "/**")) {
@@ -225,10 +283,7 @@ static int guard_deny(struct view *v, const char *pat)
 		v->complete = false; /* the program's own files there would not open */
 		return 0;
 	}
-	for (size_t i = 0; i < v->n; i++)
-		if (v->v[i].kind == VIEW_GUARD && !strcmp(v->v[i].path, dir))
-			return 0;
-	return add(v, VIEW_GUARD, dir, S_IFDIR, 0, NULL, NULL);
+	return add_guard(v, dir);
 }
 
 static void drop(struct view *v, size_t i)
