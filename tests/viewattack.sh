@@ -192,6 +192,30 @@ wait $spid; rc=$?
 check $([ $rc = 0 ] && [ "$(got still)" = sub ] && ! grep -q -e late-secret -e key-secret "$T/out"; echo $?) \
 	"files the host makes later under a deny are not read ($(tr '\n' ' ' <"$T/out"))"
 
+# A deny with a wildcard above a bound tree: over the trees an expanded
+# "read U/*/**" gives, and over a literal tree. A file the host makes there
+# later under the denied name does not open.
+mkdir -p "$T/u/a" && echo pub >"$T/u/a/pub" && chmod -R a+rX "$T/u"
+printf 'include shell\nexec %s\nread %s/u/*/**\ndeny %s/u/*/secret\n' "$PY" "$T" "$T" >"$T/exp.policy"
+printf 'include shell\nexec %s\nread %s/u/a/**\ndeny %s/*/a/secret\n' "$PY" "$T" "$T" >"$T/lit.policy"
+for kind in exp lit; do
+	rm -f "$T/u/a/secret" "$T/u/a/go"
+	# (No FIFO to wait on: a FIFO grant leaves the view incomplete.)
+	"$H" --policy="$T/$kind.policy" -- "$PY" -c "$PREAMBLE"'
+import time
+for i in range(200):
+    if os.path.exists("'"$T/u/a/go"'"): break
+    time.sleep(0.05)
+rd("pub", "'"$T/u/a/pub"'"); rd("late", "'"$T/u/a/secret"'")' >"$T/out" 2>"$T/err" </dev/null & spid=$!
+	bg_pids+=($spid)
+	watchdog $spid
+	sleep 1
+	echo late-secret >"$T/u/a/secret" && : >"$T/u/a/go"
+	wait $spid; rc=$?
+	check $([ $rc = 0 ] && [ "$(got pub)" = pub ] && ! grep -q late-secret "$T/out" && ! grep -q refused "$T/err"; echo $?) \
+		"$kind: a file made later where a deny's wildcard above the tree names it is not read, by the kernel ($(tr '\n' ' ' <"$T/out"))"
+done
+
 # /proc from inside: init's root, our own, the host's sysctl.
 CODE='
 do("root1", lambda: os.listdir("/proc/1/root/'"${T#/}"'"))
