@@ -6,10 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The length of the well-formed UTF-8 sequence at S (N bytes left), 0 if
- * there is none (RFC 3629: no overlong forms, no surrogates, <= U+10FFFF),
- * and its code point in *CP. */
-static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+size_t sbx_utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	size_t l;
@@ -78,7 +75,7 @@ static size_t escape(char *out, size_t size, const char *in, size_t len, bool js
 		const char *piece = buf;
 		size_t pl;
 		uint32_t cp;
-		size_t l = utf8_len(s + i, len - i, &cp);
+		size_t l = sbx_utf8_len(s + i, len - i, &cp);
 		if (l == 0) {
 			pl = json ? (size_t)snprintf(buf, sizeof(buf), "\\ufffd")
 				  : (size_t)snprintf(buf, sizeof(buf), "\\x%02x", s[i]);

@@ -5,6 +5,7 @@
 #define SBX_ESCAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Escape LEN bytes of IN for one log line into OUT (SIZE bytes, always
  * NUL-terminated when SIZE > 0). Printable ASCII and well-formed UTF-8 stay
@@ -16,6 +17,11 @@
  * cut: what does not fit is left out whole. Returns the length the whole
  * escaped text needs, not counting the NUL (as snprintf does). */
 size_t sbx_escape_log(char *out, size_t size, const char *in, size_t len);
+
+/* The length of the well-formed UTF-8 sequence at S (N > 0 bytes left), 0
+ * if there is none (RFC 3629: no overlong forms, no surrogates,
+ * <= U+10FFFF), and its code point in *CP. */
+size_t sbx_utf8_len(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* The same for the inside of a JSON string (RFC 8259): '"' and '\' are
  * escaped, control bytes become \n, \t, \r, \b, \f or \u00NN, DEL and the

@@ -7,42 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The length of the well-formed UTF-8 sequence at S (N bytes left), 0 if
- * there is none (RFC 3629: no overlong forms, no surrogates, <= U+10FFFF),
- * and its code point in *CP. */
-static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t l;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		l = 2;
-		*cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		l = 3;
-		*cp = c & 0x0f;
-		lo = c == 0xe0 ? 0xa0 : 0x80;
-		hi = c == 0xed ? 0x9f : 0xbf;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		l = 4;
-		*cp = c & 0x07;
-		lo = c == 0xf0 ? 0x90 : 0x80;
-		hi = c == 0xf4 ? 0x8f : 0xbf;
-	} else {
-		return 0;
-	}
-	if (n < l)
-		return 0;
-	for (size_t i = 1; i < l; i++) {
-		unsigned char b = s[i];
-		if (i == 1 ? b < lo || b > hi : b < 0x80 || b > 0xbf)
-			return 0;
-		*cp = *cp << 6 | (b & 0x3f);
-	}
-	return l;
-}
+#include "escape.h"
 
 /* Room for N more bytes (and a NUL). */
 static bool room(struct sbx_jsonline *j, size_t n)
@@ -85,7 +50,7 @@ bool sbx_jl_escape(struct sbx_jsonline *j, const char *in, size_t len)
 	for (size_t i = 0; i < len;) {
 		char buf[8];
 		uint32_t cp;
-		size_t l = utf8_len(s + i, len - i, &cp);
+		size_t l = sbx_utf8_len(s + i, len - i, &cp);
 		if (l == 0) {
 			valid = false;
 			snprintf(buf, sizeof(buf), "\\u%04x", s[i]);
