@@ -41,35 +41,6 @@ static const char *esc(const char *s, char *buf, size_t size)
 
 #define E(s) esc((s), (char[4 * PATH_MAX]){0}, 4 * PATH_MAX)
 
-/* The literal base of a pattern (as view.c reads rules): 1 for a literal
- * path, 2 for a tree "BASE/ **" (no space), 0 for anything else. */
-static int base_of(const char *pat, char *base, size_t size)
-{
-	size_t l = strlen(pat);
-	const char *star = strchr(pat, '*');
-	if (strchr(pat, '$'))
-		return 0;
-	if (!star)
-		return snprintf(base, size, "%s", pat) < (int)size ? 1 : 0;
-	if (l < 3 || strcmp(pat + l - 3, "/**") || star != pat + l - 2)
-		return 0;
-	int n = l == 3 ? snprintf(base, size, "/") : snprintf(base, size, "%.*s", (int)(l - 3), pat);
-	return n > 0 && n < (int)size ? 2 : 0;
-}
-
-/* The literal directory PAT starts with (before its first wildcard). */
-static void literal_dir(const char *pat, char *dir, size_t size)
-{
-	size_t l = strcspn(pat, "*?[{$");
-	if (!pat[l]) {
-		snprintf(dir, size, "%s", pat);
-		return;
-	}
-	while (l > 0 && pat[l - 1] != '/')
-		l--;
-	snprintf(dir, size, "%.*s", l > 1 ? (int)(l - 1) : 1, pat);
-}
-
 /* Does anything beneath the directory PATH (LEN bytes of a PATH_MAX
  * buffer) match PAT? True too when the budget ran out. */
 static bool walk(const char *pat, char *path, size_t len, long *budget, int depth)
@@ -125,7 +96,7 @@ static bool matches(const char *pat, bool write, char *hint, size_t size)
 	char base[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
 	struct stat st;
 	hint[0] = '\0';
-	if (base_of(pat, base, sizeof(base))) {
+	if (view_rule_base(pat, base, sizeof(base))) {
 		if (not_canonical(base, real, sizeof(real))) {
 			snprintf(hint, size, "it goes through a symlink: the policy decides on real paths, "
 				 "did you mean '%s'?", real);
@@ -139,7 +110,7 @@ static bool matches(const char *pat, bool write, char *hint, size_t size)
 			snprintf(hint, size, "nothing there yet (a write rule lets the program make it)");
 		return false;
 	}
-	literal_dir(pat, dir, sizeof(dir));
+	view_literal_dir(pat, dir, sizeof(dir));
 	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return false;
 	if (sbx_pattern_match(pat, dir))
@@ -157,7 +128,7 @@ static const struct sbx_rule *rule_for(const struct sbx_policy *p, const char *p
 	char base[PATH_MAX];
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct sbx_rule *r = &p->rules[i];
-		int form = base_of(r->pattern, base, sizeof(base));
+		int form = view_rule_base(r->pattern, base, sizeof(base));
 		if (r->kind == SBX_RULE_DENY || !form || strcmp(base, path) || (tree && form != 2))
 			continue;
 		if (!best || (r->perms & ~best->perms))
@@ -174,7 +145,7 @@ static const struct sbx_rule *deny_for(const struct sbx_policy *p, const char *p
 		const struct sbx_rule *r = &p->rules[i];
 		if (r->kind != SBX_RULE_DENY)
 			continue;
-		literal_dir(r->pattern, dir, sizeof(dir));
+		view_literal_dir(r->pattern, dir, sizeof(dir));
 		if (guard ? view_within(dir, path) || view_within(path, dir) : sbx_pattern_match(r->pattern, path))
 			return r;
 	}
@@ -249,8 +220,8 @@ static const char *left_out(const struct view *v, const struct sbx_rule *r, bool
 {
 	char base[PATH_MAX], dir[PATH_MAX];
 	struct stat st;
-	int form = base_of(r->pattern, base, sizeof(base));
-	literal_dir(r->pattern, dir, sizeof(dir));
+	int form = view_rule_base(r->pattern, base, sizeof(base));
+	view_literal_dir(r->pattern, dir, sizeof(dir));
 	*incomplete = false;
 	if (view_within(dir, "/proc"))
 		return r->kind == SBX_RULE_STAT || !view_within(dir, "/proc/sys") ? NULL
@@ -278,7 +249,7 @@ static const char *left_out(const struct view *v, const struct sbx_rule *r, bool
 static const char *deny_effect(const struct view *v, const struct sbx_rule *r)
 {
 	char dir[PATH_MAX];
-	literal_dir(r->pattern, dir, sizeof(dir));
+	view_literal_dir(r->pattern, dir, sizeof(dir));
 	const struct view_entry *t = tree_holding(v, dir);
 	if (!t)
 		return NULL;

@@ -81,12 +81,12 @@ static bool canonical(const char *path)
 	return !strcmp(real, dir);
 }
 
-/* The literal base of a rule's pattern: 1 for a literal path, 2 for a tree
- * "BASE/ **" (no space), 0 for anything else. */
-static int rule_base(const char *pat, char *base, size_t size)
+int view_rule_base(const char *pat, char *base, size_t size)
 {
 	size_t l = strlen(pat);
 	const char *star = strchr(pat, '*');
+	if (strchr(pat, '$'))
+		return 0;
 	if (!star)
 		return snprintf(base, size, "%s", pat) < (int)size ? 1 : 0;
 	if (l < 3 || strcmp(pat + l - 3, "/**") || star != pat + l - 2)
@@ -105,7 +105,7 @@ static int rule_base(const char *pat, char *base, size_t size)
 static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, struct view *v)
 {
 	char base[PATH_MAX];
-	int form = strchr(r->pattern, '$') ? 0 : rule_base(r->pattern, base, sizeof(base));
+	int form = view_rule_base(r->pattern, base, sizeof(base));
 	struct stat st;
 	if (!form)
 		return LEFT_OUT;
@@ -150,8 +150,7 @@ static int compile_rule(const struct sbx_policy *p, const struct sbx_rule *r, st
 	return add(v, VIEW_BIND, base, st.st_mode & S_IFMT, flags, &st, NULL);
 }
 
-/* The literal directory PAT starts with (before its first wildcard). */
-static void literal_dir(const char *pat, char *dir, size_t size)
+void view_literal_dir(const char *pat, char *dir, size_t size)
 {
 	size_t l = strcspn(pat, "*?[{$");
 	if (!pat[l]) {
@@ -256,7 +255,7 @@ static int guard_below(struct view *v, const char *pat, const char *dir)
 static int guard_deny(struct view *v, const char *pat)
 {
 	char dir[PATH_MAX];
-	literal_dir(pat, dir, sizeof(dir));
+	view_literal_dir(pat, dir, sizeof(dir));
 	const struct view_entry *t = tree_of(v, dir, true);
 	if (!t)
 		return guard_below(v, pat, dir); /* no tree holds it: trees beneath it may */
@@ -435,7 +434,7 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 	 * (the trees are all in by now): their matches as they are now. */
 	for (size_t i = 0; i < p->n_rules && r >= 0; i++) {
 		char dir[PATH_MAX];
-		literal_dir(p->rules[i].pattern, dir, sizeof(dir));
+		view_literal_dir(p->rules[i].pattern, dir, sizeof(dir));
 		if (left[i] && view_expandable(&p->rules[i]) && !tree_of(v, dir, true)) {
 			r = view_expand(p, &p->rules[i], v, compile_rule);
 			left[i] = r == LEFT_OUT;
@@ -480,7 +479,7 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 	/* What was left out, where no tree holds it. */
 	for (size_t i = 0; i < p->n_rules && r == 0; i++) {
 		char dir[PATH_MAX];
-		literal_dir(p->rules[i].pattern, dir, sizeof(dir));
+		view_literal_dir(p->rules[i].pattern, dir, sizeof(dir));
 		if (left[i] && !view_within(dir, "/proc") && !tree_of(v, dir, true))
 			v->complete = false;
 	}
@@ -507,7 +506,7 @@ static bool grants_at_or_below(const struct sbx_policy *p, const char *path)
 		return true;
 	for (size_t i = 0; i < p->n_rules; i++) {
 		char dir[PATH_MAX];
-		literal_dir(p->rules[i].pattern, dir, sizeof(dir));
+		view_literal_dir(p->rules[i].pattern, dir, sizeof(dir));
 		if (p->rules[i].kind != SBX_RULE_DENY && view_within(dir, path))
 			return true;
 	}

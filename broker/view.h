@@ -69,6 +69,12 @@ void view_free(struct view *v);
 
 /* Is PATH DIR itself or beneath it? */
 bool view_within(const char *path, const char *dir);
+/* The literal base of a rule's pattern into BASE: 1 for a literal path, 2
+ * for a tree "BASE/ **" (no space), 0 for anything else (a variable left,
+ * or wildcards elsewhere). */
+int view_rule_base(const char *pat, char *base, size_t size);
+/* The literal directory PAT starts with (before its first wildcard). */
+void view_literal_dir(const char *pat, char *dir, size_t size);
 
 /* viewlock.c: a Landlock ruleset with a rule for each bind of V, by the
  * host's inode, with the bind's rights (for common/landlock.h). The fd, or
