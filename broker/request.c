@@ -170,23 +170,29 @@ static const char *given_path(const struct request *f)
 	return f->p[f->npaths == 2 && !f->p[0].path[0]].path;
 }
 
-int req_refuse_how(struct broker *b, const struct request *f, unsigned need, const char *why,
-		   const struct req_refusal *how)
+/* The audit event of F's decision on what needs NEED, its real path REAL. */
+static struct audit_event event_of(const struct request *f, unsigned need, const char *real)
 {
 	bool two = f->npaths == 2 && f->p[0].path[0];
-	struct audit_event e = {
+	return (struct audit_event){
 		.syscall = f->name,
 		.pid = f->n->pid,
 		.path = given_path(f),
 		.path2 = two ? f->p[1].path : NULL,
-		.real = how->real,
+		.real = real,
 		.need = need,
-		.why = why,
-		.answer = -EACCES,
-		.suggest = how->suggest,
-		.quiet = how->quiet,
-		.missing = how->missing,
 	};
+}
+
+int req_refuse_how(struct broker *b, const struct request *f, unsigned need, const char *why,
+		   const struct req_refusal *how)
+{
+	struct audit_event e = event_of(f, need, how->real);
+	e.why = why;
+	e.answer = -EACCES;
+	e.suggest = how->suggest;
+	e.quiet = how->quiet;
+	e.missing = how->missing;
 	audit_decision(b, &e);
 	return -EACCES;
 }
@@ -207,15 +213,7 @@ void req_allowed(struct broker *b, const struct request *f, unsigned need, const
 {
 	if (!audit_allowed_wanted(b))
 		return;
-	bool two = f->npaths == 2 && f->p[0].path[0];
-	struct audit_event e = {
-		.syscall = f->name,
-		.pid = f->n->pid,
-		.path = given_path(f),
-		.path2 = two ? f->p[1].path : NULL,
-		.real = real,
-		.need = need,
-	};
+	struct audit_event e = event_of(f, need, real);
 	audit_decision(b, &e);
 }
 
