@@ -207,8 +207,6 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 		how.real = NULL;
 	if (r == -ENOENT && creates)
 		need |= SBX_PERM_WRITE;
-	if (!how.quiet && need == SBX_PERM_STAT && f->op != OP_CHDIR && f->op != OP_FCHDIR)
-		how.quiet = true; /* a look at metadata: how shells and loaders search */
 	return req_refuse_how(b, f, need, how.suggest ? REQ_NOT_ALLOWED : strerror(-r), &how);
 }
 

@@ -191,7 +191,10 @@ int req_refuse_how(struct broker *b, const struct request *f, unsigned need, con
 	e.why = why;
 	e.answer = -EACCES;
 	e.suggest = how->suggest;
-	e.quiet = how->quiet;
+	/* A look at metadata is how shells and loaders search: refusing one
+	 * is routine and gets no line on stderr (the audit log has it),
+	 * unless it was a chdir. */
+	e.quiet = how->quiet || (need == SBX_PERM_STAT && f->op != OP_CHDIR && f->op != OP_FCHDIR);
 	e.missing = how->missing;
 	audit_decision(b, &e);
 	return -EACCES;
@@ -199,13 +202,7 @@ int req_refuse_how(struct broker *b, const struct request *f, unsigned need, con
 
 int req_refuse(struct broker *b, const struct request *f, unsigned need, const char *why)
 {
-	/* A look at metadata is how shells and loaders search: refusing one
-	 * is routine and gets no line on stderr (the audit log has it),
-	 * unless it was a chdir. */
-	struct req_refusal how = {
-		.suggest = !strcmp(why, REQ_NOT_ALLOWED),
-		.quiet = need == SBX_PERM_STAT && f->op != OP_CHDIR && f->op != OP_FCHDIR,
-	};
+	struct req_refusal how = {.suggest = !strcmp(why, REQ_NOT_ALLOWED)};
 	return req_refuse_how(b, f, need, why, &how);
 }
 

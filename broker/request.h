@@ -117,7 +117,8 @@ int req_refuse(struct broker *b, const struct request *f, unsigned need, const c
 /* What a refusal knows beyond its reason: the object it reached (REAL,
  * canonical; NULL: not known), whether a rule could allow it (SUGGEST:
  * the line then names one), and QUIET: a lookup of what is not there,
- * which gets no stderr line (MISSING: REAL is not there). */
+ * which gets no stderr line (MISSING: REAL is not there). A metadata look
+ * (NEED SBX_PERM_STAT, not a chdir) is quiet whatever QUIET says. */
 struct req_refusal {
 	const char *real;
 	bool suggest, quiet;
