@@ -103,6 +103,11 @@ int plan_dir(struct broker *b, const char *path, bool implicit, char *canon);
 /* initchan.c: send one root request to init and wait for its answer.
  * Handles the program's start-up messages that may arrive meanwhile. */
 int broker_root_request(struct broker *b, uint32_t type, const void *payload, size_t len);
+/* The same in two halves, for requests sent in a row: init answers them in
+ * the order sent. Send one (its id in *ID), and wait for the answer to ID,
+ * every earlier answer already taken. */
+int broker_root_send(struct broker *b, uint32_t type, const void *payload, size_t len, uint32_t *id);
+int broker_root_wait(struct broker *b, uint32_t id);
 /* Handle a message init or the program sent outside a request. */
 int broker_channel_message(struct broker *b, struct sbx_msg *m);
 
@@ -123,6 +128,19 @@ int broker_serve_in_process(int fd, const char *helper_dir);
 int filter_build(void **bpf, size_t *len, bool dgram, bool fast, bool unix_rules);
 /* The guard filter, installed first: argument checks with default allow. */
 int filter_build_guard(void **bpf, size_t *len, bool unix_dgram);
+/* Both, as they are built from the build's own prebuilt programs (made
+ * by filtergen.c at build time with libseccomp, which costs milliseconds
+ * a launch otherwise): filter_compile and filter_compile_guard make them
+ * with libseccomp, now. */
+int filter_compile(void **bpf, size_t *len, bool dgram, bool fast, bool unix_rules);
+int filter_compile_guard(void **bpf, size_t *len, bool unix_dgram);
+/* The prebuilt program for the guard's choice (KEY: unix_dgram) or the
+ * main filter's (KEY: FILTER_KEY), its size in *LEN; NULL when the build
+ * has none (prebuilt.c, generated; filter_none.c for the generator and
+ * cross builds). */
+#define FILTER_KEY(dgram, fast, unix_rules) ((unsigned)(dgram) | (unsigned)(fast) << 1 | (unsigned)(unix_rules) << 2)
+#define FILTER_KEYS 8
+const void *filter_prebuilt(bool guard, unsigned key, size_t *len);
 
 /* tmpdir.c: the private TMPDIR ("tmpdir private"): made, granted and
  * passed to init; removed with its contents at the end. */

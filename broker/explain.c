@@ -204,7 +204,7 @@ static void print_entry(const struct sbx_policy *p, const struct view_entry *e)
 		break;
 	case VIEW_PROC:
 		what = "proc";
-		note = "  (the sandbox's own)";
+		note = *e->target ? "  (the sandbox's own: its processes only)" : "  (the sandbox's own)";
 		break;
 	}
 	printf("  %-10s %s%s%s%s%s\n", what, E(e->path), e->kind == VIEW_SYMLINK ? " -> " : "",

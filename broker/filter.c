@@ -243,7 +243,7 @@ static int export(scmp_filter_ctx ctx, void **bpf, size_t *len)
 	return 0;
 }
 
-int filter_build_guard(void **bpf, size_t *len, bool unix_dgram)
+int filter_compile_guard(void **bpf, size_t *len, bool unix_dgram)
 {
 	/* A second, default-allow filter for argument checks that cannot
 	 * share a syscall with an unconditional rule in the main one: the
@@ -329,7 +329,7 @@ out:
 	return r;
 }
 
-int filter_build(void **bpf, size_t *len, bool dgram, bool fast, bool unix_rules)
+int filter_compile(void **bpf, size_t *len, bool dgram, bool fast, bool unix_rules)
 {
 	int r;
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
@@ -362,4 +362,31 @@ out:
 		r = export(ctx, bpf, len);
 	seccomp_release(ctx);
 	return r;
+}
+
+/* The program made at build time for these choices (filtergen.c), copied;
+ * else compiled now (a cross build has none). */
+static int prebuilt(bool guard, unsigned key, void **bpf, size_t *len)
+{
+	size_t n;
+	const void *p = filter_prebuilt(guard, key, &n);
+	if (!p)
+		return 1;
+	if (!(*bpf = malloc(n)))
+		return -ENOMEM;
+	memcpy(*bpf, p, n);
+	*len = n;
+	return 0;
+}
+
+int filter_build_guard(void **bpf, size_t *len, bool unix_dgram)
+{
+	int r = prebuilt(true, unix_dgram, bpf, len);
+	return r <= 0 ? r : filter_compile_guard(bpf, len, unix_dgram);
+}
+
+int filter_build(void **bpf, size_t *len, bool dgram, bool fast, bool unix_rules)
+{
+	int r = prebuilt(false, FILTER_KEY(dgram, fast, unix_rules), bpf, len);
+	return r <= 0 ? r : filter_compile(bpf, len, dgram, fast, unix_rules);
 }

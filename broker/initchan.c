@@ -85,14 +85,16 @@ int broker_channel_message(struct broker *b, struct sbx_msg *m)
 	return 0;
 }
 
-int broker_root_request(struct broker *b, uint32_t type, const void *payload, size_t len)
+int broker_root_send(struct broker *b, uint32_t type, const void *payload, size_t len, uint32_t *id)
 {
-	uint32_t id = ++b->next_id;
-	int r = sbx_msg_send(b->chan, type, id, payload, len, NULL, 0);
-	if (r < 0)
-		return r;
+	*id = ++b->next_id;
+	return sbx_msg_send(b->chan, type, *id, payload, len, NULL, 0);
+}
+
+int broker_root_wait(struct broker *b, uint32_t id)
+{
 	for (;;) {
-		r = sbx_msg_recv(b->chan, b->msg);
+		int r = sbx_msg_recv(b->chan, b->msg);
 		if (r == 0)
 			return -EPIPE;
 		if (r < 0)
@@ -107,4 +109,11 @@ int broker_root_request(struct broker *b, uint32_t type, const void *payload, si
 		}
 		broker_channel_message(b, b->msg);
 	}
+}
+
+int broker_root_request(struct broker *b, uint32_t type, const void *payload, size_t len)
+{
+	uint32_t id;
+	int r = broker_root_send(b, type, payload, len, &id);
+	return r < 0 ? r : broker_root_wait(b, id);
 }

@@ -523,6 +523,7 @@ int view_add_proc(struct view *v, const struct sbx_policy *p)
 		"kpagecount", "kpageflags", "kpagecgroup", "mtrr", "config.gz", "modules", "vmallocinfo",
 		"slabinfo", "iomem", "ioports",
 	};
+	size_t at = v->n;
 	int r = add(v, VIEW_PROC, "/proc", S_IFDIR, 0, NULL, NULL);
 	/* The rest of what describes the host (everything but the
 	 * processes, which are the sandbox's) only where the policy grants
@@ -531,6 +532,7 @@ int view_add_proc(struct view *v, const struct sbx_policy *p)
 	DIR *d = r < 0 ? NULL : opendir("/proc");
 	if (r == 0 && !d)
 		r = -errno;
+	bool granted = false; /* anything of the host's, or a link into the process's own */
 	for (struct dirent *e; r == 0 && d && (e = readdir(d));) {
 		char path[300];
 		bool hide = false;
@@ -538,12 +540,24 @@ int view_add_proc(struct view *v, const struct sbx_policy *p)
 			hide |= !strcmp(e->d_name, always[i]);
 		snprintf(path, sizeof(path), "/proc/%s", e->d_name);
 		if (e->d_name[0] == '.' || strspn(e->d_name, "0123456789") == strlen(e->d_name) ||
-		    (e->d_type != DT_DIR && e->d_type != DT_REG) || (!hide && grants_at_or_below(p, path)))
-			continue; /* processes, self and thread-self (links) */
+		    !strcmp(e->d_name, "self") || !strcmp(e->d_name, "thread-self"))
+			continue; /* processes, self and thread-self */
+		bool shown = !hide && grants_at_or_below(p, path);
+		granted |= shown;
+		if (shown || (e->d_type != DT_DIR && e->d_type != DT_REG))
+			continue; /* mounts and net: links into the process's own */
 		r = add(v, VIEW_HIDE, path, e->d_type == DT_DIR ? S_IFDIR : S_IFREG, 0, NULL, NULL);
 	}
 	if (d)
 		closedir(d);
+	/* Nothing but processes: a procfs that has nothing else (subset=pid)
+	 * instead of one hidden mount for each of the rest. */
+	while (r == 0 && !granted && v->n > at + 1) {
+		v->n--;
+		free(v->v[v->n].path);
+	}
+	if (r == 0 && !(v->v[at].target = strdup(granted ? "" : "pid")))
+		r = -ENOMEM;
 	if (r == 0)
 		qsort(v->v, v->n, sizeof(v->v[0]), by_path);
 	return r;
@@ -562,7 +576,8 @@ void view_free(struct view *v)
 
 static const char *const kind_names[] = {"directory", "symlink", "bind", "hidden mount", "procfs", "guard"};
 
-static int send_entry(struct broker *b, const struct view_entry *e)
+/* Send E's request to init; its id in *ID. */
+static int send_entry(struct broker *b, const struct view_entry *e, uint32_t *id)
 {
 	char buf[sizeof(struct sbx_bind_req) + PATH_MAX * 2 + 2];
 	const char *s[2] = {e->path, e->target};
@@ -571,7 +586,7 @@ static int send_entry(struct broker *b, const struct view_entry *e)
 	};
 	bool with_req = e->kind == VIEW_BIND || e->kind == VIEW_HIDE;
 	ssize_t len = sbx_payload_pack(buf, sizeof(buf), with_req ? &req : NULL, with_req ? sizeof(req) : 0,
-				       s, e->kind == VIEW_SYMLINK ? 2 : 1);
+				       s, e->target ? 2 : 1);
 	if (len < 0)
 		return (int)len;
 	static const uint32_t type[] = {SBX_MSG_ROOT_DIR, SBX_MSG_ROOT_SYMLINK, SBX_MSG_ROOT_BIND,
@@ -580,19 +595,39 @@ static int send_entry(struct broker *b, const struct view_entry *e)
 	/* The broker's model of the root: what is there by name. */
 	if (e->kind == VIEW_DIR || e->kind == VIEW_SYMLINK || e->kind == VIEW_BIND)
 		r = sbx_rootview_add(&b->root, e->path, e->type, e->target);
-	return r < 0 ? r : broker_root_request(b, type[e->kind], buf, (size_t)len);
+	return r < 0 ? r : broker_root_send(b, type[e->kind], buf, (size_t)len, id);
 }
+
+/* Requests in flight at once: init works through them while the next are
+ * sent, with no round trip each, and neither side's socket buffer fills
+ * (a request is at most two paths; its answer a few bytes). */
+#define WINDOW 16
 
 int view_send(struct broker *b, const struct view *v)
 {
 	pthread_mutex_lock(&b->root_lock);
+	struct { uint32_t id; size_t entry; } flight[WINDOW];
+	size_t head = 0, sent = 0, done = 0, failed = 0;
 	int r = 0;
-	for (size_t i = 0; i < v->n && r == 0; i++) {
-		r = v->v[i].kind == VIEW_GUARD ? 0 : send_entry(b, &v->v[i]);
-		if (r < 0)
-			sbx_log_errno(r, "cannot build the view: %s %s", kind_names[v->v[i].kind],
-				      v->v[i].path);
+	/* Each entry waits for nothing of the ones before it but their
+	 * order: init executes them as they come, parents first. */
+	while (r == 0 && (head < v->n || done < sent)) {
+		if (head < v->n && sent - done < WINDOW) {
+			size_t i = head++;
+			if (v->v[i].kind == VIEW_GUARD)
+				continue;
+			flight[sent % WINDOW].entry = i;
+			r = send_entry(b, &v->v[i], &flight[sent % WINDOW].id);
+			failed = i;
+			sent += r == 0;
+			continue;
+		}
+		failed = flight[done % WINDOW].entry;
+		r = broker_root_wait(b, flight[done++ % WINDOW].id);
 	}
+	if (r < 0)
+		sbx_log_errno(r, "cannot build the view: %s %s", kind_names[v->v[failed].kind],
+			      v->v[failed].path);
 	pthread_mutex_unlock(&b->root_lock);
 	return r;
 }

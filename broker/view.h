@@ -25,7 +25,8 @@ enum view_kind {
 
 struct view_entry {
 	char *path;     /* canonical, absolute */
-	char *target;   /* VIEW_SYMLINK: the link's text */
+	char *target;   /* VIEW_SYMLINK: the link's text; VIEW_PROC: "pid" for
+			 * a procfs of processes only (subset=pid), else "" */
 	enum view_kind kind;
 	uint32_t flags; /* VIEW_BIND: SBX_BIND_* */
 	mode_t type;    /* S_IFDIR, S_IFREG or S_IFLNK */
@@ -58,7 +59,10 @@ int view_expand(const struct sbx_policy *p, const struct sbx_rule *r, struct vie
 
 /* Add the sandbox's procfs at /proc, with what describes the host hidden:
  * sysctl, the kernel's memory, log and keys always, the rest of what is
- * not a process where the policy P grants nothing; keeps V sorted. */
+ * not a process where the policy P grants nothing; keeps V sorted. When P
+ * grants nothing of /proc but processes (not /proc/mounts nor /proc/net,
+ * links into the process's own), the procfs holds only processes
+ * (subset=pid), and nothing is hidden in it. */
 int view_add_proc(struct view *v, const struct sbx_policy *p);
 
 /* Add the regular file PATH as a read-only bind, for view_ruleset only

@@ -45,7 +45,7 @@ enum sbx_msg_type {
 	SBX_MSG_ROOT_HIDE,     /* payload: struct sbx_bind_req + path: an empty
 				* read-only mount over what is there (dev, ino
 				* 0: whatever it is, of that type) */
-	SBX_MSG_ROOT_PROC,     /* payload: path: a procfs of the sandbox there */
+	SBX_MSG_ROOT_PROC,     /* payload: path, "pid" or "": a procfs of the sandbox there (of its processes only) */
 	SBX_MSG_LANDLOCK,      /* fd: the view's Landlock ruleset, for the program
 				* to confine itself with before its execve */
 	SBX_MSG_TYPE_MAX,

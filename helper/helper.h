@@ -88,9 +88,10 @@ int root_add_dir(const char *path);
 int root_add_symlink(const char *path, const char *target);
 int root_add_bind(const struct sbx_bind_req *req, const char *path);
 /* --view: an empty read-only mount over PATH (a tmpfs on a directory, an
- * empty file on a file); a procfs of the sandbox's pid namespace at PATH. */
+ * empty file on a file); a procfs of the sandbox's pid namespace at PATH
+ * (with PID_ONLY, of its processes only: subset=pid). */
 int root_hide(const struct sbx_bind_req *req, const char *path);
-int root_add_proc(const char *path);
+int root_add_proc(const char *path, bool pid_only);
 /* In the program's process: private mount namespace, pivot into /newroot. */
 int root_enter(void);
 

@@ -44,8 +44,8 @@ static int root_request(const struct sbx_msg *m)
 		return sbx_payload_strings(m, 0, s, 1) < 0 ? -EBADMSG : root_add_dir(s[0]);
 	case SBX_MSG_ROOT_SYMLINK:
 		return sbx_payload_strings(m, 0, s, 2) < 0 ? -EBADMSG : root_add_symlink(s[0], s[1]);
-	case SBX_MSG_ROOT_PROC:
-		return sbx_payload_strings(m, 0, s, 1) < 0 ? -EBADMSG : root_add_proc(s[0]);
+	case SBX_MSG_ROOT_PROC: /* the path, and "pid" for processes only (else "") */
+		return sbx_payload_strings(m, 0, s, 2) < 0 ? -EBADMSG : root_add_proc(s[0], !strcmp(s[1], "pid"));
 	case SBX_MSG_ROOT_BIND:
 	case SBX_MSG_ROOT_HIDE:
 		if (m->len < sizeof(req) || sbx_payload_strings(m, sizeof(req), s, 1) < 0)

@@ -221,7 +221,7 @@ int root_hide(const struct sbx_bind_req *req, const char *path)
 	return place(mnt, path, type, SBX_BIND_NOEXEC, NULL);
 }
 
-int root_add_proc(const char *path)
+int root_add_proc(const char *path, bool pid_only)
 {
 	/* Processes the caller may not trace (init) are invisible in it.
 	 * Placed like a bind, from a detached mount: the path may run through a
@@ -230,6 +230,7 @@ int root_add_proc(const char *path)
 	int r = path[0] != '/' ? -EINVAL : root_add_dir(path);
 	_cleanup_close_ int fs = r < 0 ? -1 : fsopen("proc", FSOPEN_CLOEXEC);
 	_cleanup_close_ int mnt = fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "hidepid", "invisible", 0) < 0 ||
+				  (pid_only && fsconfig(fs, FSCONFIG_SET_STRING, "subset", "pid", 0) < 0) ||
 				  fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ? -1 : fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	return r < 0 ? r : mnt < 0 ? -errno : place(mnt, path, S_IFDIR, SBX_BIND_WRITABLE | SBX_BIND_NOEXEC, NULL);
 }

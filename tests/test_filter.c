@@ -313,12 +313,42 @@ static void test_filter_fast(void **state)
 	assert_int_equal(answer(&un, SYS_fchdir, NATIVE_ARCH, NULL), SECCOMP_RET_USER_NOTIF);
 	free(un.prog);
 }
+/* The programs the broker sends are libseccomp's, made at build time
+ * for every choice: each equal, byte for byte, to the one made now. */
+static void test_filter_prebuilt(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < FILTER_KEYS + 2; k++) {
+		bool guard = k >= FILTER_KEYS;
+		unsigned key = guard ? k - FILTER_KEYS : k;
+		size_t n = 0;
+		const void *p = filter_prebuilt(guard, key, &n);
+		assert_non_null(p);
+		void *bpf = NULL, *built = NULL;
+		size_t len = 0, blen = 0;
+		assert_int_equal(guard ? filter_compile_guard(&bpf, &len, key)
+				       : filter_compile(&bpf, &len, key & 1, key & 2, key & 4), 0);
+		assert_int_equal(guard ? filter_build_guard(&built, &blen, key)
+				       : filter_build(&built, &blen, key & 1, key & 2, key & 4), 0);
+		assert_int_equal(n, len);
+		assert_int_equal(blen, len);
+		assert_memory_equal(p, bpf, len);
+		assert_memory_equal(built, bpf, len);
+		free(bpf);
+		free(built);
+	}
+	size_t n;
+	assert_null(filter_prebuilt(true, 2, &n));
+	assert_null(filter_prebuilt(false, FILTER_KEYS, &n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter_known_answers),
 		cmocka_unit_test(test_filter_notifies_table),
 		cmocka_unit_test(test_filter_fast),
+		cmocka_unit_test(test_filter_prebuilt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,6 +80,17 @@ check $(has /usr/share/doc ro && awk '$5 == "/usr/share/doc"' "$T/mountinfo" | g
 	"/usr/share/doc is hidden under an empty read-only tmpfs"
 check $(awk '$5 == "/proc"' "$T/mountinfo" | grep -q ' - proc ' && has /proc/sys ro; echo $?) \
 	"/proc is a procfs of the sandbox, /proc/sys hidden read-only"
+# A policy that grants /proc nothing but processes (minimal) gets a procfs
+# of processes only (subset=pid), with nothing hidden in it; one that
+# grants a file of the host's (shell: /proc/filesystems) gets that file,
+# the rest of the host's hidden.
+run "$H" --policy=minimal -- /bin/sh -c 'echo /proc/*; read l </proc/self/mountinfo && echo ok; while read -r l; do case "$l" in *" - proc "*) echo "$l";; esac; done </proc/self/mountinfo'
+procs=$(head -1 "$T/out" | tr ' ' '\n' | grep -Evx '/proc/([0-9]+|self|thread-self)')
+check $([ $rc = 0 ] && [ -z "$procs" ] && grep -q 'subset=pid' "$T/out" && [ "$(grep -c ' - proc ' "$T/out")" = 1 ]; echo $?) \
+	"minimal's /proc holds processes only, one procfs, nothing hidden in it${procs:+: $procs}"
+run "$H" --policy=shell -- /bin/sh -c 'read l </proc/filesystems && echo fs; read l </proc/kcore || echo nokcore; read l </proc/cpuinfo || echo nocpuinfo'
+check $([ "$(tr '\n' ' ' <"$T/out")" = "fs nokcore nocpuinfo " ]; echo $?) \
+	"shell's /proc shows /proc/filesystems, hides /proc/kcore and /proc/cpuinfo"
 # Nothing of the host but the binds: every mount point is the root, a path
 # the policy grants, the shell policy's private TMPDIR, or the procfs;
 # nothing names init's own mounts.
