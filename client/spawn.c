@@ -19,6 +19,7 @@
 
 #include "broker.h"
 #include "config.h"
+#include "internal.h"
 
 #define MAX_ARGS 4096
 
@@ -28,9 +29,10 @@ const char *sbx_client_version(void)
 }
 
 /* Fork and exec PATH with ARGS, the N fds in KEEP inherited across the
- * exec. 0 with *PID, or a negative errno (a failed exec included, then
+ * exec, and STDIO (unless NULL) as its stdin, stdout and stderr. 0 with *PID, or a negative errno (a failed exec included, then
  * nothing is left running). */
-static int spawn_exec(const char *path, char *const *args, const int *keep, size_t n, pid_t *pid)
+static int spawn_exec(const char *path, char *const *args, const int *keep, size_t n, const int *stdio,
+		      bool nowait, pid_t *pid)
 {
 	/* The child reports a failed exec through a CLOEXEC pipe. */
 	int p[2];
@@ -45,6 +47,9 @@ static int spawn_exec(const char *path, char *const *args, const int *keep, size
 	}
 	if (c == 0) {
 		close(p[0]);
+		for (int i = 0; stdio && i < 3; i++)
+			if (stdio[i] != i && dup2(stdio[i], i) < 0)
+				_exit(127);
 		/* Kept fds must survive the exec: they were inherited as the
 		 * caller left them; the helper closes the rest. */
 		for (size_t i = 0; i < n; i++) {
@@ -59,7 +64,12 @@ static int spawn_exec(const char *path, char *const *args, const int *keep, size
 	}
 	close(p[1]);
 	int e = 0;
-	ssize_t got;
+	ssize_t got = 0;
+	if (nowait) {
+		close(p[0]);
+		*pid = c;
+		return 0;
+	}
 	do
 		got = read(p[0], &e, sizeof(e));
 	while (got < 0 && errno == EINTR);
@@ -85,7 +95,7 @@ static int broker_start(int *fd, pid_t *pid, const char *mode)
 	char arg[32];
 	snprintf(arg, sizeof(arg), "%s=%d", mode, sv[1]);
 	char *args[] = {(char *)broker, arg, NULL};
-	int r = spawn_exec(broker, args, &sv[1], 1, pid);
+	int r = spawn_exec(broker, args, &sv[1], 1, NULL, false, pid);
 	close(sv[1]);
 	if (r < 0) {
 		close(sv[0]);
@@ -130,7 +140,7 @@ static void *serve_thread(void *arg)
 }
 
 static int spawn_in_process(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid,
-			    int *pidfd)
+			    int *pidfd, const int *stdio, bool nowait)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -139,7 +149,7 @@ static int spawn_in_process(const char *const argv[], const struct sbx_spawn_opt
 	o.broker = SBX_BROKER_GIVEN;
 	o.broker_fd = sv[1];
 	struct serving *serving = calloc(1, sizeof(*serving));
-	int r = serving ? sbx_spawn(argv, &o, pid, pidfd) : -ENOMEM;
+	int r = serving ? sbx_spawn_stdio(argv, &o, pid, pidfd, stdio, nowait) : -ENOMEM;
 	close(sv[1]);
 	if (r == 0) {
 		/* Policies are found beside the helper, as beside a broker. */
@@ -168,13 +178,21 @@ static int spawn_in_process(const char *const argv[], const struct sbx_spawn_opt
 
 int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid, int *pidfd)
 {
+	if (opts && opts->warm)
+		return argv && argv[0] && pid ? sbx_warm_spawn(opts->warm, argv, pid, pidfd) : -EINVAL;
+	return sbx_spawn_stdio(argv, opts, pid, pidfd, NULL, false);
+}
+
+int sbx_spawn_stdio(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t *pid, int *pidfd,
+		    const int *stdio, bool nowait)
+{
 	static const struct sbx_spawn_opts none;
 	if (!opts)
 		opts = &none;
-	if (!argv || !argv[0] || !pid)
+	if (!argv || !argv[0] || !pid || opts->warm)
 		return -EINVAL;
 	if (opts->broker == SBX_BROKER_IN_PROCESS)
-		return spawn_in_process(argv, opts, pid, pidfd);
+		return spawn_in_process(argv, opts, pid, pidfd, stdio, nowait);
 	bool given = opts->broker == SBX_BROKER_GIVEN;
 	if (opts->broker != SBX_BROKER_SEPARATE && !given)
 		return -EINVAL;
@@ -234,7 +252,7 @@ int sbx_spawn(const char *const argv[], const struct sbx_spawn_opts *opts, pid_t
 		goto out;
 	}
 	pid_t c;
-	r = spawn_exec(helper, args, inherit, opts->n_keep_fds + given, &c);
+	r = spawn_exec(helper, args, inherit, opts->n_keep_fds + given, stdio, nowait, &c);
 	if (r < 0)
 		goto out;
 	*pid = c;

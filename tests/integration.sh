@@ -132,6 +132,15 @@ mkdir -p "$T/shared"
 run timeout 180 env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$B/tests/manysbx" "$T/shared" --shared=21
 [ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
 check $? "shared broker: 21 sandboxes at once, each reading only its own file; 20 end while the 21st waits in a FIFO's open; the broker exits 0 ($(grep -c '^ok' "$T/out") checks)"
+# Warm sandboxes (sbx_warm_new): started ahead, each waiting for its
+# program; the program runs under the pool's policy, exec rules included.
+for how in "" --shared; do
+	mkdir -p "$T/warm$how"
+	run timeout 120 env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" SBX_WARM="$B/client/sandbox-warm" \
+		"$B/tests/warmsbx" check "$T/warm$how" $how
+	[ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
+	check $? "warm sandboxes${how:+ of a shared broker}: the caller's stdout and status, the pool's policy (reads, execs), no host directory as stdio, 20 in a row, nothing left ($(grep -c '^ok' "$T/out") checks)"
+done
 # 50 sandboxes of one shared broker, and the broker killed: all gone.
 mkdir -p "$T/killed"
 run timeout 180 env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" "$B/tests/manysbx" "$T/killed" --kill=50

@@ -88,6 +88,17 @@ own_broker_tests() {
 	run env SBX_HELPER="$H" "$B/tests/launcher" --in-process "$T/shell-strict.policy" -- /bin/sh -c 'cat /etc/shadow; exit 7'
 	[ $rc = 7 ] && grep -q ' 1 threads left$' "$T/out" && grep -q 'refused openat("/etc/shadow")' "$T/err"
 	check $? "[$1] the broker in the launcher's process serves the setuid helper's sandbox (status 7, policy holds)"
+	# Warm sandboxes of the setuid helper, with a broker each and with a
+	# shared one.
+	local how
+	for how in "" --shared; do
+		local w=$T/warm-$1$how
+		mkdir -p "$w" && chmod 777 "$w"
+		run env SBX_HELPER="$H" SBX_BROKER="$B/broker/sandbox-broker" SBX_WARM="$B/client/sandbox-warm" \
+			"$B/tests/warmsbx" check "$w" $how
+		[ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
+		check $? "[$1] warm sandboxes${how:+ of a shared broker} from the setuid helper: stdout, status, the pool's policy, nothing left ($(grep -c '^ok' "$T/out") checks)"
+	done
 }
 
 # exec_race_tests MODE: an approved exec whose path a thread turns into the

@@ -54,7 +54,29 @@ struct sbx_spawn_opts {
 	const char *helper;        /* the sandbox-helper to run; NULL: $SBX_HELPER, else
 				    * the one installed with this library */
 	int broker_fd;             /* SBX_BROKER_GIVEN: the socket sbx_broker_start gave */
+	struct sbx_warm *warm;     /* sbx_spawn takes a sandbox of this pool
+				    * (sbx_warm_new), ignoring the rest */
 };
+
+/* A pool of warm sandboxes, for a launcher that starts many in a row: READY
+ * (1 to 64) sandboxes are started ahead under OPTS (which, with what it
+ * points to, must stay valid until sbx_warm_free), each waiting for its
+ * program; sbx_spawn with .warm set hands one the program's arguments and
+ * the caller's stdin, stdout and stderr (none a directory or a unix
+ * datagram socket), and starts the next. What a sandbox costs is paid
+ * ahead but for the exec: the program is executed inside the sandbox, so
+ * the policy (with OPTS's rules) must let it be executed ("--exec=PATH"),
+ * and it inherits the environment, the working directory and the fds
+ * kept (opts->keep_fds) as they were when the sandbox was started.
+ * Use it from one thread at a time or lock around it. The launcher's
+ * death ends every sandbox of the pool. 0, or a negative errno and
+ * nothing started. */
+struct sbx_warm;
+int sbx_warm_new(const struct sbx_spawn_opts *opts, unsigned ready, struct sbx_warm **w);
+/* sbx_spawn(ARGV, &(struct sbx_spawn_opts){.warm = W}, ...) does the same. */
+int sbx_warm_spawn(struct sbx_warm *w, const char *const argv[], pid_t *pid, int *pidfd);
+/* End the sandboxes not taken (taken ones run on), free W. */
+void sbx_warm_free(struct sbx_warm *w);
 
 /* Start the caller's own broker for one sandbox: sandbox-broker --serve-fd
  * ($SBX_BROKER, else the one installed with this library) as a child of
