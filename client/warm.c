@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "internal.h"
+#include "util.h"
 
 #define MAX_SLOTS 64
 #define MAX_BYTES (128 * 1024)
@@ -205,16 +206,19 @@ int sbx_warm_spawn(struct sbx_warm *w, const char *const argv[], pid_t *pid, int
 {
 	if (!w || !argv || !argv[0] || !pid)
 		return -EINVAL;
-	/* The work: the arguments, NUL-terminated one after another. */
-	static __thread char buf[MAX_BYTES];
+	/* The work: the arguments, NUL-terminated one after another (on the
+	 * heap: a thread-local buffer would be in every thread's stack). */
+	_cleanup_free_ char *buf = malloc(MAX_BYTES);
+	if (!buf)
+		return -ENOMEM;
 	size_t len = 0;
-	int r = find_program(argv[0], buf, sizeof(buf));
+	int r = find_program(argv[0], buf, MAX_BYTES);
 	if (r < 0)
 		return r;
 	len = strlen(buf) + 1;
 	for (size_t i = 1; argv[i]; i++) {
 		size_t l = strlen(argv[i]) + 1;
-		if (l > sizeof(buf) - len)
+		if (l > MAX_BYTES - len)
 			return -E2BIG;
 		memcpy(buf + len, argv[i], l);
 		len += l;
