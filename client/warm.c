@@ -25,7 +25,8 @@
 #include "util.h"
 
 #define MAX_SLOTS 64
-#define MAX_BYTES (128 * 1024)
+#define MAX_BYTES (128 * 1024) /* as sandbox-warm takes them */
+#define MAX_ARGS 4096
 
 struct slot {
 	pid_t pid;
@@ -41,6 +42,7 @@ struct sbx_warm {
 	char stub[PATH_MAX];
 	int stdio[3];               /* the slots' own until they are taken: /dev/null,
 				     * and the caller's stderr when the pool began */
+	pid_t owner;                /* the thread that starts the slots */
 	size_t want, n;
 	struct slot slots[MAX_SLOTS];
 };
@@ -89,6 +91,7 @@ int sbx_warm_new(const struct sbx_spawn_opts *opts, unsigned ready, struct sbx_w
 	if (!w)
 		return -ENOMEM;
 	w->opts = *opts;
+	w->owner = gettid();
 	w->keep = calloc(opts->n_keep_fds + 1, sizeof(int));
 	const char *stub = getenv("SBX_WARM");
 	snprintf(w->stub, sizeof(w->stub), "%s", stub ? stub : SBX_INSTALL_LIBEXECDIR "/sandbox-warm");
@@ -181,12 +184,18 @@ static int take_ready(struct sbx_warm *w)
 	}
 }
 
-/* PROG as execvp would find it: with a '/', as it is; else on the caller's
- * $PATH. */
+/* PROG as execvp would find it: with a '/', as it is (made absolute);
+ * else on the caller's $PATH. */
 static int find_program(const char *prog, char *out, size_t size)
 {
-	if (strchr(prog, '/'))
+	char cwd[PATH_MAX];
+	if (prog[0] == '/')
 		return snprintf(out, size, "%s", prog) < (int)size ? 0 : -ENAMETOOLONG;
+	/* Relative: from the caller's working directory now, not the one
+	 * the sandbox was started in. */
+	if (strchr(prog, '/'))
+		return !getcwd(cwd, sizeof(cwd)) ? -errno
+		       : snprintf(out, size, "%s/%s", cwd, prog) < (int)size ? 0 : -ENAMETOOLONG;
 	const char *path = getenv("PATH");
 	if (!path || !*path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -212,13 +221,15 @@ int sbx_warm_spawn(struct sbx_warm *w, const char *const argv[], pid_t *pid, int
 	if (!buf)
 		return -ENOMEM;
 	size_t len = 0;
+	if (gettid() != w->owner)
+		return -EPERM; /* see sbx_warm_new */
 	int r = find_program(argv[0], buf, MAX_BYTES);
 	if (r < 0)
 		return r;
 	len = strlen(buf) + 1;
 	for (size_t i = 1; argv[i]; i++) {
 		size_t l = strlen(argv[i]) + 1;
-		if (l > MAX_BYTES - len)
+		if (l > MAX_BYTES - len || i >= MAX_ARGS)
 			return -E2BIG;
 		memcpy(buf + len, argv[i], l);
 		len += l;

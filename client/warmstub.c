@@ -71,8 +71,11 @@ int main(int argc, char **argv)
 	close((int)fd);
 	static char *args[MAX_ARGS + 1];
 	size_t k = 0;
-	for (char *s = buf; s < buf + n && k < MAX_ARGS; s += strlen(s) + 1)
-		args[k++] = s;
+	for (char *s = buf; s < buf + n; s += strlen(s) + 1)
+		if (k++ < MAX_ARGS)
+			args[k - 1] = s;
+	if (k > MAX_ARGS)
+		fail(SBX_EXIT_SETUP, "bad work from the launcher: too many arguments", 0);
 	if (!k || !args[0][0])
 		fail(SBX_EXIT_SETUP, "bad work from the launcher: no program", 0);
 	args[k] = NULL;

@@ -15,6 +15,7 @@
  * the broker $SBX_BROKER, sandbox-warm $SBX_WARM. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -83,6 +84,13 @@ static int run(struct sbx_warm *w, const char *const *argv, char *buf, size_t si
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+static void *other_thread(void *arg)
+{
+	static const char *const argv[] = {"/usr/bin/dash", "-c", "exit 0", NULL};
+	pid_t pid;
+	return (void *)(long)sbx_spawn(argv, &(struct sbx_spawn_opts){.warm = arg}, &pid, NULL);
+}
+
 static int check(const char *dir, bool shared)
 {
 	char secret[4096], rule[4200], buf[4096], script[8300];
@@ -135,6 +143,29 @@ static int check(const char *dir, bool shared)
 	close(d);
 	result("a directory as stdin is refused (no host directory fd in the sandbox)", r == 125 && !*buf,
 	       "status %d, output '%s'", r, buf);
+	/* Only the pool's thread takes its sandboxes (they die with it). */
+	pthread_t t;
+	void *ret = NULL;
+	r = pthread_create(&t, NULL, other_thread, w) == 0 && pthread_join(t, &ret) == 0 ? (int)(long)ret : 1;
+	result("another thread may not take the pool's sandboxes (EPERM)", r == -EPERM, "%d", r);
+	/* More arguments than sandbox-warm takes: refused, not cut. */
+	static const char *many[4100];
+	many[0] = "/usr/bin/dash";
+	for (int i = 1; i < 4099; i++)
+		many[i] = "x";
+	pid_t pid;
+	r = sbx_spawn(many, &(struct sbx_spawn_opts){.warm = w}, &pid, NULL);
+	result("4,099 arguments are refused (E2BIG), not cut", r == -E2BIG, "%d", r);
+	/* A relative program is found from the caller's directory now. */
+	char here[4096];
+	if (!getcwd(here, sizeof(here)) || chdir("/usr") < 0)
+		return 1;
+	const char *rel[] = {"bin/dash", "-c", "echo rel", NULL};
+	r = run(w, rel, buf, sizeof(buf), -1);
+	result("a relative program path is the caller's, from its directory at sbx_spawn", r == 0 && !strcmp(buf, "rel\n"),
+	       "status %d, output '%s'", r, buf);
+	if (chdir(here) < 0)
+		return 1;
 	/* 20 in a row, each its own sandbox. */
 	int bad = 0;
 	for (int i = 0; i < 20; i++)

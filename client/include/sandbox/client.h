@@ -68,8 +68,10 @@ struct sbx_spawn_opts {
  * the policy (with OPTS's rules) must let it be executed ("--exec=PATH"),
  * and it inherits the environment, the working directory and the fds
  * kept (opts->keep_fds) as they were when the sandbox was started.
- * Use it from one thread at a time or lock around it. The launcher's
- * death ends every sandbox of the pool. 0, or a negative errno and
+ * The thread that calls sbx_warm_new is the parent of every sandbox of
+ * the pool (whose parent-death signal is that thread's end, as for
+ * sbx_spawn's children): only it may take them (-EPERM from any other
+ * thread), and the sandboxes end when it ends. 0, or a negative errno and
  * nothing started. */
 struct sbx_warm;
 int sbx_warm_new(const struct sbx_spawn_opts *opts, unsigned ready, struct sbx_warm **w);
