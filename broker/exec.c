@@ -58,9 +58,16 @@ int64_t exec_handle(struct broker *b, struct request *f)
 		return r;
 	if (r == -EACCES)
 		close(res.fd);
-	/* By the file it would run: /usr/bin/cc is a link to the compiler. */
-	struct req_refusal how = {.real = r == -EACCES ? res.path : NULL, .suggest = r == -EACCES};
-	return req_refuse_how(b, f, SBX_PERM_EXEC, r == -EACCES ? REQ_NOT_ALLOWED : strerror(-r), &how);
+	/* By the file it would run: /usr/bin/cc is a link to the compiler.
+	 * Where that may run, the link named is what the policy lacks (a
+	 * link on the way must be visible): say so, not the exec rule it has. */
+	struct stat lst;
+	bool link = r == -EACCES && (sbx_policy_check(&b->policy, res.path) & SBX_PERM_EXEC) &&
+		    fstatat(b->rootfd, p->abs + 1, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode);
+	struct req_refusal how = {.real = r == -EACCES ? (link ? p->abs : res.path) : NULL, .suggest = r == -EACCES,
+				  .told = true};
+	return req_refuse_how(b, f, link ? SBX_PERM_STAT : SBX_PERM_EXEC,
+			      r == -EACCES ? REQ_NOT_ALLOWED : strerror(-r), &how);
 }
 
 /* chdir: the broker makes the directory (empty) in the sandbox's root, at

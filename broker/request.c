@@ -194,7 +194,7 @@ int req_refuse_how(struct broker *b, const struct request *f, unsigned need, con
 	/* A look at metadata is how shells and loaders search: refusing one
 	 * is routine and gets no line on stderr (the audit log has it),
 	 * unless it was a chdir. */
-	e.quiet = how->quiet || (need == SBX_PERM_STAT && f->op != OP_CHDIR && f->op != OP_FCHDIR);
+	e.quiet = how->quiet || (need == SBX_PERM_STAT && !how->told && f->op != OP_CHDIR && f->op != OP_FCHDIR);
 	e.missing = how->missing;
 	audit_decision(b, &e);
 	return -EACCES;

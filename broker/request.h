@@ -123,6 +123,7 @@ struct req_refusal {
 	const char *real;
 	bool suggest, quiet;
 	bool missing; /* REAL is not there */
+	bool told;    /* said on stderr even as a refused look (NEED stat) */
 };
 int req_refuse_how(struct broker *b, const struct request *f, unsigned need, const char *why,
 		   const struct req_refusal *how);

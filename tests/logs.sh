@@ -176,6 +176,13 @@ run "$H" --policy=shell --read="$T/bin" --log-fd=3 -- /bin/sh -c "exec $T/bin/al
 [ $rc != 0 ] && grep -qF "refused execve(\"$T/bin/alias-cc\") for pid" "$T/err" && grep -qF "; add: exec $PROBE" "$T/err" &&
 	python3 -c 'import json,sys; o=[json.loads(l) for l in open(sys.argv[1]) if "execve" in l][0]; assert o["real"] == sys.argv[2] and o["path"] == sys.argv[3], o' "$T/exec.json" "$PROBE" "$T/bin/alias-cc"
 check $? "a refused exec of a symlink: add: exec REAL-TARGET on stderr, real path in the log"
+# And where the target may run but the link is not visible, the link is
+# what to add (stat), not the exec rule the policy already has.
+ln -sf "$PROBE" "$T/bin/hidden-cc"
+run "$H" --policy=shell --exec="$PROBE" -- /bin/sh -c "exec $T/bin/hidden-cc exit 0"
+[ $rc != 0 ] && grep -qF "refused execve(\"$T/bin/hidden-cc\") for pid" "$T/err" &&
+	grep -qF "(needs stat); add: stat $T/bin/hidden-cc" "$T/err" && ! grep -qF "add: exec" "$T/err"
+check $? "an exec through a link the policy does not show: add: stat LINK, not the exec rule it has"
 
 # An exclusive create (mktemp, mkstemp) where the policy grants nothing is
 # said on stderr; a read of a missing file there is in the log only.

@@ -25,6 +25,9 @@
   time and memory (broker, helper and init, Pss);
 - sbx_spawn with a broker process against a broker in the launcher's
   process (SBX_BROKER_IN_PROCESS);
+- 200 sandboxes in a row and 8 at a time, cold and from a warm pool
+  (sbx_warm_new), against bubblewrap started the same way, and the time a
+  warm sandbox takes from sbx_spawn to its end;
 - headless chromium rendering a page to a screenshot, its renderers
   sandboxed (--renderer-cmd-prefix) against unsandboxed.
 
@@ -237,11 +240,12 @@ if bwrap:
     # A root holding only what /bin/true needs, as comparable to the minimal policy.
     true_ways["bwrap"] = [bwrap, "--unshare-all", "--die-with-parent",
                           "--ro-bind", "/usr/bin/true", "/usr/bin/true",
-                          "--ro-bind", LIBDIR, LIBDIR,
-                          "--ro-bind", "/usr/lib64", "/usr/lib64",
+                          "--ro-bind", LIBDIR, LIBDIR] + (
+                          ["--ro-bind", "/usr/lib64", "/usr/lib64"] if os.path.isdir("/usr/lib64") else []) + [
                           "--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache",
                           "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-                          "--symlink", "usr/bin", "/bin", "/bin/true"]
+                          "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
+                          "/bin/true"]
 if sydbox:
     true_ways["sydbox"] = sydbox_cmd() + ["/bin/true"]
 launch_times = interleaved(true_ways, runs)
@@ -462,6 +466,62 @@ subprocess.run([launcher, f"--in-process={n}", "minimal", "--", "/bin/true"], ch
 inproc = (time.perf_counter() - t) / n * 1000
 print(f"sbx_spawn of /bin/true: broker process {separate:.2f} ms, broker in the launcher's process "
       f"{inproc:.2f} ms, ratio {inproc / separate:.2f}x")
+
+# Many starts: 200 sandboxes of /bin/true in a row and 8 at a time, per
+# sandbox, through sbx_spawn cold (a broker process each, or one shared
+# broker) and from a warm pool (sbx_warm_new), against bwrap started the
+# same way; then the time from sbx_spawn to the sandbox's end when the pool
+# is ready (30 ms untimed between starts).
+warmsbx = os.path.join(build, "tests", "warmsbx")
+wenv = dict(env, SBX_BROKER=os.path.join(build, "broker", "sandbox-broker"),
+            SBX_WARM=os.path.join(build, "client", "sandbox-warm"))
+count = 50 if quick else 200
+
+
+def bwrap_many(count, par):
+    """ms per sandbox: COUNT bwraps of /bin/true, PAR at a time."""
+    t = time.perf_counter()
+    live = []
+    for _ in range(count):
+        if len(live) >= par:
+            live.pop(0).wait()
+        live.append(subprocess.Popen(true_ways["bwrap"]))
+    for p in live:
+        p.wait()
+    return (time.perf_counter() - t) / count * 1000
+
+
+def warm_row(modes, par, gap=False):
+    """name -> [ms per sandbox] over 3 interleaved rounds (with GAP: the
+    median time from sbx_spawn to the end instead)."""
+    got = {m: [] for m in modes}
+    if bwrap and not gap:
+        got["bwrap"] = []
+    for r in range(3):
+        for m in got:
+            if m == "bwrap":
+                got[m].append(bwrap_many(count, par))
+                continue
+            out = subprocess.run([warmsbx, "bench", str(count if not gap else 40), str(par),
+                                  m + ("-gap" if gap else ""), "--", "/bin/true"],
+                                 check=True, capture_output=True, text=True, env=wenv).stdout.split()
+            got[m].append(float(out[1] if gap else out[0]))
+    return got
+
+
+for par in (1, 8):
+    row = warm_row(["cold", "cold-shared", "warm", "warm-shared"], par)
+    print(f"{count} sandboxes of /bin/true, {par} at a time, ms per sandbox (3 rounds, median [min-max]):")
+    for k, v in row.items():
+        ratio = f"  {statistics.median(v) / statistics.median(row['bwrap']):.2f}x bwrap" if "bwrap" in row else ""
+        print(f"  {k:15} {statistics.median(v):7.2f} [{min(v):.2f}-{max(v):.2f}]{ratio}")
+row = warm_row(["cold-shared", "warm-shared", "warm"], 1, gap=True)
+lt = statistics.median(launch_times["bwrap"]) * 1000 if "bwrap" in launch_times else None
+print("sbx_spawn to the sandbox's end, one at a time with the pool ready, ms (3 rounds of 40, median "
+      "[min-max])" + (f"; bwrap's launch above: {lt:.2f} ms" if lt else "") + ":")
+for k, v in row.items():
+    ratio = f"  {statistics.median(v) / lt:.2f}x bwrap" if lt else ""
+    print(f"  {k:15} {statistics.median(v):7.2f} [{min(v):.2f}-{max(v):.2f}]{ratio}")
 
 # Cost as the work grows: 1, 10 and 100 sandboxes alive at once from one
 # shared broker (sbx_broker_start_shared): how long they took to start, and
