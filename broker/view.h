@@ -86,7 +86,7 @@ void view_literal_dir(const char *pat, char *dir, size_t size);
 int view_ruleset(const struct view *v);
 
 struct broker;
-/* Have init build V in the sandbox's root (view.c's second half, needs
+/* viewsend.c: have init build V in the sandbox's root (needs
  * the channel). Returns 0 or a negative errno, said on stderr. */
 int view_send(struct broker *b, const struct view *v);
 

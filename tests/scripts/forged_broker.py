@@ -22,7 +22,9 @@ def req_payload(kind, path):
         flags = 1 | (4 if fmt == 0o040000 else 0) | 2
         dev, ino = (st.st_dev, st.st_ino) if kind == "bind" else (0, 0)
         return ROOT_BIND, struct.pack("=QQII", dev, ino, fmt, flags) + p
-    return {"proc": ROOT_PROC, "dir": ROOT_DIR}[kind], p
+    if kind == "proc":  # the path, and "" (the whole procfs, not subset=pid)
+        return ROOT_PROC, p + b"\0"
+    return ROOT_DIR, p
 
 
 def main():
