@@ -396,7 +396,7 @@ try:
         os.mkdir(tmp)
     ways = peers({"native": ninja,
                   "sandbox-helper": [helper, "--policy=build", f"--write={tree}",
-                                     f"--chdir={tree}", "--"] + ninja},
+                                     f"--exec={tree}/**", f"--chdir={tree}", "--"] + ninja},
                  tree=tree, tmp=tmp, argv=ninja)
     show("ninja -j2 of this project, clean build dir each run",
          interleaved(ways, 2 if quick else 5, before=clean_build, cwd=tree, env=build_env), "s")
