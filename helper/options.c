@@ -18,42 +18,6 @@
 #include "log.h"
 #include "util.h"
 
-/* The broker prints the options it reads (sandbox-broker --usage). */
-static const char usage[] =
-	"Usage: sandbox-helper [OPTION...] -- PROGRAM [ARG...]\n"
-	"Run PROGRAM in an empty root with new namespaces, under a broker that\n"
-	"grants each file request against a policy.\n"
-	"\n"
-	"Exit status: PROGRAM's, or 128+N when signal N killed it; 125 when the\n"
-	"sandbox cannot be set up, 126 when PROGRAM cannot be executed, 127 when it\n"
-	"is not found.\n"
-	"\n"
-	"Options of the sandbox:\n"
-	"  --deferred             start the program on a read-only view of the host's\n"
-	"                         root, without the seccomp filter; it enters the\n"
-	"                         sandbox by calling sbx_enter() ($SBX_ENTER_FD)\n"
-	"  --close-fds            close every inherited fd but 0, 1, 2 and --keep-fd\n"
-	"  --keep-fd=N            with --close-fds: pass fd N through (repeatable)\n"
-	"  --json-status-fd=N     write JSON lines to fd N: the program's pid and\n"
-	"                         namespaces, then its exit status\n"
-	"  --setenv=NAME=VALUE    set an environment variable for the program\n"
-	"  --unsetenv=NAME        remove one\n"
-	"  --clearenv             start from an empty environment\n"
-	"  --new-session          start a new session (the default when stdin is a\n"
-	"                         terminal, against TIOCSTI)\n"
-	"  --no-new-session       keep the caller's session\n"
-	"  --rlimit-nproc=N, --rlimit-nofile=N, --rlimit-as=BYTES, --rlimit-cpu=SECONDS\n"
-	"                         resource limits for the program (soft and hard)\n"
-	"  --broker-fd=N          hand the sandbox to the launcher's own broker\n"
-	"                         (sandbox-broker --serve-fd) on socket N instead of\n"
-	"                         starting one; the helper waits for the program\n"
-	"  --broker=PATH          the sandbox-broker to run (default: the one installed\n"
-	"                         beside this helper; not when setuid)\n"
-	"  --test                 check the kernel features the sandbox needs and exit\n"
-
-	"  --help                 show this help and exit\n"
-	"  --version              show the version and exit\n";
-
 static long number(const char *opt, const char *v, long min, long max)
 {
 	char *end;
@@ -91,8 +55,7 @@ static bool helper_option(struct launch *l, const char *a)
 					       "--mode="};
 	const char *v;
 	if (!strcmp(a, "--help")) {
-		fputs(usage, stdout);
-		l->help = true; /* the broker's part follows */
+		l->help = true; /* the broker prints it all */
 	} else if (!strcmp(a, "--version")) {
 		printf("sandbox-helper %s\n", SBX_VERSION);
 		exit(0);
