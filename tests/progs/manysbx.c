@@ -31,29 +31,12 @@
 #include <unistd.h>
 
 #include "sandbox/client.h"
+#include "checkline.h"
 
 #define MAX_N 128
 #define MAX_PIDS 512
 #define FLOOD_OPENS 120
 
-static int failures;
-
-/* GOOD decides; else FMT says what happened instead. */
-__attribute__((format(printf, 3, 4))) static void result(const char *name, int good, const char *fmt, ...)
-{
-	if (good) {
-		printf("ok %s\n", name);
-	} else {
-		va_list ap;
-		va_start(ap, fmt);
-		printf("FAIL %s: ", name);
-		vprintf(fmt, ap);
-		printf("\n");
-		va_end(ap);
-		failures++;
-	}
-	fflush(stdout);
-}
 
 static long long start_ms;
 
@@ -241,8 +224,8 @@ static int kill_test(const char *dir, int n, bool measure)
 		int ended = wait_all(pidfd, n, 10000);
 		result("the sandboxes end with their helpers", ended == n, "%d of %d", ended, n);
 		(void)waitpid(broker, NULL, 0);
-		printf("%d failures\n", failures);
-		return failures ? 1 : 0;
+		printf("%d failures\n", check_failures);
+		return check_failures ? 1 : 0;
 	}
 	kill(broker, SIGKILL);
 	start_ms = now_ms();
@@ -262,8 +245,8 @@ static int kill_test(const char *dir, int n, bool measure)
 	for (int i = 0; i < n; i++)
 		if (pidfd[i] >= 0)
 			close(pidfd[i]);
-	printf("%d failures\n", failures);
-	return failures ? 1 : 0;
+	printf("%d failures\n", check_failures);
+	return check_failures ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -444,6 +427,6 @@ int main(int argc, char **argv)
 	int threads = count("/proc/self/task"), fds = count("/proc/self/fd");
 	result("no broker thread is left", threads == 1, "%d threads", threads);
 	result("no fd is left", fds == fds_before, "%d more fds", fds - fds_before);
-	printf("%d failures\n", failures);
-	return failures ? 1 : 0;
+	printf("%d failures\n", check_failures);
+	return check_failures ? 1 : 0;
 }

@@ -27,24 +27,8 @@
 #include <unistd.h>
 
 #include "sandbox/client.h"
+#include "checkline.h"
 
-static int failures;
-
-__attribute__((format(printf, 3, 4))) static void result(const char *name, int good, const char *fmt, ...)
-{
-	if (good) {
-		printf("ok %s\n", name);
-	} else {
-		va_list ap;
-		va_start(ap, fmt);
-		printf("FAIL %s: ", name);
-		vprintf(fmt, ap);
-		printf("\n");
-		va_end(ap);
-		failures++;
-	}
-	fflush(stdout);
-}
 
 static double now_ms(void)
 {
@@ -182,8 +166,8 @@ static int check(const char *dir, bool shared)
 	errno = 0;
 	result("freed, the pool leaves no child", waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD,
 	       "a child is left (%s)", strerror(errno));
-	printf("%d failures\n", failures);
-	return failures != 0;
+	printf("%d failures\n", check_failures);
+	return check_failures != 0;
 }
 
 static int bench(int n, int par, const char *mode, const char *const *argv)
