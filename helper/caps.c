@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <errno.h>
 #include <linux/securebits.h>
 #include <sys/capability.h>
 #include <sys/fsuid.h>
-#include <sys/prctl.h>
-#include <unistd.h>
 
 #include "helper.h"
 

@@ -17,27 +17,12 @@
  *   program -> keeper  int32 the number of its listener fd
  *   keeper -> program  int32 0 once the broker has it, or -errno */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/mount.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include "helper.h"
-#include "log.h"
-#include "util.h"
 
 /* The keeper's reply with both filters; -errno alone on failure. */
 static void send_filters(int es, int r, const struct stat *root, const struct sock_fprog *guard,

@@ -3,13 +3,27 @@
 #ifndef SBX_HELPER_H
 #define SBX_HELPER_H
 
+/* The system headers most of the helper's files use, once. */
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "channel.h"
 #include "log.h"
@@ -58,6 +72,12 @@ struct launch {
 #define REFUSE_IF(cond, ...) do { if (cond) sbx_die(SBX_EXIT_SETUP, __VA_ARGS__); } while (0)
 
 const char *mode_name(enum sbx_mode mode);
+
+/* chrome.c: Chromium's setuid sandbox protocol. chrome_called: ARGV is
+ * Chromium's (--get-api, --adjust-oom-score, or a program with
+ * $SBX_CHROME_API_RQ set); chrome_main serves it, with root's ids. */
+bool chrome_called(int argc, char **argv);
+_Noreturn void chrome_main(const struct launch *l, int argc, char **argv);
 
 /* options.c */
 void options_parse(int argc, char **argv, struct launch *l);

@@ -5,32 +5,18 @@
  * exits with the program's status. If the broker goes away, init exits and
  * the kernel kills everything left in the pid namespace. */
 #include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "helper.h"
 #include "landlock.h"
-#include "log.h"
 #include "signals.h"
-#include "util.h"
 
 extern char **environ;
 

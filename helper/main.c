@@ -2,27 +2,13 @@
 /* sandbox-helper: makes the namespaces, the channel and init, then becomes
  * the broker. It parses no policy and links no libseccomp. main reads as
  * the steps in the order of privilege; each step is a function above it. */
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/securebits.h>
-#include <sched.h>
 #include <stdbool.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "helper.h"
 #include "signals.h"
-#include "log.h"
 #include "selfpath.h"
-#include "util.h"
 
 /* The broker beside us: installed (bindir/../libexecdir/sandbox) or in the
  * build tree (helper/../broker). */
@@ -128,8 +114,11 @@ static _Noreturn void die_killing(pid_t pid, int err, const char *what)
 
 /* Setuid: every uid of ours root's while privileged, so that the caller
  * may not signal us (nor trace us: we are not dumpable). Nothing reads the
- * environment, and nothing the caller names is opened, executed or stat'ed
- * before the privileges are gone. */
+ * environment (but chrome.c: whether Chromium asks for API 1, and the
+ * variables it saved, copied for the program once root is gone), and
+ * nothing the caller names is opened, executed or stat'ed before the
+ * privileges are gone (but chrome.c's /proc/PID of a process of the
+ * caller's, checked by its owner). */
 static void take_ids(struct launch *l)
 {
 	/* A caller that ignores SIGCHLD would have init's children reaped
@@ -230,6 +219,8 @@ int main(int argc, char **argv)
 	sbx_log_set_name("sandbox-helper");
 	pid_t launcher = getppid();
 	take_ids(&l);                          /* setuid: every uid root's */
+	if (chrome_called(argc, argv))
+		chrome_main(&l, argc, argv);   /* Chromium's own sandbox: chrome.c */
 	options_parse(argc, argv, &l);         /* the environment's options applied */
 	const char *broker = find_broker(&l);
 	if (l.test || l.help || l.explain)

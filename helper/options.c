@@ -4,19 +4,11 @@
  * passes on as it is, for the broker to check without privilege (unknown
  * ones included). Environment options are applied as they are read, in
  * order; nothing else touches the system here. */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "helper.h"
-#include "log.h"
-#include "util.h"
 
 static long number(const char *opt, const char *v, long min, long max)
 {

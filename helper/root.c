@@ -3,21 +3,11 @@
  * symlink in a path it was given: every component is opened with O_NOFOLLOW
  * (stage) or RESOLVE_NO_SYMLINKS (the caller's tree), and a bind source must
  * be the very file (dev, inode, type) the broker checked. */
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/openat2.h>
-#include <sched.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "helper.h"
-#include "util.h"
 
 #define BASE "/tmp"
 

@@ -4,16 +4,8 @@
  * init will: the sandbox's namespaces with a user namespace (else without
  * one), and the mount API in them. Then, as the caller, the broker checks
  * the rest, reports it all and says the mode (broker/selftest.c). */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "helper.h"
-#include "log.h"
-#include "util.h"
 
 /* In a child, as root: unshare FLAGS and, with MOUNTS, clone the mount of
  * our own file and make it read-only, as init does. 0 or a negative errno. */

@@ -28,8 +28,10 @@ echo "# setuid tests: $H run by $U"
 check $? "meson -Dsetuid_helper=true installs the helper root-owned, mode 4755"
 [ -n "$H" ] || { echo "$pass passed, $((fail + 1)) failed"; exit 1; }
 
-# The helper's own behaviour depends on no environment variable.
-! nm -D "$H" | grep -qwE 'getenv|secure_getenv'; check $? "the helper does not read the environment (no getenv import)"
+# The helper's own behaviour depends on no environment variable, but as
+# Chromium's setuid sandbox (chrome.c), whose protocol is in variables.
+readers=$(cd "$B/helper/sandbox-helper.p" && for o in *.o; do nm -u "$o" | grep -qwE 'getenv|secure_getenv' && echo "$o"; done)
+[ "$readers" = chrome.c.o ]; check $? "the helper reads the environment only in chrome.c (Chromium's protocol): ${readers//$'\n'/ }"
 
 run "$H" --test
 [ $rc = 0 ] && grep -q '^mode setuid-user-namespace$' "$T/out"; check $? "--test as the user: setuid-user-namespace mode"
@@ -46,6 +48,41 @@ chmod 600 "$T/mine.policy" && chown root "$T/mine.policy"
 run "$H" --policy="$T/mine.policy" --explain
 [ $rc = 125 ] && grep -q "mine.policy: Permission denied" "$T/err"
 check $? "--explain when setuid: a policy only root may read is not read"
+
+# chrome_protocol_tests: the helper as Chromium's setuid sandbox (chrome.c)
+# spoken to by suidclient, which plays Chromium's side, and by callers that
+# are not Chromium: one line and a clear status, nothing left privileged.
+chrome_protocol_tests() {
+	local m
+	for m in zygote twice close bad; do
+		run env SBX_CHROME_API_RQ=1 "$H" "$B/tests/suidclient" "$m"
+		[ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
+		check $? "[chrome] $m: $(grep -c '^ok' "$T/out") checks: $(grep '^ok' "$T/out" | tail -n +3 | cut -c4- | tr '\n' ';')"
+	done
+	run "$H" --get-api
+	[ $rc = 0 ] && [ "$(cat "$T/out")" = 1 ]; check $? "[chrome] --get-api says 1"
+	run env SBX_CHROME_API_RQ=2 "$H" "$B/tests/suidclient" zygote
+	[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'API 1' "$T/err" && [ ! -s "$T/out" ]
+	check $? "[chrome] an API version it does not speak: one line, 125, nothing run"
+	run env SBX_CHROME_API_RQ=1x "$H" /bin/true
+	[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ]; check $? "[chrome] a malformed API version: one line, 125"
+	run env SBX_CHROME_API_RQ=1 "$H" relative/program
+	[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ]; check $? "[chrome] a relative program: one line, 125"
+	run "$H" --adjust-oom-score 1 500
+	[ $rc = 125 ] && grep -q "a process of the caller's" "$T/err" && [ "$(cat /proc/1/oom_score_adj)" != 500 ]
+	check $? "[chrome] --adjust-oom-score of root's process: refused, unchanged"
+	run "$H" --adjust-oom-score 1x 2000
+	[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ]; check $? "[chrome] --adjust-oom-score with bad numbers: one line, 125"
+	run sh -c '"$1" --adjust-oom-score $$ 300 && cat /proc/$$/oom_score_adj' _ "$H"
+	[ $rc = 0 ] && [ "$(cat "$T/out")" = 300 ]; check $? "[chrome] --adjust-oom-score of the caller's own process: set"
+	run env SBX_CHROME_API_RQ=1 "$B/helper/sandbox-helper" "$B/tests/suidclient" zygote
+	[ $rc = 125 ] && grep -q 'installed setuid root' "$T/err"; check $? "[chrome] not setuid: one line, 125"
+	# A caller that is not Chromium gets the program run as itself,
+	# without privilege: a shell asking for nothing.
+	run env SBX_CHROME_API_RQ=1 "$H" /bin/sh -c 'echo $$ $(id -u); grep -E "^Cap(Eff|Prm)" /proc/self/status'
+	[ $rc = 0 ] && grep -qx "1 $(id -u "$U")" "$T/out" && [ "$(grep -c ':[[:space:]]*0*$' "$T/out")" = 2 ]
+	check $? "[chrome] a program that is not Chromium: pid 1, the caller's uid, no capability"
+}
 
 # nnp_tests MODE: Chromium launches its renderers with no_new_privs set, so a
 # setuid helper given as --renderer-cmd-prefix runs without privilege: it
@@ -388,6 +425,13 @@ deferred_tests setuid-no-user-namespace
 own_broker_tests setuid-no-user-namespace
 exec_race_tests setuid-no-user-namespace
 view_tests setuid-no-user-namespace
+chrome_protocol_tests
 WRAP=()
+# Chromium with its own sandbox through ours, where it has no other.
+SBX_HELPER="$H" SBX_TEST_USER="$U" bash "${SBX_SOURCE:-$(dirname "$0")/..}/tests/chromesuid.sh" >"$T/chromesuid.log" 2>&1
+sed '$d' "$T/chromesuid.log"
+read -r cp _ cf _ < <(tail -1 "$T/chromesuid.log")
+pass=$((pass + ${cp:-0})) fail=$((fail + ${cf:-1}))
+skipped=$((skipped + $(grep -c '# SKIP' "$T/chromesuid.log")))
 
 summary
