@@ -3,16 +3,20 @@
  * its chrome-sandbox (beside the browser, or CHROME_DEVEL_SANDBOX for a
  * browser the user owns), the helper speaks the protocol of Chromium's
  * SetuidSandboxHost and SetuidSandboxClient, version 1:
+ * (as a link named chrome-sandbox; --get-api and --adjust-oom-score by any name)
  *   HELPER --get-api                  prints 1
  *   HELPER --adjust-oom-score PID N   sets the OOM score of a process of the caller's
  *   HELPER PROGRAM ARGS...            runs PROGRAM (the zygote) as the caller, as
  *                                     pid 1 of new pid, net, IPC and UTS namespaces,
  *                                     with $SBX_D, a socket on which "C" has a helper
  *                                     that shares its file system state chroot it
- *                                     into an empty directory (answer "O")
+ *                                     into an empty directory (answer "O"), and
+ *                                     no_new_privs (no setuid program gains root there)
  * Chromium's own sandbox (its seccomp-bpf) does the rest. Nothing here
  * parses a policy or starts a broker. */
+#include <poll.h>
 #include <sys/resource.h>
+
 
 #include "helper.h"
 
@@ -26,10 +30,14 @@ static const char *const unsafe[] = {
 	"RES_OPTIONS", "TMPDIR", "TZDIR",
 };
 
+/* By its options, or as "chrome-sandbox" (never by the environment alone:
+ * Chromium's children inherit SBX_CHROME_API_RQ, and "HELPER PROGRAM" is a
+ * sandbox of ours). */
 bool chrome_called(int argc, char **argv)
 {
+	const char *name = strrchr(argv[0], '/');
 	return argc >= 2 && (!strcmp(argv[1], "--get-api") || !strcmp(argv[1], "--adjust-oom-score") ||
-			     (argv[1][0] != '-' && getenv("SBX_CHROME_API_RQ")));
+			     !strcmp(name ? name + 1 : argv[0], "chrome-sandbox"));
 }
 
 /* --adjust-oom-score PID SCORE: of a process of the caller's, 0 to 1000. */
@@ -97,14 +105,19 @@ _Noreturn void chrome_main(const struct launch *l, int argc, char **argv)
 	DIE_IF(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || SBX_RETRY(read(go[0], &c, 1)) != 1 ||
 	       (helper = chroot_helper(sv[0])) < 0, "cannot start the chroot helper");
 	close(sv[0]);
-	DIE_ERR(caps_become_user(l->uid, l->gid, NULL, 0), "cannot drop privileges");
+	/* The caller's for good, no setuid program gaining root in these
+	 * namespaces, and the parent's death ours (the uid change cleared it:
+	 * the parent holds the pipe open until it ends). */
+	struct pollfd parent = {.fd = go[0]};
+	DIE_IF(caps_become_user(l->uid, l->gid, NULL, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	       prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || poll(&parent, 1, 0) != 0, "cannot drop privileges");
 	for (size_t i = 0; i < SBX_ARRAY_SIZE(unsafe); i++) {
 		char saved[64], *v = (snprintf(saved, sizeof(saved), "SANDBOX_%s", unsafe[i]), getenv(saved));
 		DIE_IF(v && (setenv(unsafe[i], v, 1) < 0 || unsetenv(saved) < 0), "cannot set %s", unsafe[i]);
 	}
 	snprintf(d, sizeof(d), "%d", sv[1]);
 	snprintf(h, sizeof(h), "%d", (int)helper);
-	DIE_IF(setenv("SBX_D", d, 1) < 0 || setenv("SBX_HELPER_PID", h, 1) < 0 ||
+	DIE_IF(setenv("SBX_D", d, 1) < 0 || setenv("SBX_HELPER_PID", h, 1) < 0 || unsetenv("SBX_CHROME_API_RQ") < 0 ||
 	       setenv("SBX_CHROME_API_PRV", "1", 1) < 0 || setenv("SBX_PID_NS", "", 1) < 0 ||
 	       setenv("SBX_NET_NS", "", 1) < 0, "cannot set the sandbox's variables");
 	execv(argv[1], argv + 1);

@@ -99,7 +99,7 @@ try() {
 	done
 	sleep 0.5
 	mapfile -t procs < <(sandboxed)
-	local zyg=0 ren=0 filt="" ipc=new uts=new
+	local zyg=0 ren=0 filt="" ipc=new uts=new nnp=""
 	for p in "${procs[@]}"; do
 		case "$(tr '\0' ' ' <"/proc/$p/cmdline")" in *--type=renderer*) ren=$((ren + 1)) ;; *) zyg=$((zyg + 1)) ;; esac
 		for ns in pid net; do
@@ -115,6 +115,7 @@ try() {
 		*--type=renderer*) [ "$(filters "$p")" -ge 2 ] || { bad=1; echo "# $name: $p has $(filters "$p") filter(s)"; } ;;
 		esac
 		filt="$filt$(filters "$p"),"
+		nnp="$nnp$(awk '/^NoNewPrivs:/ { print $2 }' "/proc/$p/status"),"
 		[ "$(readlink "/proc/$p/ns/ipc")" != "$(readlink "/proc/$$/ns/ipc")" ] || ipc=host
 		[ "$(readlink "/proc/$p/ns/uts")" != "$(readlink "/proc/$$/ns/uts")" ] || uts=host
 	done
@@ -128,8 +129,8 @@ try() {
 		for _ in $(seq 30); do alive "$p" || break; sleep 0.1; done
 		! alive "$p" || { bad=1; echo "# $name: $p still runs"; }
 	done
-	printf '# %-16s zygotes %d, renderers %d: pid, net new; ipc %s, uts %s; root empty; no capability; seccomp filters %s; run %d ms\n' \
-		"$name" "$zyg" "$ren" "$ipc" "$uts" "${filt%,}" $(((t1 - t0) / 1000000)) >>"$T/rows"
+	printf '# %-16s zygotes %d, renderers %d: pid, net new; ipc %s, uts %s; root empty; no capability; no_new_privs %s; seccomp filters %s; run %d ms\n' \
+		"$name" "$zyg" "$ren" "$ipc" "$uts" "${nnp%,}" "${filt%,}" $(((t1 - t0) / 1000000)) >>"$T/rows"
 	return $bad
 }
 

@@ -53,20 +53,31 @@ check $? "--explain when setuid: a policy only root may read is not read"
 # spoken to by suidclient, which plays Chromium's side, and by callers that
 # are not Chromium: one line and a clear status, nothing left privileged.
 chrome_protocol_tests() {
-	local m
+	local m C=$T/chrome/chrome-sandbox # the name Chromium runs it by
+	mkdir -p "$T/chrome" && ln -sf "$H" "$C" && chmod 755 "$T/chrome"
 	for m in zygote twice close bad; do
-		run env SBX_CHROME_API_RQ=1 "$H" "$B/tests/suidclient" "$m"
+		run env SBX_CHROME_API_RQ=1 "$C" "$B/tests/suidclient" "$m"
 		[ $rc = 0 ] && grep -q '^0 failures$' "$T/out"
 		check $? "[chrome] $m: $(grep -c '^ok' "$T/out") checks: $(grep '^ok' "$T/out" | tail -n +3 | cut -c4- | tr '\n' ';')"
 	done
 	run "$H" --get-api
 	[ $rc = 0 ] && [ "$(cat "$T/out")" = 1 ]; check $? "[chrome] --get-api says 1"
-	run env SBX_CHROME_API_RQ=2 "$H" "$B/tests/suidclient" zygote
+	# Chromium's children inherit SBX_CHROME_API_RQ: under its own name
+	# the helper makes a sandbox of ours for a program all the same.
+	run env SBX_CHROME_API_RQ=1 "$H" /bin/sh -c 'echo $$; echo /*'
+	[ $rc = 0 ] && [ "$(head -1 "$T/out")" = 2 ] && ! grep -q '/root\|/home' "$T/out"
+	check $? "[chrome] SBX_CHROME_API_RQ set, the helper named sandbox-helper: our sandbox, not Chromium's (pid $(head -1 "$T/out"))"
+	# A setuid-root program gains nothing beneath the zygote.
+	# (no_new_privs, inherited by every child: the kernel grants no setuid.)
+	run env SBX_CHROME_API_RQ=1 "$C" /bin/sh -c '/bin/sh -c "grep NoNewPrivs /proc/self/status"'
+	[ $rc = 0 ] && grep -q 'NoNewPrivs:[[:space:]]*1' "$T/out"
+	check $? "[chrome] beneath the zygote every child has no_new_privs: no setuid program gains root ($(tr '\n' ' ' <"$T/out"))"
+	run env SBX_CHROME_API_RQ=2 "$C" "$B/tests/suidclient" zygote
 	[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'API 1' "$T/err" && [ ! -s "$T/out" ]
 	check $? "[chrome] an API version it does not speak: one line, 125, nothing run"
-	run env SBX_CHROME_API_RQ=1x "$H" /bin/true
+	run env SBX_CHROME_API_RQ=1x "$C" /bin/true
 	[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ]; check $? "[chrome] a malformed API version: one line, 125"
-	run env SBX_CHROME_API_RQ=1 "$H" relative/program
+	run env SBX_CHROME_API_RQ=1 "$C" relative/program
 	[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ]; check $? "[chrome] a relative program: one line, 125"
 	run "$H" --adjust-oom-score 1 500
 	[ $rc = 125 ] && grep -q "a process of the caller's" "$T/err" && [ "$(cat /proc/1/oom_score_adj)" != 500 ]
@@ -75,11 +86,12 @@ chrome_protocol_tests() {
 	[ $rc = 125 ] && [ "$(wc -l <"$T/err")" = 1 ]; check $? "[chrome] --adjust-oom-score with bad numbers: one line, 125"
 	run sh -c '"$1" --adjust-oom-score $$ 300 && cat /proc/$$/oom_score_adj' _ "$H"
 	[ $rc = 0 ] && [ "$(cat "$T/out")" = 300 ]; check $? "[chrome] --adjust-oom-score of the caller's own process: set"
-	run env SBX_CHROME_API_RQ=1 "$B/helper/sandbox-helper" "$B/tests/suidclient" zygote
+	mkdir -p "$T/chrome/u" && ln -sf "$B/helper/sandbox-helper" "$T/chrome/u/chrome-sandbox"
+	run env SBX_CHROME_API_RQ=1 "$T/chrome/u/chrome-sandbox" "$B/tests/suidclient" zygote
 	[ $rc = 125 ] && grep -q 'installed setuid root' "$T/err"; check $? "[chrome] not setuid: one line, 125"
 	# A caller that is not Chromium gets the program run as itself,
 	# without privilege: a shell asking for nothing.
-	run env SBX_CHROME_API_RQ=1 "$H" /bin/sh -c 'echo $$ $(id -u); grep -E "^Cap(Eff|Prm)" /proc/self/status'
+	run env SBX_CHROME_API_RQ=1 "$C" /bin/sh -c 'echo $$ $(id -u); grep -E "^Cap(Eff|Prm)" /proc/self/status'
 	[ $rc = 0 ] && grep -qx "1 $(id -u "$U")" "$T/out" && [ "$(grep -c ':[[:space:]]*0*$' "$T/out")" = 2 ]
 	check $? "[chrome] a program that is not Chromium: pid 1, the caller's uid, no capability"
 }

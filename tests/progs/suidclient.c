@@ -27,14 +27,18 @@ static int env_int(const char *name)
 	return v && *v ? atoi(v) : -1;
 }
 
-static long long cap_eff(void)
+/* A field of /proc/self/status, in BASE. */
+static long long status(const char *key, int base)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[256];
+	size_t n = strlen(key);
 	long long v = -1;
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &v) == 1)
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, base);
 			break;
+		}
 	if (f)
 		fclose(f);
 	return v;
@@ -49,9 +53,11 @@ int main(int argc, char **argv)
 	result("the helper's variables: SBX_D, SBX_HELPER_PID, SBX_CHROME_API_PRV=1, SBX_PID_NS, SBX_NET_NS",
 	       d >= 0 && helper > 0 && prv && !strcmp(prv, "1") && getenv("SBX_PID_NS") && getenv("SBX_NET_NS"),
 	       "SBX_D %d SBX_HELPER_PID %d SBX_CHROME_API_PRV %s", d, helper, prv ? prv : "(unset)");
-	result("pid 1 of a new pid namespace, the caller's ids, no capability",
-	       getpid() == 1 && geteuid() == getuid() && getuid() != 0 && cap_eff() == 0,
-	       "pid %d uid %d euid %d CapEff %llx", (int)getpid(), (int)getuid(), (int)geteuid(), cap_eff());
+	result("pid 1 of a new pid namespace, the caller's ids, no capability, no_new_privs",
+	       getpid() == 1 && geteuid() == getuid() && getuid() != 0 && status("CapEff", 16) == 0 &&
+	       status("CapPrm", 16) == 0 && status("NoNewPrivs", 10) == 1 && !getenv("SBX_CHROME_API_RQ"),
+	       "pid %d uid %d euid %d CapEff %llx NoNewPrivs %lld", (int)getpid(), (int)getuid(), (int)geteuid(),
+	       status("CapEff", 16), status("NoNewPrivs", 10));
 	if (d < 0 || helper <= 0) {
 		printf("%d failures\n", check_failures);
 		return 1;
