@@ -172,7 +172,7 @@ static const char *perm_name(unsigned need)
 		return "exec";
 	if (need & SBX_PERM_READ)
 		return "read";
-	return "stat";
+	return need & SBX_PERM_TEMP ? "temporary" : "stat";
 }
 
 /* The path rule that decided on REAL: a deny that names it; else, allowed,

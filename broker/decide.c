@@ -197,6 +197,10 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 		if (r2 < 0 && r2 != -ENOENT)
 			res->path[0] = '\0';
 	}
+	/* What only "temporary" grants is never there for the program (its
+	 * creates get files with no name). */
+	if ((r == 0 || r == -ENOENT) && res->path[0] == '/' && (sbx_policy_check(&b->policy, res->path) & SBX_PERM_TEMP))
+		return -ENOENT;
 	struct req_refusal how = {
 		.real = r == 0 || r == -ENOENT || r == -EACCES ? res->path : NULL,
 		.suggest = r == -EACCES || r == 0 || r == -ENOENT,
@@ -326,7 +330,8 @@ static int name_dir(struct broker *b, const struct request *f, const char *dir, 
 			return 0;
 		}
 		struct req_refusal how = {.real = canon, .suggest = true};
-		r = req_refuse_how(b, f, SBX_PERM_WRITE, REQ_NOT_ALLOWED, &how);
+		/* (only "temporary": the name is not there, as decide_object says) */
+		r = has & SBX_PERM_TEMP ? -ENOENT : req_refuse_how(b, f, SBX_PERM_WRITE, REQ_NOT_ALLOWED, &how);
 	} else if ((r == -ENOENT || r == -ENOTDIR) && decide_may_tell(b, res->path)) {
 		/* the program may know */
 	} else {

@@ -220,6 +220,8 @@ static const char *left_out(const struct view *v, const struct sbx_rule *r, bool
 {
 	char base[PATH_MAX], dir[PATH_MAX];
 	struct stat st;
+	if (r->kind == SBX_RULE_TEMP)
+		return NULL; /* nothing of it is ever in the view: the broker makes them */
 	int form = view_rule_base(r->pattern, base, sizeof(base));
 	view_literal_dir(r->pattern, dir, sizeof(dir));
 	*incomplete = false;
@@ -358,8 +360,10 @@ static void explain_broker(const struct broker *b, const struct setup_args *a, c
 			printf("  %-10s %s  %s\n", "exec", E(p->rules[i].pattern), E(p->rules[i].origin));
 	printf("  %-10s %s\n", "write", "every write, create, remove, rename and attribute change, against:");
 	for (size_t i = 0; i < p->n_rules; i++)
-		if (p->rules[i].kind == SBX_RULE_WRITE)
-			printf("  %-10s %s  %s\n", "write", E(p->rules[i].pattern), E(p->rules[i].origin));
+		if (p->rules[i].kind == SBX_RULE_WRITE || p->rules[i].kind == SBX_RULE_TEMP)
+			printf("  %-10s %s  %s%s\n", sbx_rule_kind_name(p->rules[i].kind), E(p->rules[i].pattern),
+			       E(p->rules[i].origin), p->rules[i].kind == SBX_RULE_TEMP ?
+			       "  (an exclusive create: a file with no name)" : "");
 	bool slow = !view || slow_reason(b, a, v), incomplete;
 	printf("  %-10s %s\n", "read", !view ? "every path request (strict: no view), against every rule"
 				  : slow ? "every read too (the fast path is off), against every rule"

@@ -94,6 +94,41 @@ static int64_t open_tmpfile(struct broker *b, struct request *f)
 	return req_inject(b, f, fd, f->oflags & O_CLOEXEC);
 }
 
+/* "temporary": an exclusive create of a name the policy grants only so
+ * gets a new file with no name, made in the directory the walk reached
+ * (O_TMPFILE): no path to it, or to what another made there, ever exists
+ * for the program. 1 when the policy grants the name more than that, or
+ * nothing: the usual create decides. */
+static int64_t open_temporary(struct broker *b, struct request *f)
+{
+	int dfd;
+	char name[NAME_MAX + 1], canon[PATH_MAX];
+	if (decide_name_quiet(b, &f->p[0], &dfd, name, canon) < 0)
+		return 1;
+	unsigned has = sbx_policy_check(&b->policy, canon);
+	if (!(has & SBX_PERM_TEMP) || (has & SBX_PERM_WRITE)) {
+		close(dfd);
+		return 1;
+	}
+	int keep = f->oflags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_NOATIME | O_LARGEFILE);
+	if ((keep & O_ACCMODE) == O_RDONLY)
+		keep |= O_RDWR; /* an unnamed file is made to be written */
+	mode_t old;
+	int64_t answer = req_umask_begin(b, f, &old);
+	if (answer == 0) {
+		int fd = openat(dfd, ".", keep | O_TMPFILE | O_NOCTTY | O_CLOEXEC, (f->mode & 07777) | 0600);
+		answer = fd < 0 ? -errno : 0;
+		umask(old);
+		if (fd >= 0) {
+			req_allowed(b, f, SBX_PERM_TEMP, canon);
+			answer = req_inject(b, f, fd, f->oflags & O_CLOEXEC);
+			close(fd);
+		}
+	}
+	close(dfd);
+	return answer;
+}
+
 int64_t open_handle(struct broker *b, struct request *f)
 {
 	if (f->how) {
@@ -123,6 +158,9 @@ int64_t open_handle(struct broker *b, struct request *f)
 		return req_continue(b, f);
 	if ((fl & O_TMPFILE) == O_TMPFILE)
 		return open_tmpfile(b, f);
+	int64_t temp = (fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && !f->client_fd ? open_temporary(b, f) : 1;
+	if (temp != 1)
+		return temp;
 	/* ADDFD cannot pass an O_PATH fd: O_PATH is served as a read-only
 	 * open, and needs read. */
 	if (fl & O_PATH)

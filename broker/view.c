@@ -427,7 +427,9 @@ int view_compile(const struct sbx_policy *p, struct view *v)
 	if (!left)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_rules && r >= 0; i++) {
-		r = p->rules[i].kind == SBX_RULE_DENY ? 0 : compile_rule(p, &p->rules[i], v);
+		/* (a "temporary" name is only ever made, and the broker makes it) */
+		r = p->rules[i].kind == SBX_RULE_DENY || p->rules[i].kind == SBX_RULE_TEMP ? 0
+		    : compile_rule(p, &p->rules[i], v);
 		left[i] = r == LEFT_OUT;
 	}
 	/* Wildcards within one component each, where no tree holds them

@@ -38,6 +38,7 @@ static const struct {
 	{"exec", SBX_RULE_EXEC, SBX_PERM_STAT | SBX_PERM_READ | SBX_PERM_EXEC},
 	{"stat", SBX_RULE_STAT, SBX_PERM_STAT},
 	{"deny", SBX_RULE_DENY, 0},
+	{"temporary", SBX_RULE_TEMP, SBX_PERM_TEMP},
 };
 
 const char *sbx_rule_kind_name(enum sbx_rule_kind kind)
@@ -359,7 +360,7 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 	int k = kind_index(kw);
 	if (k < 0 && strcmp(kw, "include") && strcmp(kw, "tmpdir") && strcmp(kw, "loopback") &&
 	    strcmp(kw, "strict")) {
-		static const char *const words[] = {"include", "read", "write", "exec", "stat", "deny",
+		static const char *const words[] = {"include", "read", "write", "exec", "stat", "deny", "temporary",
 						    "connect", "bind", "tmpdir", "loopback", "strict"};
 		const char *near = sbx_suggest(kw, strlen(kw), words, SBX_ARRAY_SIZE(words));
 		if (near)
@@ -367,7 +368,7 @@ static int parse_line(struct parse *ps, const char *file, int lineno, char *line
 				    lineno, col[0], kw, near);
 		return fail(ps->err, -EINVAL,
 			    "%s:%d:%zu: unknown rule '%s' (expected include, read, write, exec, stat, deny, "
-			    "connect, bind, tmpdir, loopback or strict)",
+			    "temporary, connect, bind, tmpdir, loopback or strict)",
 			    file, lineno, col[0], kw);
 	}
 	if (!strcmp(kw, "strict"))

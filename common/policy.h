@@ -10,6 +10,10 @@
  *   exec PATTERN      execute (implies read)
  *   stat PATTERN      metadata only: stat, access F_OK, readlink
  *   deny PATTERN      nothing at all; wins over every allow
+ *   temporary PATTERN an exclusive create (O_CREAT|O_EXCL) of a name it matches
+ *                     gets a new file with no name (O_TMPFILE in the
+ *                     directory); nothing it matches exists for the program
+ *                     (shared memory in /dev/shm: never a path to another's)
  *   tmpdir private    a private, writable TMPDIR for the program, removed
  *                     when the sandbox ends
  *   loopback private  the sandbox's own loopback interface is up, and
@@ -33,6 +37,7 @@ enum sbx_perm {
 	SBX_PERM_READ = 1u << 1,
 	SBX_PERM_WRITE = 1u << 2,
 	SBX_PERM_EXEC = 1u << 3,
+	SBX_PERM_TEMP = 1u << 4, /* "temporary": an exclusive create only, served unnamed */
 };
 
 enum sbx_rule_kind {
@@ -41,6 +46,7 @@ enum sbx_rule_kind {
 	SBX_RULE_EXEC,
 	SBX_RULE_STAT,
 	SBX_RULE_DENY,
+	SBX_RULE_TEMP,
 };
 
 struct sbx_rule {

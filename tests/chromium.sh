@@ -41,9 +41,7 @@ url=http://127.0.0.1:$port/page.html
 browser() {
 	local shot=$1; shift
 	rm -rf "$T/profile-$shot"
-	# --disable-dev-shm-usage: shared memory in TMPDIR, not /dev/shm, for
-	# Chromium 150 (see policies/chromium-renderer.policy); 156 uses memfd.
-	timeout -k 5 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+	timeout -k 5 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--no-first-run --user-data-dir="$T/profile-$shot" --window-size=400,300 \
 		--screenshot="$T/$shot.png" "$@" "$url" >"$T/$shot.log" 2>&1 </dev/null &

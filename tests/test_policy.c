@@ -65,12 +65,18 @@ static void test_good_policy(void **state)
 		   "write ${HOME}/out/**\n"
 		   "read ${CWD}/*.c\n"
 		   "read ${TMPDIR}/x\n"
-		   "deny /usr/secret/**\n");
+		   "deny /usr/secret/**\n"
+		   "temporary /dev/shm/.shm.*\n");
 	struct sbx_policy p = {0};
 	char *err = NULL;
 	assert_int_equal(sbx_policy_load(&p, "main", &env, &err), 0);
 	assert_null(err);
-	assert_int_equal(p.n_rules, 7);
+	assert_int_equal(p.n_rules, 8);
+	/* temporary: an exclusive create only, nothing else. */
+	assert_int_equal(sbx_policy_check(&p, "/dev/shm/.shm.x1"), SBX_PERM_TEMP);
+	assert_int_equal(sbx_policy_check(&p, "/dev/shm/other"), 0);
+	assert_int_equal(p.rules[7].kind, SBX_RULE_TEMP);
+	assert_string_equal(sbx_rule_kind_name(SBX_RULE_TEMP), "temporary");
 	assert_int_equal(sbx_policy_check(&p, "/usr/lib/libc.so.6"), SBX_PERM_READ | SBX_PERM_STAT);
 	assert_int_equal(sbx_policy_check(&p, "/bin"), SBX_PERM_STAT);
 	assert_int_equal(sbx_policy_check(&p, "/usr/bin/dash"),
@@ -256,7 +262,7 @@ static void test_covers_below(void **state)
 static void test_errors(void **state)
 {
 	expect_error("read /usr/**\nfrobnicate /x\n", -EINVAL,
-		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat, deny, connect, bind, tmpdir, loopback or strict)");
+		     "t.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat, deny, temporary, connect, bind, tmpdir, loopback or strict)");
 	expect_error("read\n", -EINVAL, "t.policy:1:5: 'read' needs one argument");
 	expect_error("read /a /b\n", -EINVAL,
 		     "t.policy:1:9: unexpected '/b' after the argument (one rule a line)");

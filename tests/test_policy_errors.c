@@ -85,11 +85,11 @@ static const struct err_case cases[] = {
 	{"a NUL byte on the first line", "\0", 1, NULL, -EINVAL, "@/t.policy:1:1: a NUL byte (a policy is text)"},
 	{"an error in an included file", "read /a\n  include inc\n", 0, NULL, -EINVAL,
 	 "@/t.policy:2:11: in the included policy: @/inc.policy:2:1: unknown rule 'frobnicate' (expected "
-	 "include, read, write, exec, stat, deny, connect, bind, tmpdir, loopback or strict)"},
+	 "include, read, write, exec, stat, deny, temporary, connect, bind, tmpdir, loopback or strict)"},
 	{"an error two includes deep", "include ./sub/one.policy\n", 0, NULL, -EINVAL,
 	 "@/t.policy:1:9: in the included policy: @/./sub/one.policy:2:9: in the included policy: "
 	 "@/./sub/../inc.policy:2:1: unknown rule 'frobnicate' (expected include, read, write, exec, stat, deny, "
-	 "connect, bind, tmpdir, loopback or strict)"},
+	 "temporary, connect, bind, tmpdir, loopback or strict)"},
 	{"a NUL byte in an included file", "include incnul\n", 0, NULL, -EINVAL,
 	 "@/t.policy:1:9: in the included policy: @/incnul.policy:1:6: a NUL byte (a policy is text)"},
 	{"a cycle", "include cyc-a\n", 0, NULL, -ELOOP,

@@ -99,6 +99,37 @@ bad=$(awk '{print $5}' "$T/mountinfo" | grep -Ev "^(/|/usr(/.*)?|/etc(/.*)?|/sys
 check $([ $rc = 0 ] && [ -z "$bad" ] && ! grep -Eq ' /(oldroot|stage|newroot)' "$T/mountinfo" && \
 	[ "$(wc -l <"$T/mountinfo")" -gt 3 ]; echo $?) "mountinfo shows nothing of the host beyond the binds${bad:+: $bad}"
 
+# temporary: an exclusive create in /dev/shm gets a file with no name; a
+# name the rule matches is never there for the program, a host file of
+# that name included; nothing is left in the host's /dev/shm.
+shmname=.sbx-test-$$
+echo host-secret >"/dev/shm/$shmname.host" && chmod 644 "/dev/shm/$shmname.host"
+printf 'include shell\nread /usr/**\nread %s\ntemporary /dev/shm/%s.*\n' "$T/temp.py" "$shmname" >"$T/temp.policy"
+cat >"$T/temp.py" <<PY
+import errno, os
+def err(f):
+    try:
+        f(); return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+p = "/dev/shm/$shmname.made"
+fd = os.open(p, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+os.write(fd, b"hello"); os.lseek(fd, 0, 0)
+print(os.read(fd, 5).decode(), os.fstat(fd).st_nlink, err(lambda: os.stat(p)), err(lambda: os.unlink(p)))
+h = "/dev/shm/$shmname.host"
+print(err(lambda: os.open(h, os.O_RDONLY)), err(lambda: os.open(h, os.O_RDWR | os.O_CREAT)),
+      err(lambda: os.stat(h)), err(lambda: os.unlink(h)), os.fstat(os.open(h, os.O_RDWR | os.O_CREAT | os.O_EXCL)).st_size)
+print(err(lambda: os.open("/dev/shm/$shmname-other", os.O_RDWR | os.O_CREAT | os.O_EXCL)))
+PY
+before=$(ls -A /dev/shm | wc -l)
+for how in "" --strict; do
+	run "$H" $how --policy="$T/temp.policy" -- "$PY" "$T/temp.py"
+	check $([ $rc = 0 ] && [ "$(sed -n 1p "$T/out")" = "hello 0 ENOENT ENOENT" ] &&
+		[ "$(sed -n 2p "$T/out")" = "ENOENT ENOENT ENOENT ENOENT 0" ] && [ "$(sed -n 3p "$T/out")" = EACCES ] &&
+		[ "$(ls -A /dev/shm | wc -l)" = "$before" ] && [ "$(cat "/dev/shm/$shmname.host")" = host-secret ]; echo $?) \
+		"temporary${how:+ ($how)}: an exclusive create gets a file with no name; the host's file of such a name is never there; nothing left ($(tr '\n' '/' <"$T/out"))"
+done
+rm -f "/dev/shm/$shmname.host"
 # In strict mode none of it: the root holds only the executables.
 run "$H" --strict --policy=shell -- /usr/bin/cat /proc/self/mountinfo
 check $([ $rc = 0 ] && ! awk '{print $5}' "$T/out" | grep -qx /usr && ! grep -q ' - proc ' "$T/out"; echo $?) \

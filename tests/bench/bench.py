@@ -553,7 +553,7 @@ if chromium:
 
             def render(prefix):
                 shutil.rmtree(os.path.join(d, "profile"), ignore_errors=True)
-                cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
                        "--disable-background-networking", "--disable-component-update",
                        "--disable-sync", "--no-first-run", f"--user-data-dir={d}/profile",
                        "--window-size=400,300", f"--screenshot={d}/shot.png"] + prefix + [url]
