@@ -116,7 +116,8 @@ static int64_t open_temporary(struct broker *b, struct request *f)
 	mode_t old;
 	int64_t answer = req_umask_begin(b, f, &old);
 	if (answer == 0) {
-		int fd = openat(dfd, ".", keep | O_TMPFILE | O_NOCTTY | O_CLOEXEC, (f->mode & 07777) | 0600);
+		/* O_EXCL: it can never be linked into a name either. */
+		int fd = openat(dfd, ".", keep | O_TMPFILE | O_EXCL | O_NOCTTY | O_CLOEXEC, (f->mode & 07777) | 0600);
 		answer = fd < 0 ? -errno : 0;
 		umask(old);
 		if (fd >= 0) {
