@@ -70,8 +70,10 @@ filters() { awk '/^Seccomp_filters:/ { print $2 }' "/proc/$1/status"; }
 
 # The reference: unsandboxed (--no-sandbox), as the user.
 touch "$T/release"
+t0=$(date +%s%N)
 shot native --no-sandbox
 wait "$browser"
+printf '# %-16s (--no-sandbox, the reference) run %d ms\n' unsandboxed $((($(date +%s%N) - t0) / 1000000)) >"$T/rows"
 cp "$T/native.log" "$T/err"
 [ -s "$T/u/native.png" ] && python3 "$S/tests/chromium/pixels.py" "$T/u/native.png" >"$T/out" 2>&1
 check $? "the page renders unsandboxed (the reference)"
@@ -89,7 +91,6 @@ check $? "without a setuid sandbox (and no user namespaces) chromium refuses to 
 try() {
 	local name=$1 t0 t1 procs=() bad=0 p kinds
 	rm -f "$T/release"
-	t0=$(date +%s%N)
 	shot "$name"
 	for _ in $(seq 300); do
 		mapfile -t procs < <(sandboxed)
@@ -123,12 +124,16 @@ try() {
 	touch "$T/release"
 	wait "$browser"
 	local rc=$?
-	t1=$(date +%s%N)
 	[ $rc = 0 ] && [ -s "$T/u/$name.png" ] && python3 "$S/tests/chromium/pixels.py" "$T/u/$name.png" "$T/u/native.png" >"$T/out" 2>&1 || bad=1
 	for p in "${procs[@]}"; do
 		for _ in $(seq 30); do alive "$p" || break; sleep 0.1; done
 		! alive "$p" || { bad=1; echo "# $name: $p still runs"; }
 	done
+	# Timed apart, the page not held.
+	t0=$(date +%s%N)
+	shot "$name-timed"
+	wait "$browser" || bad=1
+	t1=$(date +%s%N)
 	printf '# %-16s zygotes %d, renderers %d: pid, net new; ipc %s, uts %s; root empty; no capability; no_new_privs %s; seccomp filters %s; run %d ms\n' \
 		"$name" "$zyg" "$ren" "$ipc" "$uts" "${nnp%,}" "${filt%,}" $(((t1 - t0) / 1000000)) >>"$T/rows"
 	return $bad
