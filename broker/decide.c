@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "decide.h"
+#include "pattern.h"
 #include "learn.h"
 #include "learnpolicy.h"
 #include "names.h"
@@ -51,6 +52,20 @@ bool decide_visible(const struct broker *b, const char *path)
 	if (!sbx_path_lexical(path, lex, sizeof(lex)))
 		strcpy(lex, "/");
 	return sbx_policy_check(&b->policy, lex) || sbx_policy_covers_below(&b->policy, lex);
+}
+
+bool decide_temporary(const struct broker *b, const char *path)
+{
+	bool temp = false;
+	for (size_t i = 0; i < b->policy.n_rules; i++) {
+		const struct sbx_rule *r = &b->policy.rules[i];
+		if ((r->kind == SBX_RULE_TEMP || r->kind == SBX_RULE_DENY) && sbx_pattern_match(r->pattern, path)) {
+			if (r->kind == SBX_RULE_DENY)
+				return false;
+			temp = true;
+		}
+	}
+	return temp;
 }
 
 bool decide_may_tell(const struct broker *b, const char *path)
@@ -199,7 +214,8 @@ int decide_object(struct broker *b, const struct request *f, const struct fpath 
 	}
 	/* What only "temporary" grants is never there for the program (its
 	 * creates get files with no name). */
-	if ((r == 0 || r == -ENOENT) && res->path[0] == '/' && (sbx_policy_check(&b->policy, res->path) & SBX_PERM_TEMP))
+	if ((r == 0 || r == -ENOENT || r == -EACCES) && (decide_temporary(b, p->abs) ||
+							  (res->path[0] == '/' && decide_temporary(b, res->path))))
 		return -ENOENT;
 	struct req_refusal how = {
 		.real = r == 0 || r == -ENOENT || r == -EACCES ? res->path : NULL,
@@ -331,7 +347,7 @@ static int name_dir(struct broker *b, const struct request *f, const char *dir, 
 		}
 		struct req_refusal how = {.real = canon, .suggest = true};
 		/* (only "temporary": the name is not there, as decide_object says) */
-		r = has & SBX_PERM_TEMP ? -ENOENT : req_refuse_how(b, f, SBX_PERM_WRITE, REQ_NOT_ALLOWED, &how);
+		r = decide_temporary(b, canon) ? -ENOENT : req_refuse_how(b, f, SBX_PERM_WRITE, REQ_NOT_ALLOWED, &how);
 	} else if ((r == -ENOENT || r == -ENOTDIR) && decide_may_tell(b, res->path)) {
 		/* the program may know */
 	} else {

@@ -15,6 +15,9 @@
 int decide_resolve(struct broker *b, const char *abs, unsigned flags, struct sbx_resolved *res);
 /* Is PATH granted something, or on the way to something granted? */
 bool decide_visible(const struct broker *b, const char *path);
+/* Does a "temporary" rule (and no deny) name PATH? Such a name is never
+ * there for the program; its exclusive creates are served unnamed. */
+bool decide_temporary(const struct broker *b, const char *path);
 /* May the program learn that PATH (absolute, maybe with "..") is missing or
  * not a directory? Only where the policy grants something. */
 bool decide_may_tell(const struct broker *b, const char *path);

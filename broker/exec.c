@@ -75,6 +75,8 @@ int64_t exec_handle(struct broker *b, struct request *f)
 int64_t chdir_handle(struct broker *b, struct request *f)
 {
 	const struct fpath *p = &f->p[0];
+	if (decide_temporary(b, p->abs))
+		return -ENOENT; /* never there */
 	int r = plan_dir(b, p->abs, false, NULL);
 	if (r == 0 || decide_in_root(b, p->abs, false)) /* or a directory of the root */
 		return req_continue(b, f);

@@ -103,10 +103,12 @@ static int64_t open_temporary(struct broker *b, struct request *f)
 {
 	int dfd;
 	char name[NAME_MAX + 1], canon[PATH_MAX];
-	if (decide_name_quiet(b, &f->p[0], &dfd, name, canon) < 0)
+	size_t l = strlen(f->p[0].path);
+	/* (a directory, an O_PATH or a "name/" is no file to make) */
+	if ((f->oflags & (O_DIRECTORY | O_PATH)) || (l && f->p[0].path[l - 1] == '/') ||
+	    decide_name_quiet(b, &f->p[0], &dfd, name, canon) < 0)
 		return 1;
-	unsigned has = sbx_policy_check(&b->policy, canon);
-	if (!(has & SBX_PERM_TEMP) || (has & SBX_PERM_WRITE)) {
+	if (!decide_temporary(b, canon) || (sbx_policy_check(&b->policy, canon) & SBX_PERM_WRITE)) {
 		close(dfd);
 		return 1;
 	}

@@ -38,7 +38,7 @@ static const struct {
 	{"exec", SBX_RULE_EXEC, SBX_PERM_STAT | SBX_PERM_READ | SBX_PERM_EXEC},
 	{"stat", SBX_RULE_STAT, SBX_PERM_STAT},
 	{"deny", SBX_RULE_DENY, 0},
-	{"temporary", SBX_RULE_TEMP, SBX_PERM_TEMP},
+	{"temporary", SBX_RULE_TEMP, 0}, /* grants nothing sbx_policy_check tells: decide_temporary */
 };
 
 const char *sbx_rule_kind_name(enum sbx_rule_kind kind)

@@ -37,7 +37,9 @@ enum sbx_perm {
 	SBX_PERM_READ = 1u << 1,
 	SBX_PERM_WRITE = 1u << 2,
 	SBX_PERM_EXEC = 1u << 3,
-	SBX_PERM_TEMP = 1u << 4, /* "temporary": an exclusive create only, served unnamed */
+	SBX_PERM_TEMP = 1u << 4, /* "temporary": an exclusive create only, served unnamed
+				  * (never in sbx_policy_check's answer: the broker's
+				  * decide_temporary asks the rules themselves) */
 };
 
 enum sbx_rule_kind {

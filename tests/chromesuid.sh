@@ -19,6 +19,7 @@ H=${SBX_HELPER:?set SBX_HELPER to the setuid install} U=${SBX_TEST_USER:-sandbox
 T=$(realpath "$T")
 chmod 755 "$T"
 BROWSER=/usr/lib/chromium/chromium # where Debian's chromium-sandbox puts chrome-sandbox: beside it
+EXTRA_ENV=()
 SANDBOX=$(dirname "$BROWSER")/chrome-sandbox
 echo "# Chromium's setuid sandbox: $H as $SANDBOX, run by $U with no user namespaces"
 if [ ! -x "$BROWSER" ] || [ "$(id -u)" != 0 ]; then
@@ -46,7 +47,7 @@ url=http://127.0.0.1:$(head -1 "$T/port")/page.html
 shot() {
 	local name=$1; shift
 	rm -rf "$T/u/profile-$name"
-	"$B/tests/nouserns" runuser -u "$U" -- env HOME="$T/home" timeout -k 5 90 "$BROWSER" --headless \
+	"$B/tests/nouserns" runuser -u "$U" -- env HOME="$T/home" "${EXTRA_ENV[@]}" timeout -k 5 90 "$BROWSER" --headless \
 		--disable-gpu --disable-background-networking --disable-component-update --disable-sync \
 		--no-first-run --user-data-dir="$T/u/profile-$name" --window-size=400,300 \
 		--screenshot="$T/u/$name.png" "$@" "$url" >"$T/$name.log" 2>&1 </dev/null &
@@ -143,6 +144,18 @@ ln -s "$H" "$SANDBOX"
 try sandbox-helper
 check $? "with sandbox-helper as chrome-sandbox: the page renders, the same pixels as unsandboxed; zygote and renderers in new pid and net namespaces, an empty root, no capability, Chromium's seccomp on; nothing left"
 rm -f "$SANDBOX"
+
+# A browser the user owns (its binary copied, the rest linked) finds it by
+# CHROME_DEVEL_SANDBOX, a link named chrome-sandbox (Chromium reads the
+# variable only for a browser of the user's own).
+mkdir -p "$T/link" && ln -s "$H" "$T/link/chrome-sandbox"
+runuser -u "$U" -- sh -c 'mkdir "$1/chromium" && for f in "$2"/*; do ln -s "$f" "$1/chromium/"; done &&
+	rm "$1/chromium/chromium" && cp "$2/chromium" "$1/chromium/chromium"' _ "$T/u" "$(dirname "$BROWSER")"
+BROWSER=$T/u/chromium/chromium EXTRA_ENV=(CHROME_DEVEL_SANDBOX="$T/link/chrome-sandbox")
+try devel-sandbox
+check $? "a browser of the user's own with CHROME_DEVEL_SANDBOX naming it: the same pixels, the same confinement"
+BROWSER=/usr/lib/chromium/chromium EXTRA_ENV=()
+rm -rf "$T/u/chromium"
 
 # Debian's chromium-sandbox of the same version, as the reference.
 v=$(dpkg-query -W -f='${Version}' chromium 2>/dev/null)
