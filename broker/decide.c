@@ -57,7 +57,7 @@ bool decide_visible(const struct broker *b, const char *path)
 bool decide_temporary(const struct broker *b, const char *path)
 {
 	bool temp = false;
-	for (size_t i = 0; i < b->policy.n_rules; i++) {
+	for (size_t i = 0; b->policy.temporary && i < b->policy.n_rules; i++) {
 		const struct sbx_rule *r = &b->policy.rules[i];
 		if ((r->kind == SBX_RULE_TEMP || r->kind == SBX_RULE_DENY) && sbx_pattern_match(r->pattern, path)) {
 			if (r->kind == SBX_RULE_DENY)

@@ -70,6 +70,20 @@ static int64_t create_file(struct broker *b, struct request *f, const char *miss
 	return answer;
 }
 
+/* A file with no name in the directory DFD (O_TMPFILE, with FLAGS), made
+ * with the program's umask and MODE, handed to it. */
+static int64_t make_unnamed(struct broker *b, struct request *f, int dfd, int flags, mode_t mode)
+{
+	mode_t old;
+	int r = req_umask_begin(b, f, &old);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = openat(dfd, ".", flags | O_TMPFILE | O_NOCTTY | O_CLOEXEC, mode);
+	r = fd < 0 ? -errno : 0;
+	umask(old);
+	return fd < 0 ? r : req_inject(b, f, fd, f->oflags & O_CLOEXEC);
+}
+
 static int64_t open_tmpfile(struct broker *b, struct request *f)
 {
 	if ((f->oflags & O_ACCMODE) == O_RDONLY)
@@ -81,17 +95,9 @@ static int64_t open_tmpfile(struct broker *b, struct request *f)
 	_cleanup_close_ int dfd = res.fd;
 	if (!S_ISDIR(res.st.st_mode))
 		return -ENOTDIR;
-	int keep = f->oflags & (O_TMPFILE | O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC |
+	int keep = f->oflags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC |
 				O_DIRECT | O_NOATIME | O_LARGEFILE | O_EXCL);
-	mode_t old;
-	if ((r = req_umask_begin(b, f, &old)) < 0)
-		return r;
-	_cleanup_close_ int fd = openat(dfd, ".", keep | O_NOCTTY | O_CLOEXEC, f->mode & 07777);
-	r = fd < 0 ? -errno : 0;
-	umask(old);
-	if (fd < 0)
-		return r;
-	return req_inject(b, f, fd, f->oflags & O_CLOEXEC);
+	return make_unnamed(b, f, dfd, keep, f->mode & 07777);
 }
 
 /* "temporary": an exclusive create of a name the policy grants only so
@@ -115,19 +121,9 @@ static int64_t open_temporary(struct broker *b, struct request *f)
 	int keep = f->oflags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_NOATIME | O_LARGEFILE);
 	if ((keep & O_ACCMODE) == O_RDONLY)
 		keep |= O_RDWR; /* an unnamed file is made to be written */
-	mode_t old;
-	int64_t answer = req_umask_begin(b, f, &old);
-	if (answer == 0) {
-		/* O_EXCL: it can never be linked into a name either. */
-		int fd = openat(dfd, ".", keep | O_TMPFILE | O_EXCL | O_NOCTTY | O_CLOEXEC, (f->mode & 07777) | 0600);
-		answer = fd < 0 ? -errno : 0;
-		umask(old);
-		if (fd >= 0) {
-			req_allowed(b, f, SBX_PERM_TEMP, canon);
-			answer = req_inject(b, f, fd, f->oflags & O_CLOEXEC);
-			close(fd);
-		}
-	}
+	req_allowed(b, f, SBX_PERM_TEMP, canon);
+	/* O_EXCL: it can never be linked into a name either. */
+	int64_t answer = make_unnamed(b, f, dfd, keep | O_EXCL, (f->mode & 07777) | 0600);
 	close(dfd);
 	return answer;
 }
@@ -161,7 +157,8 @@ int64_t open_handle(struct broker *b, struct request *f)
 		return req_continue(b, f);
 	if ((fl & O_TMPFILE) == O_TMPFILE)
 		return open_tmpfile(b, f);
-	int64_t temp = (fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && !f->client_fd ? open_temporary(b, f) : 1;
+	int64_t temp = (fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && !f->client_fd && b->policy.temporary
+		       ? open_temporary(b, f) : 1;
 	if (temp != 1)
 		return temp;
 	/* ADDFD cannot pass an O_PATH fd: O_PATH is served as a read-only

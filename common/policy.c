@@ -169,6 +169,7 @@ static int add(struct sbx_policy *p, enum sbx_rule_kind kind, unsigned perms,
 		return -ENOMEM;
 	}
 	p->n_rules++;
+	p->temporary |= kind == SBX_RULE_TEMP;
 	return 0;
 }
 
@@ -581,7 +582,7 @@ void sbx_policy_free(struct sbx_policy *p)
 	sbx_policy_index_free(p->index);
 	p->index = NULL;
 	p->n_rules = p->cap_rules = 0;
-	p->private_tmp = false;
+	p->private_tmp = p->temporary = false;
 	p->loopback = false;
 	p->strict = false;
 	for (size_t i = 0; i < p->n_net; i++) {

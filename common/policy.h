@@ -65,6 +65,8 @@ struct sbx_policy {
 	bool private_tmp;  /* "tmpdir private" */
 	bool loopback;     /* "loopback private" */
 	bool strict;       /* "strict": every path request the broker's */
+	bool temporary;    /* a "temporary" rule is among the rules (the broker
+			    * asks them only then: decide_temporary) */
 	struct sbx_net_rule *net; /* connect and bind rules */
 	size_t n_net, cap_net;
 	struct sbx_policy_index *index; /* sbx_policy_seal's, or NULL */
