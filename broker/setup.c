@@ -103,8 +103,7 @@ static int set_workdir(struct broker *b, const char *dir)
 	return talked(sbx_msg_send(b->chan, SBX_MSG_WORKDIR, 0, canon, strlen(canon) + 1, NULL, 0));
 }
 
-/* PROGRAM as execvp would find it: a name with '/' as is, else on $PATH. */
-static int find_program(const char *prog, char *out, size_t size)
+int setup_find_program(const char *prog, char *out, size_t size)
 {
 	char cwd[PATH_MAX];
 	if (strchr(prog, '/')) {
@@ -144,7 +143,7 @@ static int find_program(const char *prog, char *out, size_t size)
 static int set_program(struct broker *b, const char *prog, int *code)
 {
 	char path[PATH_MAX], canon[PATH_MAX];
-	int r = find_program(prog, path, sizeof(path));
+	int r = setup_find_program(prog, path, sizeof(path));
 	*code = r == -ENOENT ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
 	if (r == -ENOENT)
 		sbx_log("%s: command not found", prog);

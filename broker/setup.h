@@ -70,4 +70,9 @@ int broker_serve_many(const char *arg);
  * nothing for a process without any. 0 or a negative errno, said. */
 int setup_drop_capabilities(void);
 
+/* PROG as execvp would find it, absolute, into OUT: a name with '/' as it
+ * is (from the working directory), else on $PATH. 0, -ENOENT, or -EACCES
+ * when only a file that may not be executed was found. */
+int setup_find_program(const char *prog, char *out, size_t size);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "internal.h"
+#include "setup.h"
 #include "util.h"
 
 #define MAX_SLOTS 64
@@ -184,33 +185,6 @@ static int take_ready(struct sbx_warm *w)
 	}
 }
 
-/* PROG as execvp would find it: with a '/', as it is (made absolute);
- * else on the caller's $PATH. */
-static int find_program(const char *prog, char *out, size_t size)
-{
-	char cwd[PATH_MAX];
-	if (prog[0] == '/')
-		return snprintf(out, size, "%s", prog) < (int)size ? 0 : -ENAMETOOLONG;
-	/* Relative: from the caller's working directory now, not the one
-	 * the sandbox was started in. */
-	if (strchr(prog, '/'))
-		return !getcwd(cwd, sizeof(cwd)) ? -errno
-		       : snprintf(out, size, "%s/%s", cwd, prog) < (int)size ? 0 : -ENAMETOOLONG;
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path;;) {
-		const char *e = strchrnul(p, ':');
-		struct stat st;
-		if (e > p && p[0] == '/' && snprintf(out, size, "%.*s/%s", (int)(e - p), p, prog) < (int)size &&
-		    stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-			return 0;
-		if (!*e)
-			return -ENOENT;
-		p = e + 1;
-	}
-}
-
 int sbx_warm_spawn(struct sbx_warm *w, const char *const argv[], pid_t *pid, int *pidfd)
 {
 	if (!w || !argv || !argv[0] || !pid)
@@ -223,7 +197,9 @@ int sbx_warm_spawn(struct sbx_warm *w, const char *const argv[], pid_t *pid, int
 	size_t len = 0;
 	if (gettid() != w->owner)
 		return -EPERM; /* see sbx_warm_new */
-	int r = find_program(argv[0], buf, MAX_BYTES);
+	/* Relative: from the caller's working directory now, not the one
+	 * the sandbox was started in. */
+	int r = setup_find_program(argv[0], buf, MAX_BYTES);
 	if (r < 0)
 		return r;
 	len = strlen(buf) + 1;
