@@ -29,8 +29,9 @@ const char *sbx_client_version(void)
 }
 
 /* Fork and exec PATH with ARGS, the N fds in KEEP inherited across the
- * exec, and STDIO (unless NULL) as its stdin, stdout and stderr. 0 with *PID, or a negative errno (a failed exec included, then
- * nothing is left running). */
+ * exec, and STDIO (unless NULL) as its stdin, stdout and stderr. 0 with
+ * *PID, or a negative errno (a failed exec included, then nothing is left
+ * running; with NOWAIT, 0 once forked, a failed exec ending it with 127). */
 static int spawn_exec(const char *path, char *const *args, const int *keep, size_t n, const int *stdio,
 		      bool nowait, pid_t *pid)
 {

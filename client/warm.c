@@ -24,10 +24,9 @@
 #include "internal.h"
 #include "setup.h"
 #include "util.h"
+#include "warmproto.h"
 
 #define MAX_SLOTS 64
-#define MAX_BYTES (128 * 1024) /* as sandbox-warm takes them */
-#define MAX_ARGS 4096
 
 struct slot {
 	pid_t pid;
@@ -111,7 +110,7 @@ int sbx_warm_new(const struct sbx_spawn_opts *opts, unsigned ready, struct sbx_w
 	w->stdio[2] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	if (w->stdio[2] < 0 && w->stdio[1] >= 0)
 		w->stdio[2] = fcntl(w->stdio[1], F_DUPFD_CLOEXEC, 3); /* no stderr */
-	int r = w->stdio[2] < 0 ? -errno : access(w->stub, X_OK) < 0 ? -errno : 0;
+	int r = w->stdio[0] < 0 || w->stdio[1] < 0 || w->stdio[2] < 0 ? -errno : access(w->stub, X_OK) < 0 ? -errno : 0;
 	while (r == 0 && w->n < w->want && (r = slot_start(w, &w->slots[w->n])) == 0)
 		w->n++;
 	if (r < 0) {
@@ -146,19 +145,19 @@ void sbx_warm_free(struct sbx_warm *w)
 }
 
 /* With the lock held: the index of a ready slot, waiting for one if none
- * is. A slot that
- * ended before it was ready (its setup failed, and said why) is dropped
- * and replaced; -EIO after a few of them, -errno when none can be had. */
+ * is. A slot that ended before it was ready (its setup failed, and said
+ * why) is dropped and replaced; -EIO after a few of them, -errno when none
+ * can be had. */
 static int take_ready(struct sbx_warm *w)
 {
 	int failed = 0, timeout = 0;
 	for (;;) {
 		struct pollfd p[MAX_SLOTS];
-		for (size_t i = 0; i < w->n; i++)
-			p[i] = (struct pollfd){.fd = w->slots[i].ready ? -1 : w->slots[i].sock, .events = POLLIN};
-		for (size_t i = 0; i < w->n; i++)
+		for (size_t i = 0; i < w->n; i++) {
 			if (w->slots[i].ready)
 				return (int)i;
+			p[i] = (struct pollfd){.fd = w->slots[i].sock, .events = POLLIN};
+		}
 		if (!w->n)
 			return -ECHILD;
 		/* First a look, then a wait: for the first to be ready. */
@@ -191,7 +190,7 @@ int sbx_warm_spawn(struct sbx_warm *w, const char *const argv[], pid_t *pid, int
 		return -EINVAL;
 	/* The work: the arguments, NUL-terminated one after another (on the
 	 * heap: a thread-local buffer would be in every thread's stack). */
-	_cleanup_free_ char *buf = malloc(MAX_BYTES);
+	_cleanup_free_ char *buf = malloc(SBX_WARM_MAX_BYTES);
 	if (!buf)
 		return -ENOMEM;
 	size_t len = 0;
@@ -199,13 +198,13 @@ int sbx_warm_spawn(struct sbx_warm *w, const char *const argv[], pid_t *pid, int
 		return -EPERM; /* see sbx_warm_new */
 	/* Relative: from the caller's working directory now, not the one
 	 * the sandbox was started in. */
-	int r = setup_find_program(argv[0], buf, MAX_BYTES);
+	int r = setup_find_program(argv[0], buf, SBX_WARM_MAX_BYTES);
 	if (r < 0)
 		return r;
 	len = strlen(buf) + 1;
 	for (size_t i = 1; argv[i]; i++) {
 		size_t l = strlen(argv[i]) + 1;
-		if (l > MAX_BYTES - len || i >= MAX_ARGS)
+		if (l > SBX_WARM_MAX_BYTES - len || i >= SBX_WARM_MAX_ARGS)
 			return -E2BIG;
 		memcpy(buf + len, argv[i], l);
 		len += l;

@@ -14,9 +14,8 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "warmproto.h"
 
-#define MAX_ARGS 4096
-#define MAX_BYTES (128 * 1024)
 
 static _Noreturn void fail(int code, const char *what, int err)
 {
@@ -32,12 +31,12 @@ int main(int argc, char **argv)
 		fail(SBX_EXIT_SETUP, "usage: sandbox-warm FD (started by sbx_warm_new)", 0);
 	if (write((int)fd, "R", 1) != 1)
 		fail(SBX_EXIT_SETUP, "cannot say it is ready", errno);
-	static char buf[MAX_BYTES + 1];
+	static char buf[SBX_WARM_MAX_BYTES + 1];
 	union {
 		struct cmsghdr h;
 		char room[CMSG_SPACE(3 * sizeof(int))];
 	} c;
-	struct iovec iov = {buf, MAX_BYTES};
+	struct iovec iov = {buf, SBX_WARM_MAX_BYTES};
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.room,
 			   .msg_controllen = sizeof(c.room)};
 	ssize_t n;
@@ -69,12 +68,12 @@ int main(int argc, char **argv)
 		if (fds[i] > 2)
 			close(fds[i]);
 	close((int)fd);
-	static char *args[MAX_ARGS + 1];
+	static char *args[SBX_WARM_MAX_ARGS + 1];
 	size_t k = 0;
 	for (char *s = buf; s < buf + n; s += strlen(s) + 1)
-		if (k++ < MAX_ARGS)
+		if (k++ < SBX_WARM_MAX_ARGS)
 			args[k - 1] = s;
-	if (k > MAX_ARGS)
+	if (k > SBX_WARM_MAX_ARGS)
 		fail(SBX_EXIT_SETUP, "bad work from the launcher: too many arguments", 0);
 	if (!k || !args[0][0])
 		fail(SBX_EXIT_SETUP, "bad work from the launcher: no program", 0);
