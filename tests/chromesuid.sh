@@ -53,10 +53,6 @@ shot() {
 		--screenshot="$T/u/$name.png" "$@" "$url" >"$T/$name.log" 2>&1 </dev/null &
 	browser=$!
 }
-descendants() {
-	local k
-	for k in $(ps -e -o pid=,ppid= | awk -v p="$1" '$2 == p { print $1 }'); do echo "$k"; descendants "$k"; done
-}
 # sandboxed NAME: the sandboxed zygote and the renderers beneath the browser.
 sandboxed() {
 	local p

@@ -48,12 +48,6 @@ browser() {
 	browser=$!
 }
 
-# descendants PID: every process beneath PID.
-descendants() {
-	local kids
-	kids=$(ps -e -o pid=,ppid= | awk -v p="$1" '$2 == p { print $1 }')
-	for k in $kids; do echo "$k"; descendants "$k"; done
-}
 # renderers PID: the renderer processes beneath the browser PID (their
 # program is chromium; the helper, broker and init name themselves).
 renderers() {

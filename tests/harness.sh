@@ -28,6 +28,20 @@ check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; sed 's/^/#   /' "$T/o
 release() { timeout 20 sh -c 'echo go >"$1"' _ "$1"; }
 # alive PID: running (not gone, not a zombie waiting for its reaper).
 alive() { [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+# descendants PID: every process below PID, parents before children.
+descendants() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ kids[$2] = kids[$2] " " $1 }
+		END {
+			n = split(kids[root], todo, " ")
+			for (i = 1; i <= n; i++) {
+				out = out " " todo[i]
+				m = split(kids[todo[i]], more, " ")
+				for (j = 1; j <= m; j++) todo[++n] = more[j]
+			}
+			print out
+		}'
+}
 # summary: the closing line, and the script's status.
 summary() {
 	[ "$skipped" = 0 ] || echo "# $skipped skipped"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Kill at any point, sourced by tests/integration.sh after lifecycle.sh
-# (which provides descendants and kid_of): the helper, the broker, init, the program,
+# (which provides kid_of; harness.sh descendants): the helper, the broker, init, the program,
 # and the broker together with its cleanup process, each SIGKILLed at a
 # random moment of the setup or the run (10 times each; SBX_LONG=1: 100), in
 # a sandbox with a private TMPDIR and, where the caller may make one, a

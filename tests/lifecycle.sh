@@ -6,21 +6,6 @@
 # tests: many sandboxes at once, each with 64 children ending in chosen ways.
 FORKER=${SBX_FORKER:-$B/tests/forker} # without sanitizers, for sanitized builds
 
-# descendants PID: every process below PID, parents before children.
-descendants() {
-	ps -e -o pid=,ppid= | awk -v root="$1" '
-		{ kids[$2] = kids[$2] " " $1 }
-		END {
-			n = split(kids[root], todo, " ")
-			for (i = 1; i <= n; i++) {
-				out = out " " todo[i]
-				m = split(kids[todo[i]], more, " ")
-				for (j = 1; j <= m; j++) todo[++n] = more[j]
-			}
-			print out
-		}'
-}
-
 # kid_of PID: its first child in KID (none: empty).
 kid_of() { KID=""; read -r KID _ <"/proc/$1/task/$1/children" 2>/dev/null; }
 # chain_of PID: PID's first child, its first child and so on, in CHAIN
